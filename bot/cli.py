@@ -1,0 +1,293 @@
+"""The command line: `python -m bot [run | plan | fix | undo | check | sandbox | demo]`.
+
+Exit codes: 0 done, 1 refused or failed, 2 usage or settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+import uuid
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from bot.config import Need, Settings, SettingsError, exit_with_problems, load_settings
+from bot.domain.planning import FixRequest, Inquiry, Plan, Refusal
+from bot.domain.refs import RefError
+from bot.domain.scenarios import SCENARIOS, Scenario
+from bot.domain.wording import change_lines, summary_lines, ticket_facts
+from bot.fixes import Done, Failed, Fixes, Preview, Stale
+from bot.ports import Trace
+
+DONE, REFUSED, USAGE = 0, 1, 2
+
+DESCRIPTION = """\
+partner-fix corrects Zendesk tickets that GitLab Open Partners raised for their customers:
+it sets the Organization Email (partners) field, makes the right person the requester on the
+right organization, CCs the partner when they asked, and never associates a customer with a
+partner's organization (or the reverse).
+
+Without a command it starts the Slack bot (Socket Mode when SLACK_APP_TOKEN is set, else HTTP
+on $PORT). Settings come from the environment or a .env file: see .env.example.
+"""
+
+EPILOG = """\
+examples:
+  python -m bot demo                       the whole flow on built-in stand-ins, no accounts
+  python -m bot plan 512301 --scenario customer_account --customer-email carla@globex.example
+  python -m bot fix https://gitlab.zendesk.com/agent/tickets/512301 --scenario customer_account \\
+      --customer-email carla@globex.example --yes
+  python -m bot undo 512301
+exit codes: 0 done, 1 refused or failed, 2 usage or settings
+"""
+
+SCENARIO_HELP = "; ".join(f"{s.value}: {SCENARIOS[s].title}" for s in Scenario)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help="start the Slack bot (the default)")
+
+    def fix_arguments(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("ticket", help="a ticket link or id (#123, ZD#123, an agent or /hc link)")
+        sub.add_argument(
+            "--scenario",
+            "-s",
+            required=True,
+            choices=[s.value for s in Scenario],
+            metavar="S",
+            help=SCENARIO_HELP,
+        )
+        sub.add_argument(
+            "--customer-email", metavar="E", help="the customer's email (customer scenarios)"
+        )
+        sub.add_argument(
+            "--partner-email",
+            metavar="P",
+            help="the partner to CC or to make requester (default: the ticket's submitter)",
+        )
+        sub.add_argument(
+            "--organization",
+            type=int,
+            metavar="ID",
+            help="the customer organization, when the customer is in several",
+        )
+
+    fix_arguments(
+        commands.add_parser(
+            "plan", help="show the ticket, the suggested scenario and the plan; writes nothing"
+        )
+    )
+    fix = commands.add_parser("fix", help="plan, confirm, then apply the correction")
+    fix_arguments(fix)
+    fix.add_argument("--yes", "-y", action="store_true", help="apply without asking")
+    undo = commands.add_parser("undo", help="reverse the bot's last correction of a ticket")
+    undo.add_argument("ticket", help="a ticket link or id")
+    undo.add_argument("--yes", "-y", action="store_true", help="undo without asking")
+    commands.add_parser("check", help="verify the settings and the Zendesk connection")
+    commands.add_parser(
+        "sandbox", help="serve the embedded Zendesk sandbox on 127.0.0.1", add_help=False
+    )
+    commands.add_parser(
+        "demo", help="play the four scenarios on embedded stand-ins (no accounts)", add_help=False
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    # These two have their own parsers (and --help) and need no settings.
+    if args_list[:1] == ["sandbox"]:
+        from bot.sandbox.zendesk import main as sandbox_main
+
+        return sandbox_main(args_list[1:])
+    if args_list[:1] == ["demo"]:
+        from bot.demo import main as demo_main
+
+        return demo_main(args_list[1:])
+    args = build_parser().parse_args(args_list)
+    command = args.command or "run"
+    if command == "run":
+        from bot.serve import main as serve_main
+
+        return serve_main()
+    settings = _settings(("zendesk",))
+    fixes = _fixes(settings)
+    if command == "check":
+        return check(settings)
+    if command == "undo":
+        return undo(fixes, args.ticket, yes=args.yes)
+    request = _request(fixes, args)
+    if isinstance(request, int):
+        return request
+    if command == "plan":
+        return show_plan(fixes, request)
+    return apply_fix(fixes, request, yes=args.yes)
+
+
+def _settings(need: tuple[Need, ...]) -> Settings:
+    try:
+        return load_settings(need=need)
+    except SettingsError as error:
+        exit_with_problems(error.problems)
+        raise  # unreachable: exit_with_problems exits
+
+
+def _fixes(settings: Settings) -> Fixes:
+    from bot.wiring import build_fixes
+
+    try:
+        return build_fixes(settings)
+    except ValueError as error:
+        exit_with_problems([str(error)])
+        raise
+
+
+def _ticket_id(fixes: Fixes, text: str, out: TextIO = sys.stderr) -> int | None:
+    ref = fixes.parse(text)
+    if isinstance(ref, RefError):
+        print(f"partner-fix: {ref.reason}", file=out)
+        return None
+    return ref.id
+
+
+def _request(fixes: Fixes, args: argparse.Namespace) -> FixRequest | int:
+    ticket_id = _ticket_id(fixes, args.ticket)
+    if ticket_id is None:
+        return USAGE
+    return FixRequest(
+        ticket_id=ticket_id,
+        scenario=Scenario(args.scenario),
+        customer_email=args.customer_email,
+        partner_email=args.partner_email,
+        organization_id=args.organization,
+    )
+
+
+def _trace() -> Trace:
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "someone"
+    return Trace(request_id=uuid.uuid4().hex[:12], requested_by=f"{who} (command line)")
+
+
+def print_preview(preview: Preview, out: TextIO = sys.stdout) -> None:
+    print(f"Ticket {preview.snapshot.ticket.id}  {preview.url}", file=out)
+    for label, value in ticket_facts(preview.snapshot):
+        print(f"  {label + ':':<32}{value}", file=out)
+    suggestion = preview.suggestion
+    print(f"\nSuggested scenario: {suggestion.scenario.value}. {suggestion.reason}", file=out)
+    outcome = preview.outcome
+    print(f"\nChosen scenario: {preview.request.scenario.value}", file=out)
+    if isinstance(outcome, Refusal):
+        print(f"Refused ({outcome.rule}): {outcome.message}", file=out)
+    elif isinstance(outcome, Inquiry):
+        print(f"Nothing to write. Ask {outcome.partner}:", file=out)
+        for question in outcome.questions:
+            print(f"  - {question}", file=out)
+    else:
+        print_plan(outcome, out)
+
+
+def print_plan(plan: Plan, out: TextIO = sys.stdout) -> None:
+    if plan.already_correct:
+        print("Already correct: nothing to change.", file=out)
+    else:
+        print("Changes:", file=out)
+        for line in change_lines(plan):
+            print(f"  {line}", file=out)
+    for note in plan.notes:
+        print(f"Note: {note}", file=out)
+    for line in summary_lines(plan)[1:]:
+        print(line, file=out)
+
+
+def print_failed(failed: Failed, out: TextIO = sys.stderr) -> None:
+    print(f"partner-fix: {failed.message}", file=out)
+    if failed.changed is None:
+        print("partner-fix: whether the ticket changed is not known; check it.", file=out)
+
+
+def show_plan(fixes: Fixes, request: FixRequest) -> int:
+    preview = fixes.preview(request)
+    if isinstance(preview, Failed):
+        print_failed(preview)
+        return REFUSED
+    print_preview(preview)
+    return REFUSED if isinstance(preview.outcome, Refusal) else DONE
+
+
+def confirm(question: str, ask: Callable[[str], str] = input) -> bool:
+    try:
+        return ask(f"{question} [y/N] ").strip().lower() in {"y", "yes"}
+    except EOFError:
+        return False
+
+
+def apply_fix(fixes: Fixes, request: FixRequest, yes: bool) -> int:
+    preview = fixes.preview(request)
+    if isinstance(preview, Failed):
+        print_failed(preview)
+        return REFUSED
+    print_preview(preview)
+    outcome = preview.outcome
+    if not isinstance(outcome, Plan):
+        return DONE if isinstance(outcome, Inquiry) else REFUSED
+    if outcome.already_correct:
+        return DONE
+    if not yes and not confirm(f"\nApply these changes to ticket {request.ticket_id}?"):
+        print("Not applied: nothing was changed.")
+        return REFUSED
+    return _report(fixes.apply(outcome, request, _trace()))
+
+
+def _report(result: Done | Stale | Failed | Refusal) -> int:
+    if isinstance(result, Refusal):
+        print(f"Refused ({result.rule}): {result.message}", file=sys.stderr)
+        return REFUSED
+    if isinstance(result, Failed):
+        print_failed(result)
+        return REFUSED
+    if isinstance(result, Stale):
+        print("\nThe ticket changed in Zendesk since the preview; nothing was written. Now:")
+        print_preview(result.fresh)
+        return REFUSED
+    verb = "Undone" if result.plan.undo else "Applied"
+    extra = " (confirmed by re-reading the ticket)" if result.settled else ""
+    print(f"\n{verb}: ticket {result.plan.ticket_id}{extra}  {result.url}")
+    for line in change_lines(result.plan):
+        print(f"  {line}")
+    if not result.plan.undo:
+        for line in summary_lines(result.plan):
+            print(line)
+    return DONE
+
+
+def undo(fixes: Fixes, text: str, yes: bool) -> int:
+    ticket_id = _ticket_id(fixes, text)
+    if ticket_id is None:
+        return USAGE
+    if not yes and not confirm(f"Undo partner-fix's last correction of ticket {ticket_id}?"):
+        print("Not undone: nothing was changed.")
+        return REFUSED
+    return _report(fixes.undo(ticket_id, _trace()))
+
+
+def check(settings: Settings) -> int:
+    from bot.wiring import build_gateway
+
+    print(f"Zendesk: {settings.zendesk_base_url}")
+    problems = build_gateway(settings).check()
+    for problem in problems:
+        print(f"  problem: {problem}")
+    if not problems:
+        print("  ok: credentials accepted, Organization Email field found")
+    return REFUSED if problems else DONE

@@ -1,0 +1,219 @@
+"""Settings: the one place that reads the environment and `.env`.
+
+Every variable of the contract lives here with its default. Everything else in the bot receives a
+`Settings` (or the values it needs) as an argument.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AnyHttpUrl, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+IdList = Annotated[tuple[int, ...], NoDecode]
+WordList = Annotated[tuple[str, ...], NoDecode]
+
+
+class SettingsError(Exception):
+    """The settings are missing or malformed; `problems` holds one line per variable."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _split(value: object) -> object:
+    # Comma-separated lists are how operators write these in an environment or a .env file.
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+class Settings(BaseSettings):
+    """Everything an operator configures (CONTRACT.md, "Settings")."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        frozen=True,
+        extra="ignore",
+        case_sensitive=True,
+        str_strip_whitespace=True,
+    )
+
+    SLACK_BOT_TOKEN: str | None = None
+    SLACK_SIGNING_SECRET: str | None = None
+    SLACK_APP_TOKEN: str | None = None
+    SLACK_API_URL: AnyHttpUrl = AnyHttpUrl(DEFAULT_SLACK_API_URL)
+    SLACK_ALLOWED_USERGROUP: str | None = None
+
+    ZENDESK_SUBDOMAIN: str | None = None
+    ZENDESK_URL: AnyHttpUrl | None = None
+    ZENDESK_EMAIL: str | None = None
+    ZENDESK_API_TOKEN: str | None = None
+    ZENDESK_OAUTH_TOKEN: str | None = None
+    ZENDESK_HELP_CENTER_HOSTS: WordList = ("support.gitlab.com",)
+    ZENDESK_ORG_EMAIL_FIELD_ID: int = Field(default=360012194200, gt=0)
+    ZENDESK_PARTNER_FORM_ID: int = Field(default=360000818199, gt=0)
+    ZENDESK_CC_REQUEST_FIELD_IDS: IdList = (360020735339, 360012194220)
+    ZENDESK_PARTNER_ORG_TAGS: WordList = ("open_partner", "select_partner", "alliance_partner")
+    ZENDESK_PLAN_FIELD: str = "support_level"
+
+    PORT: int = Field(default=3000, ge=1, le=65535)
+    LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator(
+        "ZENDESK_HELP_CENTER_HOSTS",
+        "ZENDESK_CC_REQUEST_FIELD_IDS",
+        "ZENDESK_PARTNER_ORG_TAGS",
+        mode="before",
+    )
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return _split(value)
+
+    @field_validator("ZENDESK_HELP_CENTER_HOSTS", "ZENDESK_PARTNER_ORG_TAGS")
+    @classmethod
+    def _lowercase(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(item.lower() for item in value)
+
+    @field_validator("LOG_LEVEL", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator(
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_ALLOWED_USERGROUP",
+        "ZENDESK_SUBDOMAIN",
+        "ZENDESK_EMAIL",
+        "ZENDESK_API_TOKEN",
+        "ZENDESK_OAUTH_TOKEN",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `FOO=` in a .env file means "not set", not "set to the empty string".
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("ZENDESK_URL", mode="before")
+    @classmethod
+    def _empty_url_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("ZENDESK_SUBDOMAIN")
+    @classmethod
+    def _subdomain_shape(cls, value: str | None) -> str | None:
+        if value is not None and not value.replace("-", "").isalnum():
+            raise ValueError("must be the part before .zendesk.com, such as 'gitlab'")
+        return value
+
+    @field_validator("SLACK_ALLOWED_USERGROUP")
+    @classmethod
+    def _usergroup_shape(cls, value: str | None) -> str | None:
+        if value is not None and not (value.startswith("S") and value.isalnum()):
+            raise ValueError("must be a user group id such as S0123ABCD (not its @handle)")
+        return value
+
+    # Derived values: one place computes them so nobody re-parses settings elsewhere.
+    @property
+    def zendesk_base_url(self) -> str | None:
+        if self.ZENDESK_URL is not None:
+            return str(self.ZENDESK_URL).rstrip("/")
+        if self.ZENDESK_SUBDOMAIN:
+            return f"https://{self.ZENDESK_SUBDOMAIN}.zendesk.com"
+        return None
+
+    @property
+    def zendesk_host(self) -> str | None:
+        base = self.zendesk_base_url
+        return urlsplit(base).hostname if base else None
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.SLACK_APP_TOKEN is not None
+
+
+def missing_for_zendesk(settings: Settings) -> list[str]:
+    """One line per Zendesk setting that must be present for the bot to reach Zendesk."""
+    problems = []
+    if settings.zendesk_base_url is None:
+        problems.append("ZENDESK_SUBDOMAIN: required (or set ZENDESK_URL)")
+    if settings.ZENDESK_OAUTH_TOKEN is None:
+        if settings.ZENDESK_EMAIL is None:
+            problems.append(
+                "ZENDESK_EMAIL: required with ZENDESK_API_TOKEN (or ZENDESK_OAUTH_TOKEN)"
+            )
+        if settings.ZENDESK_API_TOKEN is None:
+            problems.append("ZENDESK_API_TOKEN: required (or set ZENDESK_OAUTH_TOKEN)")
+    return problems
+
+
+def missing_for_slack(settings: Settings) -> list[str]:
+    """One line per Slack setting the bot needs in the mode the settings select."""
+    problems = []
+    if settings.SLACK_BOT_TOKEN is None:
+        problems.append("SLACK_BOT_TOKEN: required (the xoxb-… bot token)")
+    elif not settings.SLACK_BOT_TOKEN.startswith("xoxb-"):
+        problems.append("SLACK_BOT_TOKEN: must be a bot token starting with xoxb-")
+    if settings.SLACK_APP_TOKEN is not None and not settings.SLACK_APP_TOKEN.startswith("xapp-"):
+        problems.append("SLACK_APP_TOKEN: must be an app-level token starting with xapp-")
+    if not settings.socket_mode and settings.SLACK_SIGNING_SECRET is None:
+        problems.append("SLACK_SIGNING_SECRET: required in HTTP mode (no SLACK_APP_TOKEN set)")
+    return problems
+
+
+Need = Literal["zendesk", "slack"]
+
+
+def load_settings(env_file: Path | None = Path(".env"), need: tuple[Need, ...] = ()) -> Settings:
+    """Read the environment and `.env` (the environment wins) into Settings.
+
+    Raises SettingsError naming every problem at once, one line per variable: malformed values,
+    and the variables that the parts in `need` require.
+    """
+    problems: list[str] = []
+    try:
+        settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as error:
+        bad = {str(item["loc"][0]) for item in error.errors() if item["loc"]}
+        for item in error.errors():
+            name = str(item["loc"][0]) if item["loc"] else "settings"
+            message = str(item["msg"]).removeprefix("Value error, ")
+            problems.append(f"{name}: {message} (got {_shown(name, item['input'])})")
+        # Rebuild with the malformed values at their defaults, so that what is missing is
+        # reported in the same breath as what is malformed.
+        defaults = {name: Settings.model_fields[name].default for name in bad}
+        settings = Settings(_env_file=env_file, **defaults)  # type: ignore[call-arg]
+    if "slack" in need:
+        problems += missing_for_slack(settings)
+    if "zendesk" in need:
+        problems += missing_for_zendesk(settings)
+    if problems:
+        raise SettingsError(problems)
+    return settings
+
+
+def _shown(name: str, value: object) -> str:
+    # Never echo a secret back, even a malformed one.
+    if any(word in name for word in ("TOKEN", "SECRET")):
+        return "a value that is not shown"
+    return repr(value)[:80]
+
+
+def exit_with_problems(problems: list[str]) -> None:
+    """Report settings problems the way the contract says: one line each, exit code 2."""
+    print("partner-fix: the settings are incomplete or malformed:", file=sys.stderr)
+    for line in problems:
+        print(f"  {line}", file=sys.stderr)
+    print("See .env.example for every setting and its meaning.", file=sys.stderr)
+    raise SystemExit(2)

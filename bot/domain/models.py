@@ -1,0 +1,114 @@
+"""What one decision is made of: the ticket, the people and organizations around it.
+
+Frozen values, built by the Zendesk gateway from what Zendesk answered. Nothing here reads
+anything: the rules of the process (which tags mark a partner, which fields matter) arrive as
+`ProcessRules` inside the `Snapshot`.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ProcessRules(Frozen):
+    """GitLab's identifiers for the Open Partner process (settings, passed in)."""
+
+    partner_org_tags: frozenset[str] = frozenset(
+        {"open_partner", "select_partner", "alliance_partner"}
+    )
+    partner_form_id: int = 360000818199
+
+
+class Organization(Frozen):
+    id: int
+    name: str
+    tags: frozenset[str] = frozenset()
+    plan: str | None = None
+    account_type: str | None = None
+    domain_names: tuple[str, ...] = ()
+
+
+class User(Frozen):
+    id: int
+    name: str
+    email: str | None = None
+    role: str = "end-user"
+    # Every organization the user belongs to, the default one first.
+    organization_ids: tuple[int, ...] = ()
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in {"agent", "admin"}
+
+
+class Ticket(Frozen):
+    id: int
+    subject: str = ""
+    description: str = ""
+    status: str
+    form_id: int | None = None
+    requester_id: int
+    submitter_id: int | None = None
+    organization_id: int | None = None
+    email_cc_ids: tuple[int, ...] = ()
+    # "Organization Email (partners)" as the partner typed it.
+    org_email: str | None = None
+    # What the partner wrote in the fields where they ask to be CC'd (Request for CCs, ...).
+    cc_requests: tuple[str, ...] = ()
+    # The safe_update stamp: the `updated_at` this snapshot saw.
+    updated_at: str
+    url: str | None = None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == "closed"
+
+
+class Snapshot(Frozen):
+    """Everything one decision about one ticket needs, read at one moment."""
+
+    ticket: Ticket
+    users: tuple[User, ...] = ()
+    organizations: tuple[Organization, ...] = ()
+    # Emails looked up for this decision (lowercased) -> user id, or None when Zendesk has no
+    # such user. An email that was not looked up is absent.
+    emails: dict[str, int | None] = {}
+    rules: ProcessRules = ProcessRules()
+
+    def user(self, user_id: int | None) -> User | None:
+        return next((u for u in self.users if u.id == user_id), None)
+
+    def organization(self, org_id: int | None) -> Organization | None:
+        return next((o for o in self.organizations if o.id == org_id), None)
+
+    def user_by_email(self, email: str) -> User | None:
+        return self.user(self.emails.get(email.strip().lower()))
+
+    def is_partner_org(self, org: Organization | None) -> bool:
+        return org is not None and bool(org.tags & self.rules.partner_org_tags)
+
+    def orgs_of(self, user: User) -> tuple[Organization, ...]:
+        found = (self.organization(org_id) for org_id in user.organization_ids)
+        return tuple(org for org in found if org is not None)
+
+    def partner_orgs_of(self, user: User) -> tuple[Organization, ...]:
+        return tuple(org for org in self.orgs_of(user) if self.is_partner_org(org))
+
+    def customer_orgs_of(self, user: User) -> tuple[Organization, ...]:
+        return tuple(org for org in self.orgs_of(user) if not self.is_partner_org(org))
+
+    @property
+    def requester(self) -> User | None:
+        return self.user(self.ticket.requester_id)
+
+    @property
+    def submitter(self) -> User | None:
+        return self.user(self.ticket.submitter_id)
+
+    @property
+    def ticket_organization(self) -> Organization | None:
+        return self.organization(self.ticket.organization_id)

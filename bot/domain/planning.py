@@ -1,0 +1,463 @@
+"""plan(snapshot, request) -> Plan | Refusal | Inquiry, and the never-cross-associate guard.
+
+A refusal is a business outcome, returned as a value, in plain words: which rule, which person,
+which organization. Only a `Plan` is ever written to Zendesk, and every plan passes `_guard`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from bot.domain.models import Frozen, Organization, Snapshot, User
+from bot.domain.scenarios import SCENARIOS, Scenario, ScenarioInfo
+
+# Deliberately simple: Zendesk is the judge of which addresses exist; this only catches typing
+# slips early so the agent gets a clear message instead of "unknown user".
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+MAX_EMAIL_LENGTH = 254
+
+
+def valid_email(text: str) -> bool:
+    return len(text) <= MAX_EMAIL_LENGTH and bool(_EMAIL.match(text))
+
+
+def email_domain(email: str | None) -> str | None:
+    return email.rsplit("@", 1)[1].lower() if email and "@" in email else None
+
+
+class FixRequest(Frozen):
+    """What the agent asked for."""
+
+    ticket_id: int
+    scenario: Scenario
+    customer_email: str | None = None
+    # The partner to CC (services engagement) or to make requester; default: the submitter.
+    partner_email: str | None = None
+    # The customer organization the agent picked, when the customer is in several.
+    organization_id: int | None = None
+
+
+class Correction(Frozen):
+    """What one write changes, as (before, after) pairs: enough to describe and to reverse it."""
+
+    requester: tuple[int, int] | None = None
+    organization: tuple[int | None, int | None] | None = None
+    org_email: tuple[str | None, str | None] | None = None
+    cc_added: int | None = None
+    cc_removed: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.requester
+            or self.organization
+            or self.org_email
+            or self.cc_added
+            or self.cc_removed
+        )
+
+
+class Change(Frozen):
+    field: Literal["requester", "organization", "org_email", "cc"]
+    label: str
+    before: str
+    after: str
+
+
+class Plan(Frozen):
+    """The one update that corrects the ticket (or undoes a correction)."""
+
+    ticket_id: int
+    scenario: Scenario
+    # The safe_update stamp: the ticket's updated_at that this plan was made from.
+    updated_at: str
+    correction: Correction
+    # The organization the ticket ends on (sent with any requester change).
+    organization_id: int | None
+    changes: tuple[Change, ...]
+    # Whose subscription applies and who Support talks to, named.
+    subscription: str
+    contact: str
+    notes: tuple[str, ...] = ()
+    # The customer's other organizations the agent could pick instead (id, name).
+    organization_choices: tuple[tuple[int, str], ...] = ()
+    undo: bool = False
+
+    @property
+    def already_correct(self) -> bool:
+        return not self.changes
+
+
+class Refusal(Frozen):
+    rule: str
+    message: str
+
+
+class Inquiry(Frozen):
+    """The `unsure` outcome: nothing is written; these are the questions to ask the partner."""
+
+    ticket_id: int
+    questions: tuple[str, ...]
+    partner: str
+
+
+Outcome = Plan | Refusal | Inquiry
+
+
+def describe_user(user: User | None) -> str:
+    if user is None:
+        return "nobody"
+    if user.email and user.email.lower() != user.name.lower():
+        return f"{user.name} <{user.email}>"
+    return user.name
+
+
+def describe_org(org: Organization | None) -> str:
+    if org is None:
+        return "no organization"
+    return f"{org.name} ({org.plan})" if org.plan else org.name
+
+
+def _partner_for(snapshot: Snapshot, request: FixRequest) -> User | Refusal:
+    """The partner named in the request, else the ticket's submitter; must be on a partner org."""
+    if request.partner_email:
+        if not valid_email(request.partner_email):
+            return Refusal(
+                rule="invalid_email",
+                message=f"The partner email {request.partner_email!r} is not a valid address.",
+            )
+        partner = snapshot.user_by_email(request.partner_email)
+        if partner is None:
+            return Refusal(
+                rule="partner_unknown",
+                message=f"No Zendesk user has the partner email {request.partner_email}.",
+            )
+    else:
+        partner = snapshot.submitter
+        if partner is None:
+            return Refusal(
+                rule="partner_unknown",
+                message="The ticket has no submitter to treat as the partner; give the partner's "
+                "email.",
+            )
+    if partner.is_staff:
+        return Refusal(
+            rule="partner_is_staff",
+            message=f"{describe_user(partner)} is a GitLab staff account, not a partner; give the "
+            "partner's email.",
+        )
+    if not snapshot.partner_orgs_of(partner):
+        orgs = ", ".join(o.name for o in snapshot.orgs_of(partner)) or "no organization"
+        return Refusal(
+            rule="partner_not_on_partner_org",
+            message=f"{describe_user(partner)} is not on a partner organization (they are on "
+            f"{orgs}), so they cannot be treated as the partner.",
+        )
+    return partner
+
+
+def _customer_for(
+    snapshot: Snapshot, request: FixRequest, partner: User | None
+) -> tuple[User, Organization, tuple[str, ...], tuple[Organization, ...]] | Refusal:
+    """The customer and the customer organization to put the ticket on, with notes."""
+    email = (request.customer_email or "").strip()
+    if not email:
+        return Refusal(
+            rule="customer_email_missing",
+            message=f"The {request.scenario.value} scenario needs the customer's email.",
+        )
+    if not valid_email(email):
+        return Refusal(
+            rule="invalid_email", message=f"The customer email {email!r} is not a valid address."
+        )
+    customer = snapshot.user_by_email(email)
+    if customer is None:
+        return Refusal(
+            rule="customer_unknown",
+            message=f"No Zendesk user has the email {email}. Check it with the partner: the "
+            "customer must already be a contact on their account.",
+        )
+    if customer.is_staff:
+        return Refusal(
+            rule="customer_is_staff",
+            message=f"{describe_user(customer)} is a GitLab staff account, not a customer.",
+        )
+    partner_orgs = snapshot.partner_orgs_of(customer)
+    if partner_orgs:
+        return Refusal(
+            rule="never_cross_associate",
+            message=f"{describe_user(customer)} belongs to the partner organization "
+            f"{partner_orgs[0].name}. A partner's user is never made the customer of a ticket "
+            "(never associate a customer to a partner's organization, or vice versa).",
+        )
+    if partner is not None:
+        domain = email_domain(customer.email)
+        partner_domains = {email_domain(partner.email)} | {
+            d.lower() for org in snapshot.partner_orgs_of(partner) for d in org.domain_names
+        }
+        if domain and domain in partner_domains:
+            return Refusal(
+                rule="customer_domain_is_partner",
+                message=f"The customer email {customer.email} is on the partner's own domain "
+                f"({domain}); that is a partner address, not the customer's.",
+            )
+    choices = snapshot.customer_orgs_of(customer)
+    if not choices:
+        return Refusal(
+            rule="customer_without_org",
+            message=f"{describe_user(customer)} is not on any customer organization in Zendesk, "
+            "so the ticket cannot get the customer's support level. Ask Support Ops to check the "
+            "account sync.",
+        )
+    notes: tuple[str, ...] = ()
+    if request.organization_id is not None:
+        chosen = next((o for o in choices if o.id == request.organization_id), None)
+        if chosen is None:
+            return Refusal(
+                rule="organization_not_customers",
+                message=f"Organization {request.organization_id} is not one of "
+                f"{describe_user(customer)}'s customer organizations "
+                f"({', '.join(o.name for o in choices)}).",
+            )
+    else:
+        chosen = choices[0]
+        if len(choices) > 1:
+            others = ", ".join(o.name for o in choices[1:])
+            notes = (
+                f"{customer.name} is in {len(choices)} customer organizations; chose the default, "
+                f"{chosen.name} (others: {others}). Pick another if that is wrong.",
+            )
+    return customer, chosen, notes, choices
+
+
+def _guard(snapshot: Snapshot, requester: User, org: Organization | None) -> Refusal | None:
+    """Never a customer on a partner organization's ticket, nor a partner on a customer's."""
+    if org is None:
+        return None
+    requester_is_partner = bool(snapshot.partner_orgs_of(requester))
+    if requester_is_partner != snapshot.is_partner_org(org) or org.id not in (
+        requester.organization_ids
+    ):
+        return Refusal(
+            rule="never_cross_associate",
+            message=f"Putting {describe_user(requester)} on {org.name}'s ticket would associate "
+            "a customer with a partner's organization, or the reverse. Nothing was changed.",
+        )
+    return None
+
+
+def _changes(snapshot: Snapshot, correction: Correction) -> tuple[Change, ...]:
+    changes: list[Change] = []
+    if correction.requester:
+        before, after = correction.requester
+        changes.append(
+            Change(
+                field="requester",
+                label="Requester",
+                before=describe_user(snapshot.user(before)),
+                after=describe_user(snapshot.user(after)),
+            )
+        )
+    if correction.organization:
+        before_org, after_org = correction.organization
+        changes.append(
+            Change(
+                field="organization",
+                label="Organization",
+                before=describe_org(snapshot.organization(before_org)),
+                after=describe_org(snapshot.organization(after_org)),
+            )
+        )
+    if correction.org_email:
+        before_email, after_email = correction.org_email
+        changes.append(
+            Change(
+                field="org_email",
+                label="Organization Email (partners)",
+                before=before_email or "(empty)",
+                after=after_email or "(empty)",
+            )
+        )
+    if correction.cc_added:
+        changes.append(
+            Change(
+                field="cc",
+                label="CC",
+                before="not in CC",
+                after=f"{describe_user(snapshot.user(correction.cc_added))} added",
+            )
+        )
+    if correction.cc_removed:
+        changes.append(
+            Change(
+                field="cc",
+                label="CC",
+                before=f"{describe_user(snapshot.user(correction.cc_removed))} in CC",
+                after="removed",
+            )
+        )
+    return tuple(changes)
+
+
+def plan(snapshot: Snapshot, request: FixRequest) -> Outcome:
+    """Decide the one update that puts the ticket right for the chosen scenario."""
+    ticket = snapshot.ticket
+    info = SCENARIOS[request.scenario]
+    if ticket.is_closed:
+        return Refusal(
+            rule="ticket_closed",
+            message=f"Ticket {ticket.id} is closed; Zendesk does not allow changing it. Ask the "
+            "customer to open a follow-up ticket.",
+        )
+    if not info.writes:
+        partner = snapshot.submitter
+        return Inquiry(
+            ticket_id=ticket.id, questions=info.questions, partner=describe_user(partner)
+        )
+    partner = _partner_for(snapshot, request)
+    if isinstance(partner, Refusal):
+        return partner
+    if info.customer_is_requester:
+        return _plan_for_customer(snapshot, request, info, partner)
+    return _plan_for_partner(snapshot, request, info, partner)
+
+
+def _plan_for_customer(
+    snapshot: Snapshot, request: FixRequest, info: ScenarioInfo, partner: User
+) -> Plan | Refusal:
+    ticket = snapshot.ticket
+    found = _customer_for(snapshot, request, partner)
+    if isinstance(found, Refusal):
+        return found
+    customer, org, notes, choices = found
+    if customer.id == partner.id:
+        return Refusal(
+            rule="customer_is_partner",
+            message=f"{describe_user(customer)} is both the customer and the partner.",
+        )
+    refusal = _guard(snapshot, customer, org)
+    if refusal:
+        return refusal
+    email = customer.email or (request.customer_email or "").strip()
+    cc_added = (
+        partner.id if info.adds_partner_cc and partner.id not in ticket.email_cc_ids else None
+    )
+    correction = Correction(
+        requester=(ticket.requester_id, customer.id)
+        if ticket.requester_id != customer.id
+        else None,
+        organization=(ticket.organization_id, org.id) if ticket.organization_id != org.id else None,
+        org_email=(ticket.org_email, email)
+        if (ticket.org_email or "").strip().lower() != email.lower()
+        else None,
+        cc_added=cc_added,
+    )
+    contact = describe_user(customer)
+    if info.adds_partner_cc:
+        contact += f", with {describe_user(partner)} on CC"
+    return Plan(
+        ticket_id=ticket.id,
+        scenario=request.scenario,
+        updated_at=ticket.updated_at,
+        correction=correction,
+        organization_id=org.id,
+        changes=_changes(snapshot, correction),
+        subscription=f"{describe_org(org)}: the customer's",
+        contact=contact,
+        notes=notes,
+        organization_choices=tuple((o.id, o.name) for o in choices),
+    )
+
+
+def _plan_for_partner(
+    snapshot: Snapshot, request: FixRequest, info: ScenarioInfo, partner: User
+) -> Plan | Refusal:
+    ticket = snapshot.ticket
+    partner_orgs = snapshot.partner_orgs_of(partner)
+    org = partner_orgs[0]
+    refusal = _guard(snapshot, partner, org)
+    if refusal:
+        return refusal
+    correction = Correction(
+        requester=(ticket.requester_id, partner.id) if ticket.requester_id != partner.id else None,
+        organization=(ticket.organization_id, org.id) if ticket.organization_id != org.id else None,
+    )
+    subscription = f"{describe_org(org)}: the partner's"
+    if request.scenario is Scenario.PARTNER_NFR:
+        subscription = f"{org.name}: the partner's NFR licences"
+    return Plan(
+        ticket_id=ticket.id,
+        scenario=request.scenario,
+        updated_at=ticket.updated_at,
+        correction=correction,
+        organization_id=org.id,
+        changes=_changes(snapshot, correction),
+        subscription=subscription,
+        contact=describe_user(partner),
+        notes=(f"Situation: {info.situation}",) if correction.empty else (),
+    )
+
+
+def plan_undo(snapshot: Snapshot, done: Correction, scenario: Scenario) -> Plan | Refusal:
+    """Reverse `done` if the ticket still holds what it set; refuse if someone changed it since."""
+    ticket = snapshot.ticket
+    if ticket.is_closed:
+        return Refusal(
+            rule="ticket_closed", message=f"Ticket {ticket.id} is closed; it cannot be changed."
+        )
+    drifted: list[str] = []
+    if done.requester and ticket.requester_id != done.requester[1]:
+        drifted.append("requester")
+    if done.organization and ticket.organization_id != done.organization[1]:
+        drifted.append("organization")
+    if done.org_email and (ticket.org_email or "").lower() != (done.org_email[1] or "").lower():
+        drifted.append("Organization Email (partners)")
+    if drifted:
+        return Refusal(
+            rule="changed_since_fix",
+            message=f"Ticket {ticket.id} changed since the fix ({', '.join(drifted)} edited by "
+            "someone else); undoing now would overwrite their change. Nothing was changed.",
+        )
+    cc_removed = done.cc_added if done.cc_added in ticket.email_cc_ids else None
+    reverse = Correction(
+        requester=(done.requester[1], done.requester[0]) if done.requester else None,
+        organization=(done.organization[1], done.organization[0]) if done.organization else None,
+        org_email=(done.org_email[1], done.org_email[0]) if done.org_email else None,
+        cc_removed=cc_removed,
+    )
+    restored = snapshot.user(reverse.requester[1] if reverse.requester else ticket.requester_id)
+    org_id = reverse.organization[1] if reverse.organization else ticket.organization_id
+    if restored is not None:
+        refusal = _guard(snapshot, restored, snapshot.organization(org_id))
+        if refusal:
+            return refusal
+    return Plan(
+        ticket_id=ticket.id,
+        scenario=scenario,
+        updated_at=ticket.updated_at,
+        correction=reverse,
+        organization_id=org_id,
+        changes=_changes(snapshot, reverse),
+        subscription="as before the fix",
+        contact=describe_user(restored),
+        undo=True,
+    )
+
+
+def holds(snapshot: Snapshot, target: Plan) -> bool:
+    """Whether the ticket already shows every change of `target` (to settle a lost answer)."""
+    ticket = snapshot.ticket
+    c = target.correction
+    return (
+        (c.requester is None or ticket.requester_id == c.requester[1])
+        and (
+            not (c.requester or c.organization) or ticket.organization_id == target.organization_id
+        )
+        and (
+            c.org_email is None
+            or (ticket.org_email or "").lower() == (c.org_email[1] or "").lower()
+        )
+        and (c.cc_added is None or c.cc_added in ticket.email_cc_ids)
+        and (c.cc_removed is None or c.cc_removed not in ticket.email_cc_ids)
+    )

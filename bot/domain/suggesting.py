@@ -1,0 +1,85 @@
+"""suggest(snapshot) -> Suggestion: which scenario the ticket looks like, and why.
+
+It suggests; the agent decides. The evidence is what partners write: the form, the Organization
+Email field, the CC-request fields, the description, and whose organizations are involved.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.domain.models import Frozen, Snapshot
+from bot.domain.planning import email_domain, valid_email
+from bot.domain.scenarios import Scenario
+
+
+class Suggestion(Frozen):
+    scenario: Scenario
+    reason: str
+
+
+def _words(*patterns: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(patterns) + r")\b", re.IGNORECASE)
+
+
+_NFR = _words(
+    r"nfr", r"not[- ]for[- ]resale", r"internal (?:training|testing|lab)", r"training lab",
+    r"our own (?:training|testing|lab|enablement)", r"knowledge building",
+)  # fmt: skip
+_COMMERCIAL = _words(
+    r"(?:we|our company) (?:bought|purchased|own) (?:this|the|our) (?:subscription|licen[cs]e)",
+    r"our own subscription", r"on our (?:own )?account", r"commercial (?:engagement|work)",
+    r"(?:the |a )?partner(?:'s)? (?:own )?subscription", r"be the contact",
+)  # fmt: skip
+_CC = _words(
+    r"cc me", r"cc us", r"keep me in (?:the )?cc", r"keep me (?:in the loop|informed)",
+    r"add me (?:to|in|as) (?:the )?cc", r"copy me", r"services engagement", r"please cc",
+    r"include me", r"in cc",
+)  # fmt: skip
+# Answers in a "Request for CCs" field that mean no.
+_NO = re.compile(r"^\s*(?:no|n/?a|none|not needed|-|no thanks?)\W*$", re.IGNORECASE)
+
+
+def suggest(snapshot: Snapshot) -> Suggestion:
+    ticket = snapshot.ticket
+    text = "\n".join((ticket.subject, ticket.description))
+    cc_fields = [value for value in ticket.cc_requests if value.strip() and not _NO.match(value)]
+    partner = snapshot.submitter
+    if ticket.form_id != snapshot.rules.partner_form_id and not (
+        partner and snapshot.partner_orgs_of(partner)
+    ):
+        return Suggestion(
+            scenario=Scenario.UNSURE,
+            reason="The ticket is not on the Open Partner form and no partner submitted it.",
+        )
+    if match := _NFR.search(text):
+        return Suggestion(
+            scenario=Scenario.PARTNER_NFR,
+            reason=f"The partner writes about their own training or NFR use (“{match.group(0)}”).",
+        )
+    if match := _COMMERCIAL.search(text):
+        return Suggestion(
+            scenario=Scenario.PARTNER_COMMERCIAL,
+            reason=f"The partner says the subscription is theirs (“{match.group(0)}”).",
+        )
+    email = (ticket.org_email or "").strip()
+    customer_named = valid_email(email) and (
+        partner is None or email_domain(email) != email_domain(partner.email)
+    )
+    if customer_named and (cc_fields or _CC.search(text)):
+        where = "a CC-request field" if cc_fields else "the description"
+        return Suggestion(
+            scenario=Scenario.SERVICES_ENGAGEMENT,
+            reason=f"The Organization Email names a customer and the partner asks to be CC'd "
+            f"in {where}.",
+        )
+    if customer_named:
+        return Suggestion(
+            scenario=Scenario.CUSTOMER_ACCOUNT,
+            reason="The Organization Email names a customer and the partner did not ask for CC.",
+        )
+    return Suggestion(
+        scenario=Scenario.UNSURE,
+        reason="The Organization Email is empty or not a customer's address, and the "
+        "description does not say whose subscription this is.",
+    )

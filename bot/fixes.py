@@ -1,0 +1,238 @@
+"""The use case, shared by Slack and the command line: look, preview, apply, undo.
+
+Faults from Zendesk end here as values (`Failed`) that say in words what was and was not changed;
+a write whose answer was lost is settled by re-reading the ticket, never by sending it blindly
+again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from bot.domain.models import Snapshot
+from bot.domain.planning import FixRequest, Inquiry, Plan, Refusal, holds, plan, plan_undo
+from bot.domain.refs import RefError, TicketRef, parse_ticket_ref
+from bot.domain.scenarios import SCENARIOS
+from bot.domain.suggesting import Suggestion, suggest
+from bot.domain.wording import internal_note
+from bot.logs import mask_email
+from bot.ports import Applied, Fault, Trace, ZendeskError, ZendeskPort
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Look:
+    """A ticket as the modal shows it, with the scenario it looks like."""
+
+    snapshot: Snapshot
+    suggestion: Suggestion
+    url: str
+
+
+@dataclass(frozen=True)
+class Preview:
+    request: FixRequest
+    snapshot: Snapshot
+    suggestion: Suggestion
+    outcome: Plan | Refusal | Inquiry
+    url: str
+
+
+@dataclass(frozen=True)
+class Done:
+    plan: Plan
+    applied: Applied
+    url: str
+    # The answer was lost and re-reading the ticket showed the change had landed.
+    settled: bool = False
+
+
+@dataclass(frozen=True)
+class Stale:
+    """The ticket changed since the preview: nothing was written; here is a fresh preview."""
+
+    fresh: Preview
+
+
+@dataclass(frozen=True)
+class Failed:
+    fault: Fault
+    message: str
+    # False: nothing was written. None: it could not be confirmed either way.
+    changed: bool | None = False
+
+
+ApplyResult = Done | Stale | Failed
+UndoResult = Done | Refusal | Failed
+
+
+class Fixes:
+    def __init__(
+        self, zendesk: ZendeskPort, zendesk_host: str | None, help_center_hosts: Collection[str]
+    ) -> None:
+        self._zendesk = zendesk
+        self._zendesk_host = (zendesk_host or "").lower()
+        self._help_center_hosts = tuple(h.lower() for h in help_center_hosts)
+
+    def parse(self, text: str) -> TicketRef | RefError:
+        """A ticket reference, checked to name this bot's Zendesk (not another instance)."""
+        ref = parse_ticket_ref(text, self._help_center_hosts)
+        if isinstance(ref, RefError) or ref.host is None:
+            return ref
+        ours = {self._zendesk_host, *self._help_center_hosts}
+        if ref.host not in ours and ref.host.endswith(".zendesk.com"):
+            return RefError(
+                reason=f"That link is for {ref.host}, but this bot works on "
+                f"{self._zendesk_host or 'another Zendesk'}."
+            )
+        return ref
+
+    def look(self, ticket_id: int) -> Look | Failed:
+        try:
+            snapshot = self._zendesk.snapshot(ticket_id)
+        except ZendeskError as error:
+            return _failed(error, f"reading ticket {ticket_id}")
+        return Look(snapshot, suggest(snapshot), self._zendesk.ticket_url(ticket_id))
+
+    def preview(self, request: FixRequest) -> Preview | Failed:
+        info = SCENARIOS[request.scenario]
+        emails = []
+        if info.customer_is_requester and request.customer_email:
+            emails.append(request.customer_email)
+        if request.partner_email and info.writes:
+            emails.append(request.partner_email)
+        try:
+            snapshot = self._zendesk.snapshot(request.ticket_id, emails)
+        except ZendeskError as error:
+            return _failed(error, f"reading ticket {request.ticket_id}")
+        outcome = plan(snapshot, request)
+        log.info(
+            "previewed",
+            extra={
+                "ticket_id": request.ticket_id,
+                "scenario": request.scenario.value,
+                "customer": mask_email(request.customer_email),
+                "outcome": type(outcome).__name__,
+                "rule": getattr(outcome, "rule", None),
+                "changes": len(getattr(outcome, "changes", ())),
+            },
+        )
+        return Preview(
+            request=request,
+            snapshot=snapshot,
+            suggestion=suggest(snapshot),
+            outcome=outcome,
+            url=self._zendesk.ticket_url(request.ticket_id),
+        )
+
+    def apply(self, target: Plan, request: FixRequest, trace: Trace) -> ApplyResult:
+        """Write `target` once. A 409 gives a fresh preview; a lost answer is settled by reading."""
+        if target.already_correct:
+            return Failed(Fault.INVALID, "There is nothing to change.", changed=False)
+        note = internal_note(target, trace.requested_by, trace.request_id)
+        url = self._zendesk.ticket_url(target.ticket_id)
+        try:
+            applied = self._zendesk.apply(target, note, trace)
+        except ZendeskError as error:
+            if error.fault is Fault.CONFLICT:
+                return self._stale(request)
+            if error.fault is Fault.UNKNOWN_OUTCOME:
+                return self._settle(target, note, trace, url)
+            return _failed(error, f"updating ticket {target.ticket_id}")
+        log.info("applied", extra={"ticket_id": target.ticket_id, "undo": target.undo})
+        return Done(target, applied, url)
+
+    def _stale(self, request: FixRequest) -> ApplyResult:
+        fresh = self.preview(request)
+        if isinstance(fresh, Failed):
+            return Failed(
+                fresh.fault,
+                "The ticket changed in Zendesk since the preview, so nothing was written, and "
+                f"reading it again failed: {fresh.message}",
+            )
+        return Stale(fresh)
+
+    def _settle(self, target: Plan, note: str, trace: Trace, url: str) -> ApplyResult:
+        """The PUT's answer was lost: look at the ticket and decide, never resend blindly."""
+        log.warning("write outcome unknown; re-reading", extra={"ticket_id": target.ticket_id})
+        try:
+            now = self._zendesk.snapshot(target.ticket_id)
+        except ZendeskError:
+            return _unknown(target.ticket_id)
+        if holds(now, target):
+            applied = Applied(target.ticket_id, now.ticket.updated_at)
+            return Done(target, applied, url, settled=True)
+        if now.ticket.updated_at != target.updated_at:
+            return Failed(
+                Fault.UNKNOWN_OUTCOME,
+                f"Zendesk did not confirm the update of ticket {target.ticket_id}, and the ticket "
+                "has changed in other ways since the preview. The bot changed nothing more; "
+                "check the ticket before trying again.",
+                changed=None,
+            )
+        # Untouched: the update did not land, so sending it once more is safe (and safe_update
+        # still guards it).
+        try:
+            applied = self._zendesk.apply(target, note, trace)
+        except ZendeskError as error:
+            if error.fault is Fault.UNKNOWN_OUTCOME:
+                return _unknown(target.ticket_id)
+            return _failed(error, f"updating ticket {target.ticket_id}")
+        return Done(target, applied, url)
+
+    def undo(self, ticket_id: int, trace: Trace) -> UndoResult:
+        """Reverse the bot's last correction of the ticket, as recorded in its audit trail."""
+        try:
+            record = self._zendesk.last_correction(ticket_id)
+        except ZendeskError as error:
+            return _failed(error, f"reading ticket {ticket_id}'s history")
+        if record is None:
+            return Refusal(
+                rule="nothing_to_undo",
+                message=f"partner-fix has not corrected ticket {ticket_id}, so there is nothing "
+                "to undo.",
+            )
+        if record.action == "undo":
+            return Refusal(
+                rule="already_undone",
+                message=f"The last correction of ticket {ticket_id} was already undone.",
+            )
+        done = record.correction
+        users = [u for u in (done.requester[0] if done.requester else None,) if u]
+        try:
+            snapshot = self._zendesk.snapshot(ticket_id, user_ids=users)
+        except ZendeskError as error:
+            return _failed(error, f"reading ticket {ticket_id}")
+        reverse = plan_undo(snapshot, done, record.scenario)
+        if isinstance(reverse, Refusal):
+            return reverse
+        result = self.apply(
+            reverse, FixRequest(ticket_id=ticket_id, scenario=record.scenario), trace
+        )
+        if isinstance(result, Stale):
+            return Refusal(
+                rule="changed_since_fix",
+                message=f"Ticket {ticket_id} changed while undoing; nothing was changed. Try "
+                "Undo again.",
+            )
+        return result
+
+
+def _failed(error: ZendeskError, doing: str) -> Failed:
+    log.warning(
+        "zendesk fault", extra={"doing": doing, "fault": error.fault.value, "status": error.status}
+    )
+    changed: bool | None = None if error.fault is Fault.UNKNOWN_OUTCOME else False
+    return Failed(error.fault, error.message, changed=changed)
+
+
+def _unknown(ticket_id: int) -> Failed:
+    return Failed(
+        Fault.UNKNOWN_OUTCOME,
+        f"Zendesk did not confirm the update of ticket {ticket_id} and could not be read "
+        "back. It may or may not have been applied: check the ticket before trying again.",
+        changed=None,
+    )

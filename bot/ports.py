@@ -1,0 +1,79 @@
+"""What the use case needs from Zendesk, as a Protocol, and the values that cross it.
+
+`fixes.py` depends on this, never on zenpy; `zendesk/gateway.py` satisfies it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from bot.domain.models import Snapshot
+from bot.domain.planning import Correction, Plan
+from bot.domain.scenarios import Scenario
+
+
+class Fault(StrEnum):
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"  # the ticket changed since the preview (409)
+    INVALID = "invalid"  # 422: Zendesk refused the change (closed ticket, bad organization, ...)
+    AUTH = "auth"  # 401: the bot's credentials
+    FORBIDDEN = "forbidden"  # 403: the bot's Zendesk role
+    RATE_LIMITED = "rate_limited"
+    UNAVAILABLE = "unavailable"  # 5xx, connection refused
+    TIMEOUT = "timeout"  # a read timed out: nothing changed
+    UNKNOWN_OUTCOME = "unknown_outcome"  # a write whose answer was lost
+
+
+class ZendeskError(Exception):
+    """A fault talking to Zendesk, with words a support engineer can read."""
+
+    def __init__(
+        self, fault: Fault, message: str, status: int | None = None, details: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.fault = fault
+        self.message = message
+        self.status = status
+        self.details = details
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Who asked, carried into the ticket's audit (`metadata.custom`) for traceability."""
+
+    request_id: str
+    requested_by: str
+    slack_user: str | None = None
+    slack_team: str | None = None
+
+
+@dataclass(frozen=True)
+class Applied:
+    ticket_id: int
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A correction the bot wrote, as found in the ticket's audit trail."""
+
+    action: str  # "fix" or "undo"
+    scenario: Scenario
+    correction: Correction
+    requested_by: str
+    created_at: str
+
+
+class ZendeskPort(Protocol):
+    def snapshot(
+        self, ticket_id: int, emails: Iterable[str] = (), user_ids: Iterable[int] = ()
+    ) -> Snapshot: ...
+
+    def apply(self, plan: Plan, note: str, trace: Trace) -> Applied: ...
+
+    def last_correction(self, ticket_id: int) -> Recorded | None: ...
+
+    def ticket_url(self, ticket_id: int) -> str: ...

@@ -1,0 +1,41 @@
+"""The one place that builds the object graph: Settings -> Zendesk client -> gateway -> fixes."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.domain.models import ProcessRules
+from bot.fixes import Fixes
+from bot.zendesk.client import ZendeskAuth, ZendeskClients
+from bot.zendesk.gateway import FieldIds, ZendeskGateway
+
+
+def build_gateway(settings: Settings) -> ZendeskGateway:
+    base_url = settings.zendesk_base_url
+    if base_url is None:
+        raise ValueError("ZENDESK_SUBDOMAIN or ZENDESK_URL is required")
+    clients = ZendeskClients(
+        base_url,
+        ZendeskAuth(
+            email=settings.ZENDESK_EMAIL,
+            api_token=settings.ZENDESK_API_TOKEN,
+            oauth_token=settings.ZENDESK_OAUTH_TOKEN,
+        ),
+    )
+    fields = FieldIds(
+        org_email=settings.ZENDESK_ORG_EMAIL_FIELD_ID,
+        cc_requests=settings.ZENDESK_CC_REQUEST_FIELD_IDS,
+        plan_field=settings.ZENDESK_PLAN_FIELD,
+    )
+    rules = ProcessRules(
+        partner_org_tags=frozenset(settings.ZENDESK_PARTNER_ORG_TAGS),
+        partner_form_id=settings.ZENDESK_PARTNER_FORM_ID,
+    )
+    return ZendeskGateway(clients, fields, rules)
+
+
+def build_fixes(settings: Settings, gateway: ZendeskGateway | None = None) -> Fixes:
+    return Fixes(
+        gateway or build_gateway(settings),
+        zendesk_host=settings.zendesk_host,
+        help_center_hosts=settings.ZENDESK_HELP_CENTER_HOSTS,
+    )

@@ -1,0 +1,141 @@
+"""A zenpy client built for a long-running bot: no cache, short timeouts, a bounded 429 policy.
+
+zenpy's defaults suit scripts: its cache keeps users forever and re-sends a failed update's
+changes, it waits 60 s per request, and it obeys `Retry-After` without end. Here every request has
+a short timeout, 429s are honoured only up to a cap per call (never a process-wide budget that
+runs dry), and each thread gets its own client because zenpy's state is not locked.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from zenpy import Zenpy
+
+DEFAULT_TIMEOUT = 5.0
+DEFAULT_RETRY_CAP = 10.0
+
+
+class RateLimited(Exception):
+    """Zendesk kept answering 429 past the retry cap; nothing was sent that succeeded."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"Zendesk rate limit: retry after {retry_after:g} s")
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class ZendeskAuth:
+    email: str | None = None
+    api_token: str | None = None
+    oauth_token: str | None = None
+
+
+class BoundedSession(requests.Session):
+    """A requests session that waits out 429s up to `retry_cap` seconds per call, then gives up.
+
+    A 429 means Zendesk did not process the request, so sending it again is safe even for a PUT.
+    """
+
+    def __init__(
+        self,
+        timeout: float,
+        retry_cap: float,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__()
+        self.timeout = timeout
+        self.retry_cap = retry_cap
+        self._sleep = sleep
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("timeout", self.timeout)
+        waited = 0.0
+        while True:
+            response = super().request(method, url, *args, **kwargs)
+            if response.status_code != 429:
+                return response
+            retry_after = _retry_after(response)
+            if waited + retry_after > self.retry_cap:
+                raise RateLimited(retry_after)
+            self._sleep(retry_after)
+            waited += retry_after
+
+
+def _retry_after(response: requests.Response) -> float:
+    try:
+        return max(1.0, float(response.headers.get("Retry-After", "1")))
+    except ValueError:
+        return 1.0
+
+
+def split_base_url(base_url: str) -> tuple[str, str, str]:
+    """(scheme, subdomain, domain) such that zenpy builds `{scheme}://{subdomain}.{domain}`.
+
+    zenpy joins subdomain and domain with a dot; splitting the host at its first dot lets one
+    client reach a host-mapped domain or the sandbox on 127.0.0.1 without process-wide settings.
+    """
+    parts = urlsplit(base_url)
+    netloc = parts.netloc
+    if "." not in netloc:
+        raise ValueError(f"ZENDESK_URL host {netloc!r} needs a dot (use 127.0.0.1, not localhost)")
+    subdomain, domain = netloc.split(".", 1)
+    return parts.scheme or "https", subdomain, domain
+
+
+class ZendeskClients:
+    """Hands each thread its own zenpy client, all built the same way."""
+
+    def __init__(
+        self,
+        base_url: str,
+        auth: ZendeskAuth,
+        timeout: float = DEFAULT_TIMEOUT,
+        retry_cap: float = DEFAULT_RETRY_CAP,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._scheme, self._subdomain, self._domain = split_base_url(self.base_url)
+        self._auth = auth
+        self._timeout = timeout
+        self._retry_cap = retry_cap
+        self._local = threading.local()
+
+    def get(self) -> Zenpy:
+        client: Zenpy | None = getattr(self._local, "client", None)
+        if client is None:
+            client = self._build()
+            self._local.client = client
+        return client
+
+    def session(self) -> BoundedSession:
+        """This thread's HTTP session (the one its zenpy client uses)."""
+        return self.get().tickets.session  # type: ignore[no-any-return]
+
+    def _build(self) -> Zenpy:
+        session = BoundedSession(self._timeout, self._retry_cap)
+        credentials: dict[str, str] = {}
+        if self._auth.oauth_token:
+            credentials["oauth_token"] = self._auth.oauth_token
+        else:
+            credentials["email"] = self._auth.email or ""
+            credentials["token"] = self._auth.api_token or ""
+        client = Zenpy(
+            subdomain=self._subdomain,
+            domain=self._domain,
+            session=session,
+            timeout=self._timeout,
+            disable_cache=True,
+            **credentials,
+        )
+        if self._scheme != "https":
+            # zenpy keeps the scheme per API object; only the sandbox speaks plain http.
+            for api in vars(client).values():
+                if hasattr(api, "protocol"):
+                    api.protocol = self._scheme
+        return client

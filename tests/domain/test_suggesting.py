@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.scenarios import Scenario
+from bot.domain.suggesting import suggest
+from tests.domain.world import CARLA, NINA, PAT, snapshot, ticket
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected", "evidence"),
+    [
+        ({}, Scenario.CUSTOMER_ACCOUNT, "did not ask for CC"),
+        ({"cc_requests": ("Yes, please CC me",)}, Scenario.SERVICES_ENGAGEMENT, "CC-request"),
+        ({"cc_requests": ("No",)}, Scenario.CUSTOMER_ACCOUNT, "did not ask"),
+        ({"cc_requests": ("n/a",)}, Scenario.CUSTOMER_ACCOUNT, "did not ask"),
+        (
+            {"description": "We deliver a services engagement for Globex, keep me in CC."},
+            Scenario.SERVICES_ENGAGEMENT,
+            "description",
+        ),
+        (
+            {"description": "Runner question for our internal training lab on NFR licences."},
+            Scenario.PARTNER_NFR,
+            "NFR",
+        ),
+        (
+            {"description": "We bought this subscription for a commercial engagement."},
+            Scenario.PARTNER_COMMERCIAL,
+            "bought",
+        ),
+        ({"org_email": None}, Scenario.UNSURE, "empty"),
+        ({"org_email": "someone@acmedevops.example"}, Scenario.UNSURE, "not a customer"),
+        ({"form_id": 1, "submitter_id": CARLA.id}, Scenario.UNSURE, "not on the Open Partner"),
+    ],
+)
+def test_suggestion_and_its_reason(changes: dict, expected: Scenario, evidence: str) -> None:
+    s = suggest(snapshot(ticket(**changes)))
+    assert s.scenario is expected
+    assert evidence.lower() in s.reason.lower()
+
+
+def test_off_form_ticket_from_a_partner_is_still_read() -> None:
+    s = suggest(snapshot(ticket(form_id=None, submitter_id=NINA.id)))
+    assert s.scenario is Scenario.CUSTOMER_ACCOUNT
+
+
+def test_words_inside_other_words_do_not_count() -> None:
+    # "nfr" must be a word: "conference" or "infrastructure" say nothing about NFR licences.
+    s = suggest(
+        snapshot(ticket(description="Infrastructure conference demo failed", submitter_id=PAT.id))
+    )
+    assert s.scenario is Scenario.CUSTOMER_ACCOUNT
