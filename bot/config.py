@@ -134,9 +134,16 @@ class Settings(BaseSettings):
         return None
 
     @property
-    def zendesk_host(self) -> str | None:
-        base = self.zendesk_base_url
-        return urlsplit(base).hostname if base else None
+    def zendesk_instance_host(self) -> str | None:
+        """`gitlab.zendesk.com`: the instance whose ticket links name our tickets, when known.
+
+        ZENDESK_SUBDOMAIN names it even when ZENDESK_URL routes elsewhere (a host-mapped domain
+        or the sandbox); with neither a subdomain nor a *.zendesk.com URL it is unknown.
+        """
+        if self.ZENDESK_SUBDOMAIN:
+            return f"{self.ZENDESK_SUBDOMAIN.lower()}.zendesk.com"
+        host = urlsplit(str(self.ZENDESK_URL)).hostname if self.ZENDESK_URL else None
+        return host if host and host.endswith(".zendesk.com") else None
 
     @property
     def socket_mode(self) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.domain.models import Snapshot
 from bot.domain.planning import FixRequest, Inquiry, Plan, Refusal, holds, plan, plan_undo
-from bot.domain.refs import RefError, TicketRef, parse_ticket_ref
+from bot.domain.refs import RefError, TicketRef, find_ticket_refs, parse_ticket_ref
 from bot.domain.scenarios import SCENARIOS
 from bot.domain.suggesting import Suggestion, suggest
 from bot.domain.wording import internal_note
@@ -71,24 +71,37 @@ UndoResult = Done | Refusal | Failed
 
 class Fixes:
     def __init__(
-        self, zendesk: ZendeskPort, zendesk_host: str | None, help_center_hosts: Collection[str]
+        self,
+        zendesk: ZendeskPort,
+        instance_host: str | None = None,
+        help_center_hosts: Collection[str] = (),
     ) -> None:
         self._zendesk = zendesk
-        self._zendesk_host = (zendesk_host or "").lower()
+        # `gitlab.zendesk.com`; None when unknown, and then any *.zendesk.com link is accepted.
+        self._instance_host = (instance_host or "").lower() or None
         self._help_center_hosts = tuple(h.lower() for h in help_center_hosts)
 
     def parse(self, text: str) -> TicketRef | RefError:
         """A ticket reference, checked to name this bot's Zendesk (not another instance)."""
         ref = parse_ticket_ref(text, self._help_center_hosts)
-        if isinstance(ref, RefError) or ref.host is None:
+        if isinstance(ref, RefError) or self._ours(ref):
             return ref
-        ours = {self._zendesk_host, *self._help_center_hosts}
-        if ref.host not in ours and ref.host.endswith(".zendesk.com"):
-            return RefError(
-                reason=f"That link is for {ref.host}, but this bot works on "
-                f"{self._zendesk_host or 'another Zendesk'}."
-            )
-        return ref
+        return RefError(
+            reason=f"That link is for {ref.host}, but this bot works on {self._instance_host}."
+        )
+
+    def find(self, text: str) -> list[TicketRef]:
+        """Every ticket of this bot's Zendesk named in a message, in order."""
+        return [r for r in find_ticket_refs(text, self._help_center_hosts) if self._ours(r)]
+
+    def _ours(self, ref: TicketRef) -> bool:
+        # A link to another Zendesk instance names a different ticket with the same number.
+        if ref.host is None or self._instance_host is None or not ref.host.endswith(".zendesk.com"):
+            return True
+        return ref.host == self._instance_host
+
+    def ticket_url(self, ticket_id: int) -> str:
+        return self._zendesk.ticket_url(ticket_id)
 
     def look(self, ticket_id: int) -> Look | Failed:
         try:

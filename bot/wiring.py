@@ -36,6 +36,6 @@ def build_gateway(settings: Settings) -> ZendeskGateway:
 def build_fixes(settings: Settings, gateway: ZendeskGateway | None = None) -> Fixes:
     return Fixes(
         gateway or build_gateway(settings),
-        zendesk_host=settings.zendesk_host,
+        instance_host=settings.zendesk_instance_host,
         help_center_hosts=settings.ZENDESK_HELP_CENTER_HOSTS,
     )

@@ -209,14 +209,17 @@ class ZendeskGateway:
                 "correction": c.model_dump(mode="json"),
             }
         }
-        ticket = ZenpyTicket(
-            id=plan.ticket_id,
-            comment=Comment(body=note, public=False),
-            safe_update=True,
-            updated_stamp=plan.updated_at,
-            metadata=metadata,
+        ticket = ZenpyTicket(id=plan.ticket_id)
+        # Assigned one by one: zenpy sends only attributes marked dirty, and its constructor does
+        # not mark a None, so `organization_id: null` (undo to no organization) would be dropped.
+        for key, value in {
             **changes,
-        )
+            "comment": Comment(body=note, public=False),
+            "safe_update": True,
+            "updated_stamp": plan.updated_at,
+            "metadata": metadata,
+        }.items():
+            setattr(ticket, key, value)
         try:
             audit = self._clients.get().tickets.update(ticket)
         except Exception as error:

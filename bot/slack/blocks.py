@@ -1,0 +1,372 @@
+"""Block Kit builders: one pure function per message kind, from domain values to Slack JSON.
+
+Every piece of text that came from a person or from Zendesk goes through `escape` before it is
+put into mrkdwn, and every text is clipped to Slack's limits, so no message breaks Slack.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.domain.planning import FixRequest, Inquiry, Plan, Refusal
+from bot.domain.scenarios import SCENARIOS, Scenario
+from bot.domain.wording import ticket_facts
+from bot.fixes import Done, Failed, Look, Preview
+from bot.slack import values
+
+Block = dict[str, Any]
+
+MODAL_CALLBACK = "partner_fix_modal"
+APPLY = "partner_fix_apply"
+CANCEL = "partner_fix_cancel"
+UNDO = "partner_fix_undo"
+PICK_ORG = "partner_fix_pick_org"
+
+SECTION_LIMIT = 3000
+FIELD_LIMIT = 2000
+CONTEXT_LIMIT = 2000
+PLAIN_LIMIT = 75  # button and option labels
+MAX_FIELDS = 10
+MAX_ORG_CHOICES = 3
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+
+
+def escape(text: str) -> str:
+    """The one mrkdwn escape: `<!channel>` typed into a ticket is shown, never executed."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def mention(user_id: str) -> str:
+    # Only a well-formed Slack user id becomes a mention; anything else is shown as text.
+    return f"<@{user_id}>" if _USER_ID.match(user_id) else escape(user_id)
+
+
+def ticket_link(ticket_id: int, url: str) -> str:
+    return f"<{url}|#{ticket_id}>"
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, SECTION_LIMIT)}}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, CONTEXT_LIMIT)}]}
+
+
+def plain(text: str, limit: int = PLAIN_LIMIT) -> dict[str, Any]:
+    return {"type": "plain_text", "text": clip(text, limit), "emoji": True}
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
+    element: Block = {"type": "button", "text": plain(text), "action_id": action_id, "value": value}
+    if style:
+        element["style"] = style
+    return element
+
+
+def message(text: str, blocks: list[Block]) -> dict[str, Any]:
+    """A message: `text` is the notification fallback (escaped like the rest)."""
+    return {"text": clip(text, 3000), "blocks": blocks[:50]}
+
+
+# The modal
+
+
+def modal(
+    context_value: values.ModalContext,
+    ticket_text: str = "",
+    look: Look | None = None,
+    problem: str | None = None,
+    loading: bool = False,
+) -> dict[str, Any]:
+    suggestion = look.suggestion if look else None
+    org_email = look.snapshot.ticket.org_email if look else None
+    blocks: list[Block] = []
+    if context_value.note:
+        blocks.append(context(escape(context_value.note)))
+    ticket_input: Block = {
+        "type": "plain_text_input",
+        "action_id": "ticket",
+        "placeholder": plain("https://gitlab.zendesk.com/agent/tickets/123456 or 123456"),
+    }
+    if ticket_text:
+        ticket_input["initial_value"] = clip(ticket_text, 3000)
+    blocks.append(
+        {"type": "input", "block_id": "ticket", "label": plain("Ticket"), "element": ticket_input}
+    )
+    if loading:
+        blocks.append(context(":hourglass_flowing_sand: Reading the ticket from Zendesk…"))
+    if problem:
+        blocks.append(context(f":warning: {escape(problem)}"))
+    if look:
+        blocks.extend(_facts(look))
+    options = [_scenario_option(s) for s in Scenario]
+    radio: Block = {"type": "radio_buttons", "action_id": "scenario", "options": options}
+    if suggestion:
+        radio["initial_option"] = _scenario_option(suggestion.scenario)
+    label = "Scenario"
+    if suggestion:
+        label = f"Scenario (suggested: {SCENARIOS[suggestion.scenario].title})"
+    blocks.append(
+        {"type": "input", "block_id": "scenario", "label": plain(label), "element": radio}
+    )
+    if suggestion:
+        blocks.append(context(f"Why: {escape(suggestion.reason)}"))
+    customer: Block = {
+        "type": "email_text_input",
+        "action_id": "customer_email",
+        "placeholder": plain("customer@example.com"),
+    }
+    if org_email and _looks_like_email(org_email):
+        customer["initial_value"] = org_email
+    blocks.append(
+        {
+            "type": "input",
+            "block_id": "customer_email",
+            "optional": True,
+            "label": plain("Customer's email"),
+            "hint": plain("For the two customer scenarios. Pre-filled from the ticket.", 150),
+            "element": customer,
+        }
+    )
+    blocks.append(
+        {
+            "type": "input",
+            "block_id": "partner_email",
+            "optional": True,
+            "label": plain("Partner's email"),
+            "hint": plain("The partner to CC or make requester. Defaults to the submitter.", 150),
+            "element": {
+                "type": "email_text_input",
+                "action_id": "partner_email",
+                "placeholder": plain("partner@example.com"),
+            },
+        }
+    )
+    return {
+        "type": "modal",
+        "callback_id": MODAL_CALLBACK,
+        "title": plain("Partner fix", 24),
+        "submit": plain("Preview", 24),
+        "close": plain("Cancel", 24),
+        "private_metadata": values.encode_context(context_value),
+        "blocks": blocks,
+    }
+
+
+def _looks_like_email(text: str) -> bool:
+    return bool(re.fullmatch(r"[^@\s]{1,64}@[^@\s]{1,189}\.[A-Za-z]{2,24}", text))
+
+
+def _scenario_option(scenario: Scenario) -> Block:
+    info = SCENARIOS[scenario]
+    return {
+        "text": plain(info.title),
+        "value": scenario.value,
+        "description": plain(f"Subscription: {info.subscription}. Talks to: {info.contact}.", 75),
+    }
+
+
+def _facts(look: Look) -> list[Block]:
+    facts = ticket_facts(look.snapshot)
+    fields = [
+        {"type": "mrkdwn", "text": clip(f"*{label}*\n{escape(value)}", FIELD_LIMIT)}
+        for label, value in facts[1:]
+    ]
+    subject = escape(facts[0][1])
+    head = f"*{ticket_link(look.snapshot.ticket.id, look.url)}* {subject}"
+    return [{**section(head), "fields": fields[:MAX_FIELDS]}]
+
+
+# Thread messages
+
+
+def working(ticket_id: int, user_id: str) -> dict[str, Any]:
+    text = f":hourglass_flowing_sand: Reading ticket #{ticket_id} for {mention(user_id)}…"
+    return message(f"Reading ticket #{ticket_id}…", [section(text)])
+
+
+def thread_parent(ticket_id: int, url: str, user_id: str) -> dict[str, Any]:
+    text = f"*Partner fix* for ticket {ticket_link(ticket_id, url)}, asked by {mention(user_id)}."
+    return message(f"Partner fix for ticket #{ticket_id}", [section(text)])
+
+
+def _change_lines(plan: Plan) -> str:
+    return "\n".join(
+        f"• *{escape(c.label)}*: {escape(c.before)} → *{escape(c.after)}*" for c in plan.changes
+    )
+
+
+def _plan_blocks(plan: Plan) -> list[Block]:
+    info = SCENARIOS[plan.scenario]
+    blocks = [section(_change_lines(plan))] if plan.changes else []
+    blocks.append(
+        section(
+            f"*Scenario:* {escape(info.title)}\n"
+            f"*Whose subscription:* {escape(plan.subscription)}\n"
+            f"*Support talks to:* {escape(plan.contact)}"
+        )
+    )
+    blocks.extend(context(f":information_source: {escape(note)}") for note in plan.notes)
+    return blocks
+
+
+def preview(result: Preview, user_id: str) -> dict[str, Any]:
+    """The preview in the thread: each change before → after, and Apply / Cancel."""
+    ticket_id = result.snapshot.ticket.id
+    link = ticket_link(ticket_id, result.url)
+    outcome = result.outcome
+    suggested = SCENARIOS[result.suggestion.scenario].title
+    chosen = SCENARIOS[result.request.scenario].title
+    header = f"*Preview* for ticket {link}, asked by {mention(user_id)}"
+    hint = "" if suggested == chosen else f" (the bot suggested {escape(suggested)})"
+    if isinstance(outcome, Refusal):
+        blocks = [
+            section(f":no_entry: *Refused* for ticket {link}: {escape(outcome.message)}"),
+            context(
+                f"Rule: `{outcome.rule}` · Scenario: {escape(chosen)}{hint} · Nothing changed."
+            ),
+        ]
+        return message(f"Refused for ticket #{ticket_id}", blocks)
+    if isinstance(outcome, Inquiry):
+        questions = "\n".join(f"• {escape(q)}" for q in outcome.questions)
+        blocks = [
+            section(
+                f":thinking_face: *Unsure* about ticket {link}. Nothing is changed in Zendesk. "
+                f"Ask {escape(outcome.partner)}:\n{questions}"
+            ),
+            context(f"Asked by {mention(user_id)}{hint}"),
+        ]
+        return message(f"Questions for the partner on ticket #{ticket_id}", blocks)
+    if outcome.already_correct:
+        blocks = [
+            section(f":white_check_mark: Ticket {link} is already correct for {escape(chosen)}."),
+            *_plan_blocks(outcome),
+        ]
+        return message(f"Ticket #{ticket_id} is already correct", blocks)
+    buttons = [
+        button("Apply", APPLY, values.encode_apply(result.request, outcome), "primary"),
+        button("Cancel", CANCEL, values.encode_ticket(ticket_id)),
+    ]
+    buttons.extend(_org_choices(result.request, outcome))
+    blocks = [
+        section(header + hint),
+        *_plan_blocks(outcome),
+        {"type": "actions", "block_id": "partner_fix_preview", "elements": buttons},
+    ]
+    return message(f"Preview for ticket #{ticket_id}", blocks)
+
+
+def _org_choices(request: FixRequest, plan: Plan) -> list[Block]:
+    others = [c for c in plan.organization_choices if c[0] != plan.organization_id]
+    return [
+        button(
+            f"Use {name}",
+            f"{PICK_ORG}_{index}",
+            values.encode_ticket(
+                plan.ticket_id, request.model_copy(update={"organization_id": oid})
+            ),
+        )
+        for index, (oid, name) in enumerate(others[:MAX_ORG_CHOICES])
+    ]
+
+
+def applying(plan: Plan, user_id: str) -> dict[str, Any]:
+    verb = "Undoing" if plan.undo else "Applying"
+    text = f":hourglass_flowing_sand: {verb} ticket #{plan.ticket_id} for {mention(user_id)}…"
+    return message(f"{verb} ticket #{plan.ticket_id}…", [section(text)])
+
+
+def outcome(done: Done, user_id: str) -> dict[str, Any]:
+    """What the preview message turns into once applied."""
+    link = ticket_link(done.plan.ticket_id, done.url)
+    settled = " (confirmed by re-reading the ticket)" if done.settled else ""
+    text = f":white_check_mark: *Applied* to ticket {link} by {mention(user_id)}{settled}."
+    return message(f"Applied to ticket #{done.plan.ticket_id}", [section(text)])
+
+
+def summary(done: Done, user_id: str) -> dict[str, Any]:
+    """The threaded summary of the scenario, with Undo."""
+    plan = done.plan
+    link = ticket_link(plan.ticket_id, done.url)
+    blocks = [
+        section(f"*Corrected* ticket {link}, applied by {mention(user_id)}."),
+        *_plan_blocks(plan),
+        {
+            "type": "actions",
+            "block_id": "partner_fix_summary",
+            "elements": [button("Undo", UNDO, values.encode_ticket(plan.ticket_id), "danger")],
+        },
+    ]
+    return message(f"Ticket #{plan.ticket_id} corrected: {SCENARIOS[plan.scenario].title}", blocks)
+
+
+def undone(done: Done, user_id: str) -> dict[str, Any]:
+    link = ticket_link(done.plan.ticket_id, done.url)
+    blocks = [
+        section(f":leftwards_arrow_with_hook: *Undone* on ticket {link} by {mention(user_id)}."),
+        section(_change_lines(done.plan)),
+    ]
+    return message(f"Correction of ticket #{done.plan.ticket_id} undone", blocks)
+
+
+def cancelled(ticket_id: int, user_id: str) -> dict[str, Any]:
+    text = (
+        f":heavy_multiplication_x: Cancelled by {mention(user_id)}. "
+        f"Ticket #{ticket_id} was not changed."
+    )
+    return message(f"Cancelled: ticket #{ticket_id} not changed", [section(text)])
+
+
+def refusal(result: Refusal, ticket_id: int) -> dict[str, Any]:
+    text = f":no_entry: Ticket #{ticket_id}: {escape(result.message)}"
+    return message(f"Ticket #{ticket_id}: nothing changed", [section(text)])
+
+
+def failure(failed: Failed, ticket_id: int | None) -> dict[str, Any]:
+    about = f"Ticket #{ticket_id}: " if ticket_id else ""
+    if failed.changed is None:
+        state = "It could not be confirmed whether the ticket changed: check it before retrying."
+    elif failed.changed:
+        state = "The ticket was changed."
+    else:
+        state = "Nothing was changed."
+    text = f":warning: {about}{escape(failed.message)}"
+    if state not in failed.message:
+        text += f"\n{state}"
+    return message(f"{about}{failed.message}", [section(text)])
+
+
+def stale(result: Preview, user_id: str) -> dict[str, Any]:
+    fresh = preview(result, user_id)
+    note = section(
+        ":arrows_counterclockwise: The ticket changed in Zendesk since the preview, so nothing "
+        "was written. Here is how it looks now:"
+    )
+    return message(
+        f"Ticket #{result.snapshot.ticket.id} changed: fresh preview", [note, *fresh["blocks"]]
+    )
+
+
+def notice(text: str) -> dict[str, Any]:
+    """A short message with text the bot wrote (already safe); used for ephemerals and DMs."""
+    return message(text, [section(text)])
+
+
+HELP = (
+    "*/partner-fix* corrects a ticket an Open Partner raised for a customer.\n"
+    "• `/partner-fix https://gitlab.zendesk.com/agent/tickets/123456` (or `123456`, `#123456`): "
+    "opens the form with the ticket and a suggested scenario.\n"
+    "• On any message with a ticket link: *More actions → Partner fix*.\n"
+    "• Submit shows a preview in a thread with *Apply* / *Cancel*; nothing changes before Apply. "
+    "The summary has *Undo*.\n"
+    "Scenarios: "
+    + "; ".join(f"*{SCENARIOS[s].title}* (`{s.value}`)" for s in Scenario)
+    + ".\nThe bot never puts a customer on a partner's organization, or the reverse."
+)

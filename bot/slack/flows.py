@@ -1,0 +1,100 @@
+"""The steps that several surfaces share: open the modal and fill it, preview into a thread.
+
+They run after `ack()`, on Bolt's listener executor, so slow Zendesk calls never delay an ack.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.domain.planning import FixRequest
+from bot.domain.refs import RefError
+from bot.fixes import Failed, Fixes
+from bot.logs import request_id
+from bot.ports import Trace
+from bot.slack import blocks, replies
+from bot.slack.replies import Where
+from bot.slack.values import ModalContext
+
+log = logging.getLogger(__name__)
+
+
+def new_request_id() -> str:
+    rid = uuid.uuid4().hex[:12]
+    request_id.set(rid)
+    return rid
+
+
+def trace_for(body: dict[str, Any]) -> Trace:
+    user = body.get("user") or {}
+    user_id = str(user.get("id") or body.get("user_id") or "")
+    name = str(user.get("username") or user.get("name") or body.get("user_name") or user_id)
+    team = body.get("team") or {}
+    return Trace(
+        request_id=request_id.get() or new_request_id(),
+        requested_by=f"{name} (Slack {user_id})",
+        slack_user=user_id or None,
+        slack_team=str(team.get("id") or body.get("team_id") or "") or None,
+    )
+
+
+def open_modal(
+    client: WebClient, fixes: Fixes, trigger_id: str, context: ModalContext, text: str
+) -> None:
+    """Open the modal at once (the trigger dies in 3 s), then read the ticket and fill it in."""
+    ref = fixes.parse(text) if text else None
+    problem = ref.reason if isinstance(ref, RefError) else None
+    loading = ref is not None and not isinstance(ref, RefError)
+    view = blocks.modal(context, text if not problem else "", problem=problem, loading=loading)
+    try:
+        opened = client.views_open(trigger_id=trigger_id, view=view)["view"]
+    except SlackApiError as error:
+        reason = replies.slack_error(error)
+        log.warning("views.open failed", extra={"error": reason})
+        where = Where(user=context.user, channel=context.channel, response_url=context.response_url)
+        replies.tell(
+            client,
+            where,
+            blocks.notice(
+                f"Slack could not open the partner-fix form ({reason}); this happens when Slack "
+                "is slow. Nothing was changed: run the command again."
+            ),
+        )
+        return
+    if ref is None or isinstance(ref, RefError):
+        return
+    look = fixes.look(ref.id)
+    if isinstance(look, Failed):
+        filled = blocks.modal(context, text, problem=look.message)
+    else:
+        filled = blocks.modal(context, text, look=look)
+    try:
+        client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=filled)
+    except SlackApiError as error:
+        # hash_conflict: the person already moved on (submitted or edited); keep their view.
+        log.info("views.update skipped", extra={"error": replies.slack_error(error)})
+
+
+def preview_into(
+    client: WebClient, fixes: Fixes, where: Where, request: FixRequest, ts: str | None = None
+) -> None:
+    """Show 'working', preview, then put the preview (or refusal, or failure) in its place."""
+    if where.thread_ts is None and not where.ephemeral:
+        url = fixes.ticket_url(request.ticket_id)
+        where, _ = replies.post(
+            client, where, blocks.thread_parent(request.ticket_id, url, where.user)
+        )
+    if ts is None:
+        where, ts = replies.post(client, where, blocks.working(request.ticket_id, where.user))
+    else:
+        where, ts = replies.update(client, where, ts, blocks.working(request.ticket_id, where.user))
+    result = fixes.preview(request)
+    if isinstance(result, Failed):
+        replies.update(client, where, ts, blocks.failure(result, request.ticket_id))
+        return
+    replies.update(client, where, ts, blocks.preview(result, where.user))

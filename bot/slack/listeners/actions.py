@@ -1,0 +1,105 @@
+"""The buttons: Apply and Cancel on the preview, Undo on the summary, another organization."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.domain.planning import Refusal
+from bot.fixes import Done, Failed, Fixes, Stale
+from bot.slack import blocks, flows, replies
+from bot.slack.replies import Where
+from bot.slack.values import decode_apply, decode_ticket
+
+
+def _where(body: dict[str, Any]) -> tuple[Where, str | None]:
+    """The thread the clicked message sits in, and the clicked message's ts."""
+    container = body.get("container") or {}
+    message = body.get("message") or {}
+    channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+    ts = container.get("message_ts") or message.get("ts")
+    where = Where(
+        user=str((body.get("user") or {}).get("id") or ""),
+        channel=channel,
+        thread_ts=container.get("thread_ts") or message.get("thread_ts") or ts,
+        response_url=body.get("response_url"),
+        ephemeral=bool(container.get("is_ephemeral")),
+    )
+    return where, ts
+
+
+def _value(body: dict[str, Any]) -> str:
+    actions = body.get("actions") or [{}]
+    return str(actions[0].get("value") or "")
+
+
+BROKEN = blocks.notice(
+    "That button's data is damaged or from an older version of the bot. Nothing was changed: "
+    "run /partner-fix again."
+)
+
+
+def register(app: App, fixes: Fixes) -> None:
+    def apply(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        flows.new_request_id()
+        where, ts = _where(body)
+        carried = decode_apply(_value(body))
+        if carried is None:
+            replies.tell(client, where, BROKEN)
+            return
+        previous = {"text": "Preview", "blocks": (body.get("message") or {}).get("blocks") or []}
+        where, ts = replies.update(client, where, ts, blocks.applying(carried.plan, where.user))
+        result = fixes.apply(carried.plan, carried.request, flows.trace_for(body))
+        if isinstance(result, Done):
+            replies.update(client, where, ts, blocks.outcome(result, where.user))
+            replies.post(client, where, blocks.summary(result, where.user))
+        elif isinstance(result, Stale):
+            replies.update(client, where, ts, blocks.stale(result.fresh, where.user))
+        else:
+            failure = blocks.failure(result, carried.plan.ticket_id)
+            if result.changed is False and previous["blocks"]:
+                # Keep the request: the preview (with Apply) stays under the failure.
+                failure = blocks.message(failure["text"], failure["blocks"] + previous["blocks"])
+            replies.update(client, where, ts, failure)
+
+    def cancel(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        where, ts = _where(body)
+        carried = decode_ticket(_value(body))
+        ticket_id = carried.ticket_id if carried else 0
+        replies.update(client, where, ts, blocks.cancelled(ticket_id, where.user))
+
+    def undo(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        flows.new_request_id()
+        where, _ = _where(body)
+        carried = decode_ticket(_value(body))
+        if carried is None:
+            replies.tell(client, where, BROKEN)
+            return
+        result = fixes.undo(carried.ticket_id, flows.trace_for(body))
+        if isinstance(result, Done):
+            replies.post(client, where, blocks.undone(result, where.user))
+        elif isinstance(result, Refusal):
+            replies.post(client, where, blocks.refusal(result, carried.ticket_id))
+        elif isinstance(result, Failed):
+            replies.post(client, where, blocks.failure(result, carried.ticket_id))
+
+    def pick_organization(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        flows.new_request_id()
+        where, ts = _where(body)
+        carried = decode_ticket(_value(body))
+        if carried is None or carried.request is None:
+            replies.tell(client, where, BROKEN)
+            return
+        flows.preview_into(client, fixes, where, carried.request, ts=ts)
+
+    app.action(blocks.APPLY)(apply)
+    app.action(blocks.CANCEL)(cancel)
+    app.action(blocks.UNDO)(undo)
+    app.action(re.compile(f"^{blocks.PICK_ORG}_\\d+$"))(pick_organization)

@@ -1,0 +1,52 @@
+"""The message shortcut: any message holding a ticket link or id opens the modal for it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.fixes import Fixes
+from bot.slack import blocks, flows, replies
+from bot.slack.replies import Where
+from bot.slack.values import ModalContext
+
+CALLBACK = "partner_fix_message"
+
+
+def register(app: App, fixes: Fixes) -> None:
+    def from_message(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        flows.new_request_id()
+        message = body.get("message") or {}
+        channel = (body.get("channel") or {}).get("id")
+        user = str((body.get("user") or {}).get("id") or "")
+        # The preview goes into the message's thread: its own, or the one it is a reply in.
+        thread_ts = message.get("thread_ts") or message.get("ts") or body.get("message_ts")
+        refs = fixes.find(str(message.get("text") or ""))
+        if not refs:
+            where = Where(user=user, channel=channel, response_url=body.get("response_url"))
+            replies.tell(
+                client,
+                where,
+                blocks.notice(
+                    "That message has no Zendesk ticket link or id (such as #123456 or a "
+                    "…zendesk.com/agent/tickets/123456 link). Nothing was done."
+                ),
+            )
+            return
+        note = None
+        if len(refs) > 1:
+            others = ", ".join(f"#{r.id}" for r in refs[1:6])
+            note = f"The message names {len(refs)} tickets; this is the first (others: {others})."
+        context = ModalContext(
+            channel=channel,
+            thread_ts=thread_ts,
+            response_url=body.get("response_url"),
+            user=user,
+            note=note,
+        )
+        flows.open_modal(client, fixes, str(body.get("trigger_id") or ""), context, str(refs[0].id))
+
+    app.shortcut(CALLBACK)(from_message)

@@ -1,0 +1,106 @@
+"""What rides in button values and modal private_metadata, so no server keeps state.
+
+Any instance can serve any click: Apply carries the previewed plan (with the `updated_at` stamp
+that safe_update checks), Undo carries only the ticket id (the audit trail knows the rest).
+Slack signs every payload, so these come back exactly as the bot wrote them.
+"""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bot.domain.planning import Change, FixRequest, Plan
+
+MAX_BUTTON_VALUE = 2000
+MAX_PRIVATE_METADATA = 3000
+
+
+class Carried(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ModalContext(Carried):
+    """Where the modal came from, so the preview can go to the right thread."""
+
+    channel: str | None = None
+    # The shortcut's message (its thread), or None for the slash command (the bot opens one).
+    thread_ts: str | None = None
+    response_url: str | None = None
+    user: str
+    # Shown in the modal: "the message names several tickets; this is the first".
+    note: str | None = None
+
+
+class ApplyValue(Carried):
+    request: FixRequest
+    plan: Plan
+
+
+class TicketValue(Carried):
+    ticket_id: int
+    request: FixRequest | None = None
+
+
+def encode_context(context: ModalContext) -> str:
+    text = context.model_dump_json(exclude_none=True)
+    if len(text) > MAX_PRIVATE_METADATA:
+        text = context.model_copy(update={"note": None}).model_dump_json(exclude_none=True)
+    return text
+
+
+def decode_context(text: str | None) -> ModalContext | None:
+    try:
+        return ModalContext.model_validate_json(text or "")
+    except ValidationError:
+        return None
+
+
+def _shorten(plan: Plan, limit: int) -> Plan:
+    """The same plan with its descriptive words cut, for a button value that must stay small."""
+
+    def cut(text: str) -> str:
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+
+    changes = tuple(
+        Change(field=c.field, label=c.label, before=cut(c.before), after=cut(c.after))
+        for c in plan.changes
+    )
+    return plan.model_copy(
+        update={
+            "changes": changes,
+            "notes": (),
+            "organization_choices": (),
+            "subscription": cut(plan.subscription),
+            "contact": cut(plan.contact),
+        }
+    )
+
+
+def encode_apply(request: FixRequest, plan: Plan) -> str:
+    for limit in (200, 80, 30):
+        text = ApplyValue(request=request, plan=_shorten(plan, limit)).model_dump_json(
+            exclude_defaults=True
+        )
+        if len(text) <= MAX_BUTTON_VALUE:
+            return text
+    raise ValueError("plan too large for a button value")
+
+
+def decode_apply(text: str | None) -> ApplyValue | None:
+    try:
+        return ApplyValue.model_validate_json(text or "")
+    except ValidationError:
+        return None
+
+
+def encode_ticket(ticket_id: int, request: FixRequest | None = None) -> str:
+    return TicketValue(ticket_id=ticket_id, request=request).model_dump_json(exclude_none=True)
+
+
+def decode_ticket(text: str | None) -> TicketValue | None:
+    try:
+        return TicketValue.model_validate_json(text or "")
+    except (ValidationError, json.JSONDecodeError):
+        return None

@@ -1,0 +1,61 @@
+"""The WSGI app for gunicorn: POST /slack/events (Bolt) and GET /healthz.
+
+`gunicorn 'bot.web:create()'` (see the Procfile) builds it once per worker from the settings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot.config import SettingsError, exit_with_problems, load_settings
+from bot.logs import configure
+from bot.slack.app import create_app
+from bot.wiring import build_fixes
+
+EVENTS_PATH = "/slack/events"
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+def _answer(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
+    data = json.dumps(body).encode()
+    start_response(
+        status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+    )
+    return [data]
+
+
+def wsgi_app(app: App) -> WsgiApp:
+    events = SlackRequestHandler(app, path=EVENTS_PATH)
+
+    def route(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO") or "/"
+        method = environ.get("REQUEST_METHOD") or "GET"
+        if path == "/healthz":
+            if method not in ("GET", "HEAD"):
+                return _answer(start_response, "405 Method Not Allowed", {"ok": False})
+            # Touches neither Slack nor Zendesk: it says the process serves requests.
+            return _answer(start_response, "200 OK", {"ok": True, "service": "partner-fix"})
+        if path == EVENTS_PATH:
+            if method != "POST":
+                return _answer(start_response, "405 Method Not Allowed", {"ok": False})
+            return events(environ, start_response)  # type: ignore[no-any-return]
+        return _answer(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
+
+    return route
+
+
+def create() -> WsgiApp:
+    """Build the WSGI app from the environment; missing settings exit 2, naming each."""
+    try:
+        settings = load_settings(need=("slack", "zendesk"))
+    except SettingsError as error:
+        exit_with_problems(error.problems)
+        raise
+    configure(settings.LOG_LEVEL)
+    return wsgi_app(create_app(settings, build_fixes(settings)))
