@@ -128,7 +128,11 @@ def test_several_customer_orgs_choose_default_and_say_so() -> None:
             {"customer_email": "carla@globex.example"},
             "partner_not_on_partner_org",
         ),
-        ({}, {"customer_email": "carla@globex.example", "partner_email": "x@y.example"}, "partner_unknown"),
+        (
+            {},
+            {"customer_email": "carla@globex.example", "partner_email": "x@y.example"},
+            "partner_unknown",
+        ),
         (
             {},
             {"customer_email": "carla@globex.example", "partner_email": "sam@gitlab.example"},
