@@ -36,14 +36,20 @@ _CC = _words(
     r"add me (?:to|in|as) (?:the )?cc", r"copy me", r"services engagement", r"please cc",
     r"include me", r"in cc",
 )  # fmt: skip
-# Answers in a "Request for CCs" field that mean no.
-_NO = re.compile(r"^\s*(?:no|n/?a|none|not needed|-|no thanks?)\W*$", re.IGNORECASE)
+# A CC-request field asks for CC when it says yes, names an address, or uses CC words; the
+# older "Partner troubleshooting" field mostly holds troubleshooting notes, which do not.
+_YES = re.compile(r"^\s*(?:yes|y|yep|please|sure|ok)\b", re.IGNORECASE)
+_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+
+
+def _asks_for_cc(value: str) -> bool:
+    return bool(_YES.match(value) or _ADDRESS.search(value) or _CC.search(value))
 
 
 def suggest(snapshot: Snapshot) -> Suggestion:
     ticket = snapshot.ticket
     text = "\n".join((ticket.subject, ticket.description))
-    cc_fields = [value for value in ticket.cc_requests if value.strip() and not _NO.match(value)]
+    cc_fields = [value for value in ticket.cc_requests if _asks_for_cc(value)]
     partner = snapshot.submitter
     if ticket.form_id != snapshot.rules.partner_form_id and not (
         partner and snapshot.partner_orgs_of(partner)

@@ -15,6 +15,13 @@ from tests.domain.world import CARLA, NINA, PAT, snapshot, ticket
         ({"cc_requests": ("No",)}, Scenario.CUSTOMER_ACCOUNT, "did not ask"),
         ({"cc_requests": ("n/a",)}, Scenario.CUSTOMER_ACCOUNT, "did not ask"),
         (
+            {"cc_requests": ("Restarted the runner; no change.",)},
+            Scenario.CUSTOMER_ACCOUNT,
+            "did not",
+        ),
+        ({"cc_requests": ("pat@acmedevops.example",)}, Scenario.SERVICES_ENGAGEMENT, "CC-request"),
+        ({"cc_requests": ("Please keep me in CC",)}, Scenario.SERVICES_ENGAGEMENT, "CC-request"),
+        (
             {"description": "We deliver a services engagement for Globex, keep me in CC."},
             Scenario.SERVICES_ENGAGEMENT,
             "description",

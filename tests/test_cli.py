@@ -1,0 +1,135 @@
+"""The command line, run as a user runs it (a subprocess) against the sandbox over HTTP."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox.zendesk import ZendeskSandbox
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(
+    args: list[str], env: dict[str, str], cwd: Path, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env},
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def env(sandbox: ZendeskSandbox) -> dict[str, str]:
+    email, token = sandbox.credentials
+    return {"ZENDESK_URL": sandbox.url, "ZENDESK_EMAIL": email, "ZENDESK_API_TOKEN": token}
+
+
+def test_plan_shows_ticket_suggestion_and_changes(env: dict, tmp_path: Path) -> None:
+    done = run(
+        ["plan", "https://gitlab.zendesk.com/agent/tickets/512301", "--scenario",
+         "customer_account", "--customer-email", "carla@globex.example"], env, tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Suggested scenario: customer_account" in out
+    assert "Requester: carla@globex.exmaple → Carla Customer <carla@globex.example>" in out
+    assert "Organization: no organization → Globex Corporation (ultimate)" in out
+
+
+def test_plan_refusal_exits_1_and_writes_nothing(
+    env: dict, tmp_path: Path, sandbox: ZendeskSandbox
+) -> None:
+    done = run(
+        ["plan", "512308", "-s", "services_engagement", "--customer-email",
+         "contractor@globex.example"], env, tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "Refused (never_cross_associate)" in done.stdout
+    assert all(r["method"] == "GET" for r in sandbox.requests())
+
+
+def test_fix_confirms_then_applies_and_undo_reverses(
+    env: dict, tmp_path: Path, sandbox: ZendeskSandbox
+) -> None:
+    args = ["fix", "#512304", "--scenario", "partner_nfr"]
+    declined = run(args, env, tmp_path, stdin="n\n")
+    assert declined.returncode == 1 and "Not applied" in declined.stdout
+    assert sandbox.ticket(512304)["organization_id"] is None
+    applied = run(args, env, tmp_path, stdin="y\n")
+    assert applied.returncode == 0, applied.stderr
+    assert "Applied: ticket 512304" in applied.stdout
+    assert "Whose subscription: Acme DevOps Partners: the partner's NFR licences" in applied.stdout
+    assert sandbox.ticket(512304)["organization_id"] == 360100000001
+    undone = run(["undo", "512304", "--yes"], env, tmp_path)
+    assert undone.returncode == 0, undone.stderr
+    assert "Undone: ticket 512304" in undone.stdout
+    assert sandbox.ticket(512304)["organization_id"] is None
+    again = run(["undo", "512304", "--yes"], env, tmp_path)
+    assert again.returncode == 1 and "already undone" in again.stderr
+
+
+def test_fix_without_a_terminal_answer_does_nothing(
+    env: dict, tmp_path: Path, sandbox: ZendeskSandbox
+) -> None:
+    done = run(["fix", "512304", "-s", "partner_nfr"], env, tmp_path, stdin="")
+    assert done.returncode == 1
+    assert sandbox.ticket(512304)["organization_id"] is None
+
+
+@pytest.mark.parametrize(
+    "ticket",
+    [
+        "https://evil.example/agent/tickets/1",
+        "0",
+        "abc",
+        "https://gitlab.zendesk.com/agent/users/5",
+    ],
+)
+def test_bad_ticket_references_are_usage_errors(env: dict, tmp_path: Path, ticket: str) -> None:
+    done = run(["plan", ticket, "-s", "partner_nfr"], env, tmp_path)
+    assert done.returncode == 2
+    assert "partner-fix:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_check_reports_ok_and_bad_credentials(env: dict, tmp_path: Path) -> None:
+    ok = run(["check"], env, tmp_path)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    bad = run(["check"], {**env, "ZENDESK_API_TOKEN": "wrong"}, tmp_path)
+    assert bad.returncode == 1 and "credentials" in bad.stdout
+
+
+def test_missing_and_malformed_settings_are_named_all_at_once(tmp_path: Path) -> None:
+    done = run(["plan", "1", "-s", "partner_nfr"], {"ZENDESK_ORG_EMAIL_FIELD_ID": "x"}, tmp_path)
+    assert done.returncode == 2
+    for name in ("ZENDESK_ORG_EMAIL_FIELD_ID", "ZENDESK_SUBDOMAIN", "ZENDESK_API_TOKEN"):
+        assert name in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_dotenv_is_read_and_environment_wins(env: dict, tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        "\n".join(f"{k}={v}" for k, v in env.items()) + "\nZENDESK_API_TOKEN=wrong\n"
+    )
+    bad = run(["check"], {}, tmp_path)
+    assert bad.returncode == 1
+    good = run(["check"], {"ZENDESK_API_TOKEN": env["ZENDESK_API_TOKEN"]}, tmp_path)
+    assert good.returncode == 0, good.stdout
+
+
+def test_help_on_every_command(tmp_path: Path) -> None:
+    for args in (["--help"], ["plan", "--help"], ["fix", "--help"], ["undo", "--help"],
+                 ["check", "--help"], ["sandbox", "--help"]):  # fmt: skip
+        done = run(args, {}, tmp_path)
+        assert done.returncode == 0, (args, done.stderr)
+        assert "usage:" in done.stdout
+    assert run(["plan", "1"], {}, tmp_path).returncode == 2  # --scenario missing
