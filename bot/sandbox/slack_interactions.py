@@ -1,0 +1,562 @@
+"""What people do in the stand-in workspace, sent to the app the way Slack sends it.
+
+Slash commands, message shortcuts, button clicks and modal submissions are built from the stored
+workspace state (the real message a shortcut acts on, the real view a submission belongs to), so
+an app that keeps the wrong id or misreads a payload fails here as it would in Slack.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from . import slack_blocks as blocks_check
+from .slack_outgoing import AppResponse, post_signed
+from .slack_state import (
+    APP_ID,
+    TEAM_DOMAIN,
+    TEAM_ID,
+    VERIFICATION_TOKEN,
+    Channel,
+    MessageRecord,
+    ViewRecord,
+    Workspace,
+)
+from .slack_webapi import ApiError, WebApi
+
+# Mentions as the client writes them, and bare links (without trailing punctuation).
+_TOKEN = re.compile(
+    r"<@(?P<user>U[A-Z0-9]+)>"
+    r"|<#(?P<channel>C[A-Z0-9]+)(?:\|[^<>]*)?>"
+    r"|<!subteam\^(?P<usergroup>S[A-Z0-9]+)(?:\|[^<>]*)?>"
+    r"|<!(?P<broadcast>here|channel|everyone)>"
+    r"|(?P<link>https?://[^\s<>]*[^\s<>.,;:!?)'\"])"
+)
+
+
+class Interactions:
+    """Builds Slack-shaped requests from the workspace state and delivers them signed."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        api: WebApi,
+        signing_secret: str,
+        app_url: str | None,
+        app_timeout: float = 10.0,
+    ) -> None:
+        self.ws = workspace
+        self.api = api
+        self.signing_secret = signing_secret
+        self.app_url = app_url
+        self.app_timeout = app_timeout
+
+    # ---- people typing ---------------------------------------------------------------------
+
+    def post_user_message(
+        self, user: str, channel: str, text: str, thread_ts: str | None = None, raw: bool = False
+    ) -> str:
+        """Post as a person; returns the ts. Like Slack, the stored text escapes `& < >` and
+        wraps links in `<...>` (raw=True stores the text exactly as given)."""
+        person = self.ws.require_user(user)
+        if person.get("is_bot"):
+            raise ValueError(f"{user} is a bot; people post with post_user_message")
+        where = self.ws.require_channel(channel)
+        if (where.is_private or where.is_im) and user not in where.members:
+            raise ValueError(f"{user} is not a member of {where.id}")
+        body: dict[str, Any] = {
+            "type": "message",
+            "user": user,
+            "text": text if raw else slack_text(text),
+            "ts": self.ws.next_ts(),
+            "team": TEAM_ID,
+            "blocks": [rich_text_block(text)],
+        }
+        if thread_ts:
+            if self.ws.find_message(where.id, thread_ts) is None:
+                raise ValueError(f"no message {thread_ts} in {where.id} to reply to")
+            body["thread_ts"] = thread_ts
+        return self.ws.add_message(where.id, body).ts
+
+    # ---- requests to the app ---------------------------------------------------------------
+
+    def slash_command(
+        self,
+        user: str,
+        channel: str,
+        text: str,
+        command: str = "/partner-fix",
+        *,
+        sign: bool = True,
+        timestamp_offset: float = 0.0,
+        secret: str | None = None,
+    ) -> AppResponse:
+        """A person runs a slash command in a channel. A JSON or text answer to the request
+        itself is shown as Slack shows it: ephemeral, unless response_type is in_channel."""
+        person = self.ws.require_user(user)
+        where = self.ws.require_channel(channel)
+        trigger_id = self.ws.new_trigger(user)
+        response_url = self.ws.new_response_url(user, where.id)
+        fields = {
+            "token": VERIFICATION_TOKEN,
+            "team_id": TEAM_ID,
+            "team_domain": TEAM_DOMAIN,
+            "channel_id": where.id,
+            "channel_name": "directmessage" if where.is_im else where.name,
+            "user_id": user,
+            "user_name": str(person["name"]),
+            "command": command,
+            "text": text,
+            "api_app_id": APP_ID,
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": trigger_id,
+        }
+        reply = self._send(fields, dict(fields), sign, timestamp_offset, secret)
+        reply.trigger_id, reply.response_url = trigger_id, response_url
+        self._show_command_ack(reply, user, where)
+        return reply
+
+    def message_shortcut(
+        self,
+        user: str,
+        channel: str,
+        message_ts: str,
+        callback_id: str = "partner_fix_message",
+        *,
+        sign: bool = True,
+        timestamp_offset: float = 0.0,
+        secret: str | None = None,
+    ) -> AppResponse:
+        """A person picks the app's message shortcut on a stored message."""
+        person = self.ws.require_user(user)
+        where = self.ws.require_channel(channel)
+        record = self.ws.find_message(where.id, message_ts)
+        if record is None or record.visible_to is not None:
+            raise ValueError(f"no message {message_ts} in {where.id} to run a shortcut on")
+        trigger_id = self.ws.new_trigger(user)
+        response_url = self.ws.new_response_url(user, where.id, thread_ts=record.thread_ts)
+        payload = {
+            "type": "message_action",
+            "token": VERIFICATION_TOKEN,
+            "action_ts": _action_ts(),
+            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
+            "user": _user_ref(person),
+            "channel": {"id": where.id, "name": where.name},
+            "is_enterprise_install": False,
+            "enterprise": None,
+            "callback_id": callback_id,
+            "trigger_id": trigger_id,
+            "response_url": response_url,
+            "message_ts": record.ts,
+            "message": copy.deepcopy(record.body),
+        }
+        reply = self._send_payload(payload, sign, timestamp_offset, secret)
+        reply.trigger_id, reply.response_url = trigger_id, response_url
+        return reply
+
+    def click_button(
+        self,
+        user: str,
+        channel: str | None,
+        message_ts: str | None,
+        action_id: str,
+        *,
+        view_id: str | None = None,
+        sign: bool = True,
+        timestamp_offset: float = 0.0,
+        secret: str | None = None,
+    ) -> AppResponse:
+        """A person clicks the button with `action_id` in a message (message_ts None: the
+        newest message in the channel that the person sees and that has that button), or in
+        an open modal when view_id is given."""
+        person = self.ws.require_user(user)
+        if view_id is not None:
+            view_record = self._open_view(user, view_id)
+            payload = self._view_click(person, view_record, action_id)
+            trigger_id = payload["trigger_id"]
+            reply = self._send_payload(payload, sign, timestamp_offset, secret)
+            reply.trigger_id = trigger_id
+            return reply
+        if channel is None:
+            raise ValueError("click_button needs a channel, or a view_id")
+        where = self.ws.require_channel(channel)
+        record = self._message_with_button(user, where, message_ts, action_id)
+        found = blocks_check.find_button(record.body.get("blocks") or [], action_id)
+        assert found is not None  # _message_with_button only returns messages that have it
+        block, button = found
+        is_ephemeral = record.visible_to is not None
+        trigger_id = self.ws.new_trigger(user)
+        response_url = self.ws.new_response_url(
+            user, where.id, record.ts, is_ephemeral, record.thread_ts
+        )
+        container: dict[str, Any] = {
+            "type": "message",
+            "message_ts": record.ts,
+            "channel_id": where.id,
+            "is_ephemeral": is_ephemeral,
+        }
+        if record.thread_ts:
+            container["thread_ts"] = record.thread_ts
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "user": _user_ref(person),
+            "api_app_id": APP_ID,
+            "token": VERIFICATION_TOKEN,
+            "container": container,
+            "trigger_id": trigger_id,
+            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "channel": {"id": where.id, "name": where.name},
+            "state": {"values": {}},
+            "response_url": response_url,
+            "actions": [_button_action(block, button)],
+        }
+        # Slack leaves the message out of clicks on ephemeral messages.
+        if not is_ephemeral:
+            payload["message"] = copy.deepcopy(record.body)
+        reply = self._send_payload(payload, sign, timestamp_offset, secret)
+        reply.trigger_id, reply.response_url = trigger_id, response_url
+        return reply
+
+    def submit_view(
+        self,
+        user: str,
+        view_id: str,
+        values: Mapping[str, Any],
+        *,
+        sign: bool = True,
+        timestamp_offset: float = 0.0,
+        secret: str | None = None,
+    ) -> AppResponse:
+        """A person fills a modal's inputs (block_id -> value; a list for multi-selects and
+        checkboxes) and presses Submit; the app's response_action is then applied."""
+        person = self.ws.require_user(user)
+        record = self._open_view(user, view_id)
+        with self.ws.lock:
+            state = build_state_values(record.view["blocks"], values)
+            record.view["state"]["values"] = state
+            view = copy.deepcopy(record.view)
+        trigger_id = self.ws.new_trigger(user)
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
+            "user": _user_ref(person),
+            "api_app_id": APP_ID,
+            "token": VERIFICATION_TOKEN,
+            "trigger_id": trigger_id,
+            "view": view,
+            "response_urls": [],
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
+        reply = self._send_payload(payload, sign, timestamp_offset, secret)
+        reply.trigger_id = trigger_id
+        self._apply_response_action(record, reply)
+        with self.ws.lock:
+            reply.view = copy.deepcopy(record.view)
+        return reply
+
+    # ---- helpers ---------------------------------------------------------------------------
+
+    def _send(
+        self,
+        fields: dict[str, str],
+        sent: dict[str, Any],
+        sign: bool,
+        timestamp_offset: float,
+        secret: str | None,
+    ) -> AppResponse:
+        if not self.app_url:
+            raise RuntimeError("no app_url configured: set SlackStandIn(app_url=...)")
+        status, body, headers, elapsed = post_signed(
+            self.app_url,
+            fields,
+            self.signing_secret if secret is None else secret,
+            sign=sign,
+            timestamp_offset=timestamp_offset,
+            timeout=self.app_timeout,
+        )
+        reply = AppResponse(status=status, body=body, elapsed=elapsed, headers=headers, sent=sent)
+        if status != 200:
+            reply.problems.append(f"the app answered HTTP {status}: Slack shows the user an error")
+        elif not reply.acked_in_time:
+            reply.problems.append(f"the app took {elapsed:.2f}s to answer: Slack gives up after 3s")
+        return reply
+
+    def _send_payload(
+        self, payload: dict[str, Any], sign: bool, timestamp_offset: float, secret: str | None
+    ) -> AppResponse:
+        fields = {"payload": json.dumps(payload)}
+        return self._send(fields, payload, sign, timestamp_offset, secret)
+
+    def _show_command_ack(self, reply: AppResponse, user: str, where: Channel) -> None:
+        if reply.status != 200 or not reply.body.strip():
+            return
+        answer = reply.json()
+        if answer is None:
+            answer = {"text": reply.body}
+        if not isinstance(answer, dict) or not (answer.get("text") or answer.get("blocks")):
+            return
+        try:
+            with self.ws.lock:
+                text, blocks = self.api.content(answer)
+                body = self.api.bot_message(self.ws.next_ts(), text, blocks, {})
+                in_channel = answer.get("response_type") == "in_channel"
+                self.ws.add_message(where.id, body, visible_to=None if in_channel else user)
+        except ApiError as exc:
+            reply.problems.append(f"the command's answer was refused: {exc.error} {exc.messages}")
+
+    def _open_view(self, user: str, view_id: str) -> ViewRecord:
+        with self.ws.lock:
+            record = self.ws.views.get(view_id)
+            if record is None or not record.open:
+                raise ValueError(f"no open view {view_id}")
+            if record.user != user:
+                raise ValueError(f"view {view_id} was opened for {record.user}, not {user}")
+            return record
+
+    def _message_with_button(
+        self, user: str, where: Channel, message_ts: str | None, action_id: str
+    ) -> MessageRecord:
+        with self.ws.lock:
+            if message_ts is not None:
+                record = self.ws.find_message(where.id, message_ts)
+                if record is None or not record.visible(user):
+                    raise ValueError(f"{user} sees no message {message_ts} in {where.id}")
+                candidates = [record]
+            else:
+                candidates = [r for r in reversed(self.ws.messages) if r.channel == where.id]
+            for record in candidates:
+                blocks = record.body.get("blocks") or []
+                if record.visible(user) and blocks_check.find_button(blocks, action_id):
+                    return record
+        raise ValueError(f"{user} sees no button {action_id!r} in {where.id}")
+
+    def _view_click(
+        self, person: dict[str, Any], record: ViewRecord, action_id: str
+    ) -> dict[str, Any]:
+        with self.ws.lock:
+            found = blocks_check.find_button(record.view["blocks"], action_id)
+            if found is None:
+                raise ValueError(f"no button {action_id!r} in view {record.view['id']}")
+            block, button = found
+            view = copy.deepcopy(record.view)
+        return {
+            "type": "block_actions",
+            "user": _user_ref(person),
+            "api_app_id": APP_ID,
+            "token": VERIFICATION_TOKEN,
+            "container": {"type": "view", "view_id": view["id"]},
+            "trigger_id": self.ws.new_trigger(str(person["id"])),
+            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "view": view,
+            "state": copy.deepcopy(view["state"]),
+            "actions": [_button_action(block, button)],
+        }
+
+    def _apply_response_action(self, record: ViewRecord, reply: AppResponse) -> None:
+        """Do to the stored modal what Slack does with the app's answer to a submission."""
+        if reply.status != 200:
+            return
+        answer = reply.json()
+        if answer is None and reply.body.strip():
+            reply.problems.append("the answer to view_submission is not JSON: the modal stays")
+            return
+        action = answer.get("response_action") if isinstance(answer, dict) else None
+        with self.ws.lock:
+            if action is None:
+                self._close(record)
+            elif action == "errors":
+                self._show_errors(record, answer.get("errors"), reply)
+            elif action in ("update", "push"):
+                spec = answer.get("view")
+                problems = blocks_check.check_view(spec)
+                if problems:
+                    # Slack shows "We had some trouble connecting" and keeps the old modal.
+                    reply.problems += problems
+                elif action == "update":
+                    self.api.replace_view(record, spec)
+                else:
+                    self.api.push_view(spec, record.user)
+            elif action == "clear":
+                for view_id in self.ws.view_stacks.pop(record.user, []):
+                    self.ws.views[view_id].open = False
+                self.ws.notify()
+            else:
+                reply.problems.append(f"unknown response_action {action!r}")
+
+    def _show_errors(self, record: ViewRecord, errors: Any, reply: AppResponse) -> None:
+        if not isinstance(errors, dict) or not errors:
+            reply.problems.append("response_action errors needs a non-empty `errors` object")
+            return
+        inputs = {b.get("block_id") for b in record.view["blocks"] if b.get("type") == "input"}
+        for block_id in errors:
+            if block_id not in inputs:
+                reply.problems.append(
+                    f"errors key {block_id!r} is not the block_id of an input block: "
+                    "Slack refuses the whole answer"
+                )
+        reply.errors = {str(k): str(v) for k, v in errors.items()}
+
+    def _close(self, record: ViewRecord) -> None:
+        record.open = False
+        stack = self.ws.view_stacks.get(record.user, [])
+        if record.view["id"] in stack:
+            stack.remove(record.view["id"])
+        self.ws.notify()
+
+
+def build_state_values(
+    blocks: list[dict[str, Any]], values: Mapping[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """`view.state.values` as Slack sends it: every input block, keyed by block_id then
+    action_id, shaped by element type; inputs left out keep their initial value (or none)."""
+    inputs = {b["block_id"]: b for b in blocks if b.get("type") == "input"}
+    unknown = sorted(set(values) - set(inputs))
+    if unknown:
+        raise ValueError(f"no input blocks {unknown} in this view (inputs: {sorted(inputs)})")
+    state: dict[str, dict[str, Any]] = {}
+    for block_id, block in inputs.items():
+        element = block["element"]
+        given = block_id in values
+        state[block_id] = {
+            element["action_id"]: _element_state(element, values.get(block_id), given)
+        }
+    return state
+
+
+def _element_state(element: dict[str, Any], value: Any, given: bool) -> dict[str, Any]:
+    kind = element["type"]
+    if kind in blocks_check.TEXT_INPUTS:
+        text = value if given else element.get("initial_value")
+        return {"type": kind, "value": None if text in (None, "") else str(text)}
+    if kind in ("radio_buttons", "static_select", "external_select"):
+        if not given:
+            return {"type": kind, "selected_option": element.get("initial_option")}
+        option = None if value is None else _option(element, value)
+        return {"type": kind, "selected_option": option}
+    if kind in ("checkboxes", "multi_static_select", "multi_external_select"):
+        if not given:
+            return {"type": kind, "selected_options": element.get("initial_options", [])}
+        chosen = [value] if isinstance(value, str) else list(value or [])
+        return {"type": kind, "selected_options": [_option(element, v) for v in chosen]}
+    singles = {
+        "users_select": ("selected_user", "initial_user"),
+        "conversations_select": ("selected_conversation", "initial_conversation"),
+        "channels_select": ("selected_channel", "initial_channel"),
+        "datepicker": ("selected_date", "initial_date"),
+        "timepicker": ("selected_time", "initial_time"),
+    }
+    if kind in singles:
+        key, initial = singles[kind]
+        return {"type": kind, key: value if given else element.get(initial)}
+    multis = {
+        "multi_users_select": ("selected_users", "initial_users"),
+        "multi_conversations_select": ("selected_conversations", "initial_conversations"),
+        "multi_channels_select": ("selected_channels", "initial_channels"),
+    }
+    if kind in multis:
+        key, initial = multis[kind]
+        return {"type": kind, key: list(value or []) if given else element.get(initial, [])}
+    return {"type": kind, "value": value}
+
+
+def _option(element: dict[str, Any], value: Any) -> dict[str, Any]:
+    options = list(element.get("options") or [])
+    for group in element.get("option_groups") or []:
+        options += group.get("options") or []
+    for option in options:
+        if option.get("value") == value:
+            return copy.deepcopy(option)
+    choices = [o.get("value") for o in options]
+    raise ValueError(f"{value!r} is not an option of {element.get('action_id')}: {choices}")
+
+
+def _button_action(block: dict[str, Any], button: dict[str, Any]) -> dict[str, Any]:
+    action: dict[str, Any] = {
+        "action_id": button["action_id"],
+        "block_id": block["block_id"],
+        "text": copy.deepcopy(button.get("text")),
+        "type": "button",
+        "action_ts": _action_ts(),
+    }
+    # Slack sends value and style only when the button has them.
+    for key in ("value", "style"):
+        if key in button:
+            action[key] = button[key]
+    return action
+
+
+def _user_ref(person: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": person["id"],
+        "username": person["name"],
+        "name": person["name"],
+        "team_id": TEAM_ID,
+    }
+
+
+def _action_ts() -> str:
+    return f"{time.time():.6f}"
+
+
+def slack_text(text: str) -> str:
+    """How Slack stores what a person typed: `& < >` escaped, links wrapped in `<...>`, and
+    mentions (`<@U…>`, `<#C…>`, `<!here>`, `<!subteam^S…>`) kept, as if picked from the
+    autocomplete."""
+    out: list[str] = []
+    for kind, value, written in _tokens(text):
+        if kind == "text":
+            out.append(_escape(value))
+        elif kind == "link":
+            out.append(f"<{_escape(value)}>")
+        else:
+            out.append(written)
+    return "".join(out)
+
+
+def rich_text_block(text: str) -> dict[str, Any]:
+    """The rich_text block Slack adds to messages people type."""
+    keys = {"user": "user_id", "channel": "channel_id", "usergroup": "usergroup_id"}
+    elements: list[dict[str, Any]] = []
+    for kind, value, _written in _tokens(text):
+        if kind == "text":
+            elements.append({"type": "text", "text": value})
+        elif kind == "link":
+            elements.append({"type": "link", "url": value})
+        elif kind == "broadcast":
+            elements.append({"type": "broadcast", "range": value})
+        else:
+            elements.append({"type": kind, keys[kind]: value})
+    return {
+        "type": "rich_text",
+        "block_id": blocks_check.random_id(),
+        "elements": [{"type": "rich_text_section", "elements": elements}],
+    }
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _tokens(text: str) -> list[tuple[str, str, str]]:
+    """(kind, value, as written) pieces: text, link, user, channel, usergroup, broadcast."""
+    pieces: list[tuple[str, str, str]] = []
+    position = 0
+    for match in _TOKEN.finditer(text):
+        if match.start() > position:
+            pieces.append(("text", text[position : match.start()], ""))
+        kind = next(name for name, value in match.groupdict().items() if value is not None)
+        pieces.append((kind, match.group(kind), match.group(0)))
+        position = match.end()
+    if position < len(text):
+        pieces.append(("text", text[position:], ""))
+    return pieces

@@ -1,0 +1,543 @@
+"""The Slack stand-in's workspace: people, channels, messages, modals, and what the bot called.
+
+Everything here is guarded by one lock, because the HTTP server answers the bot on several
+threads while a test reads the state and drives interactions from its own thread. A condition on
+that lock lets a test wait for the bot's asynchronous work (listeners run after `ack()`).
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .slack_render import Directory
+
+T = TypeVar("T")
+
+TEAM_ID = "T0PARTNER"
+TEAM_DOMAIN = "partner-sandbox"
+TEAM_NAME = "Partner Sandbox"
+BOT_USER_ID = "U0PARTNERBOT"
+BOT_ID = "B0PARTNERBOT"
+APP_ID = "A0PARTNERFIX"
+BOT_NAME = "Partner Fix"
+# Slack still sends the deprecated verification token in payloads; apps must not rely on it.
+VERIFICATION_TOKEN = "deprecated-verification-token"
+
+TRIGGER_TTL = 3.0
+RESPONSE_URL_TTL = 30 * 60.0
+RESPONSE_URL_USES = 5
+
+DEFAULT_USERS: tuple[dict[str, Any], ...] = (
+    {
+        "id": "U0AGENT1",
+        "name": "avery",
+        "real_name": "Avery Agent",
+        "email": "avery@gitlab.example",
+        "tz": "America/New_York",
+    },
+    {
+        "id": "U0AGENT2",
+        "name": "blake",
+        "real_name": "Blake Agent",
+        "email": "blake@gitlab.example",
+        "tz": "Europe/London",
+    },
+    {
+        "id": "U0OUTSIDER",
+        "name": "casey",
+        "real_name": "Casey Outsider",
+        "email": "casey@gitlab.example",
+        "tz": "Australia/Sydney",
+    },
+)
+DEFAULT_CHANNELS: tuple[dict[str, Any], ...] = (
+    {"id": "C0SUPPORT", "name": "support-team", "is_private": False, "bot_member": True},
+    {
+        "id": "C0PRIVATE",
+        "name": "support-private",
+        "is_private": True,
+        "bot_member": False,
+        "members": ["U0AGENT1", "U0AGENT2"],
+    },
+    # Public and not joined: chat:write.public lets the bot post here all the same.
+    {"id": "C0PUBLIC2", "name": "general", "is_private": False, "bot_member": False},
+)
+DEFAULT_USERGROUPS: dict[str, Any] = {
+    "S0SUPPORT": {"handle": "support-team", "users": ["U0AGENT1", "U0AGENT2"]}
+}
+
+
+@dataclass
+class Channel:
+    id: str
+    name: str
+    is_private: bool = False
+    is_im: bool = False
+    is_archived: bool = False
+    members: list[str] = field(default_factory=list)
+    created: int = 0
+    im_user: str | None = None
+
+    @property
+    def bot_member(self) -> bool:
+        return BOT_USER_ID in self.members
+
+    def info(self) -> dict[str, Any]:
+        """The conversation object of conversations.info / conversations.open."""
+        if self.is_im:
+            return {
+                "id": self.id,
+                "created": self.created,
+                "is_im": True,
+                "is_org_shared": False,
+                "user": self.im_user,
+                "is_user_deleted": False,
+                "priority": 0,
+            }
+        return {
+            "id": self.id,
+            "name": self.name,
+            "name_normalized": self.name,
+            "is_channel": not self.is_private,
+            "is_group": self.is_private,
+            "is_im": False,
+            "is_mpim": False,
+            "is_private": self.is_private,
+            "is_archived": self.is_archived,
+            "is_general": self.name == "general",
+            "is_shared": False,
+            "is_ext_shared": False,
+            "is_org_shared": False,
+            "is_member": self.bot_member,
+            "created": self.created,
+            "creator": "U0AGENT1",
+            "num_members": len(self.members),
+            "topic": {"value": "", "creator": "", "last_set": 0},
+            "purpose": {"value": "", "creator": "", "last_set": 0},
+        }
+
+
+@dataclass
+class MessageRecord:
+    channel: str
+    body: dict[str, Any]
+    visible_to: str | None = None
+    deleted: bool = False
+
+    @property
+    def ts(self) -> str:
+        return str(self.body["ts"])
+
+    @property
+    def thread_ts(self) -> str | None:
+        value = self.body.get("thread_ts")
+        return str(value) if value else None
+
+    def visible(self, user: str | None) -> bool:
+        return not self.deleted and (self.visible_to is None or self.visible_to == user)
+
+    def public(self) -> dict[str, Any]:
+        """The message as tests see it: Slack's shape plus where it is and who sees it."""
+        out = copy.deepcopy(self.body)
+        out["channel"] = self.channel
+        out["is_ephemeral"] = self.visible_to is not None
+        if self.visible_to is not None:
+            out["visible_to"] = self.visible_to
+        return out
+
+
+@dataclass
+class ViewRecord:
+    view: dict[str, Any]
+    user: str
+    open: bool = True
+
+
+@dataclass
+class Trigger:
+    user: str
+    issued: float
+    used: bool = False
+
+
+@dataclass
+class ResponseUrl:
+    user: str
+    channel: str | None
+    source_ts: str | None
+    source_ephemeral: bool
+    thread_ts: str | None
+    created: float
+    uses: int = 0
+
+
+@dataclass
+class Injection:
+    method: str
+    error: str
+    remaining: int
+    channel: str | None
+    http_status: int
+    retry_after: float | None
+
+
+class Workspace:
+    """State shared by the Web API server, the response_url endpoint and the interactions."""
+
+    def __init__(
+        self,
+        bot_token: str,
+        users: Sequence[Mapping[str, Any]] | None = None,
+        channels: Sequence[Mapping[str, Any]] | None = None,
+        usergroups: Mapping[str, Any] | None = None,
+        trigger_ttl: float = TRIGGER_TTL,
+    ) -> None:
+        self.bot_token = bot_token
+        self.trigger_ttl = trigger_ttl
+        self.lock = threading.RLock()
+        self.changed = threading.Condition(self.lock)
+        self.base_url = "http://127.0.0.1:0"
+        self._clock_offset = 0.0
+        self._last_ts_micros = 0
+        self._counter = 0
+        self.users: dict[str, dict[str, Any]] = {}
+        for spec in DEFAULT_USERS if users is None else users:
+            self.users[str(spec["id"])] = _user_object(spec)
+        self.users.setdefault(
+            BOT_USER_ID,
+            _user_object({"id": BOT_USER_ID, "name": "partner-fix", "real_name": BOT_NAME}),
+        )
+        self.users[BOT_USER_ID]["is_bot"] = True
+        self.users[BOT_USER_ID]["profile"]["bot_id"] = BOT_ID
+        self._channel_specs = list(DEFAULT_CHANNELS if channels is None else channels)
+        self.usergroups: dict[str, dict[str, Any]] = {}
+        for group_id, spec in (DEFAULT_USERGROUPS if usergroups is None else usergroups).items():
+            if isinstance(spec, Mapping):
+                members = list(spec.get("users", []))
+                handle = str(spec.get("handle", group_id.lower()))
+            else:
+                members, handle = list(spec), group_id.lower()
+            self.usergroups[group_id] = {"id": group_id, "handle": handle, "users": members}
+        self.channels: dict[str, Channel] = {}
+        self.messages: list[MessageRecord] = []
+        self.views: dict[str, ViewRecord] = {}
+        self.view_stacks: dict[str, list[str]] = {}
+        self.triggers: dict[str, Trigger] = {}
+        self.response_urls: dict[str, ResponseUrl] = {}
+        self.call_log: list[dict[str, Any]] = []
+        self.injections: list[Injection] = []
+        self.latency: dict[str | None, float] = {}
+        self.reset()
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget everything that happened; keep the people, channels and groups configured."""
+        with self.lock:
+            self.channels = {}
+            humans = [u for u, obj in self.users.items() if not obj.get("is_bot")]
+            for spec in self._channel_specs:
+                members = list(spec.get("members", humans))
+                bot_member = spec.get("bot_member", not spec.get("is_private", False))
+                if bot_member and BOT_USER_ID not in members:
+                    members.append(BOT_USER_ID)
+                if not bot_member and BOT_USER_ID in members:
+                    members.remove(BOT_USER_ID)
+                channel = Channel(
+                    id=str(spec["id"]),
+                    name=str(spec.get("name", str(spec["id"]).lower())),
+                    is_private=bool(spec.get("is_private", False)),
+                    is_archived=bool(spec.get("is_archived", False)),
+                    members=members,
+                    created=int(self.now()) - 86400,
+                )
+                self.channels[channel.id] = channel
+            self.messages = []
+            self.views = {}
+            self.view_stacks = {}
+            self.triggers = {}
+            self.response_urls = {}
+            self.call_log = []
+            self.injections = []
+            self.latency = {}
+            self.changed.notify_all()
+
+    # ---- time and ids ----------------------------------------------------------------------
+
+    def now(self) -> float:
+        return time.time() + self._clock_offset
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the workspace clock forward, to expire trigger_ids or response_urls without
+        sleeping in tests."""
+        with self.lock:
+            self._clock_offset += seconds
+
+    def next_ts(self) -> str:
+        """A message ts, strictly increasing even for two messages in the same microsecond:
+        bots key threads and updates on ts, so duplicates would hide real bugs."""
+        with self.lock:
+            micros = max(int(self.now() * 1_000_000), self._last_ts_micros + 1)
+            self._last_ts_micros = micros
+            return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def next_id(self, prefix: str) -> str:
+        with self.lock:
+            self._counter += 1
+            return f"{prefix}0{self._counter:08X}"
+
+    def new_hash(self) -> str:
+        return f"{int(self.now())}.{secrets.token_hex(4)}"
+
+    # ---- triggers and response URLs --------------------------------------------------------
+
+    def new_trigger(self, user: str) -> str:
+        with self.lock:
+            trigger_id = f"{int(self.now())}.{self._bump()}.{secrets.token_hex(16)}"
+            self.triggers[trigger_id] = Trigger(user=user, issued=self.now())
+            return trigger_id
+
+    def take_trigger(self, trigger_id: Any) -> tuple[str | None, str | None]:
+        """Use a trigger_id once: (user, None) or (None, error)."""
+        with self.lock:
+            trigger = self.triggers.get(trigger_id) if isinstance(trigger_id, str) else None
+            if trigger is None:
+                return None, "invalid_trigger_id"
+            if trigger.used:
+                return None, "exchanged_trigger_id"
+            if self.now() - trigger.issued >= self.trigger_ttl:
+                return None, "expired_trigger_id"
+            trigger.used = True
+            return trigger.user, None
+
+    def new_response_url(
+        self,
+        user: str,
+        channel: str | None,
+        source_ts: str | None = None,
+        source_ephemeral: bool = False,
+        thread_ts: str | None = None,
+    ) -> str:
+        with self.lock:
+            url_id = f"{TEAM_ID}/{self._bump()}/{secrets.token_hex(12)}"
+            self.response_urls[url_id] = ResponseUrl(
+                user=user,
+                channel=channel,
+                source_ts=source_ts,
+                source_ephemeral=source_ephemeral,
+                thread_ts=thread_ts,
+                created=self.now(),
+            )
+            return f"{self.base_url}/_response/{url_id}"
+
+    def _bump(self) -> int:
+        self._counter += 1
+        return self._counter
+
+    # ---- people and channels ---------------------------------------------------------------
+
+    def user(self, user_id: Any) -> dict[str, Any] | None:
+        return self.users.get(user_id) if isinstance(user_id, str) else None
+
+    def require_user(self, user_id: str) -> dict[str, Any]:
+        found = self.user(user_id)
+        if found is None:
+            raise ValueError(f"no such user in the stand-in workspace: {user_id}")
+        return found
+
+    def resolve_channel(self, ref: Any) -> Channel | None:
+        """A channel by id, by name (`#name` or `name`, as chat.postMessage accepts), or a user
+        id, which means the bot's DM with that user."""
+        if not isinstance(ref, str) or not ref:
+            return None
+        with self.lock:
+            if ref in self.channels:
+                return self.channels[ref]
+            if ref in self.users and not self.users[ref].get("is_bot"):
+                return self.dm_channel(ref)
+            name = ref.removeprefix("#")
+            for channel in self.channels.values():
+                if not channel.is_im and channel.name == name:
+                    return channel
+            return None
+
+    def require_channel(self, ref: str) -> Channel:
+        channel = self.resolve_channel(ref)
+        if channel is None:
+            raise ValueError(f"no such channel in the stand-in workspace: {ref}")
+        return channel
+
+    def dm_channel(self, user_id: str) -> Channel:
+        with self.lock:
+            for channel in self.channels.values():
+                if channel.is_im and channel.im_user == user_id:
+                    return channel
+            channel = Channel(
+                id="D" + user_id.removeprefix("U"),
+                name=user_id,
+                is_im=True,
+                members=[user_id, BOT_USER_ID],
+                created=int(self.now()),
+                im_user=user_id,
+            )
+            self.channels[channel.id] = channel
+            return channel
+
+    def directory(self) -> Directory:
+        with self.lock:
+            return Directory(
+                users={
+                    u: str(obj.get("real_name") or obj["name"]) for u, obj in self.users.items()
+                },
+                channels={c.id: c.name for c in self.channels.values()},
+                usergroups={g: spec["handle"] for g, spec in self.usergroups.items()},
+                bots={BOT_ID: BOT_NAME},
+            )
+
+    # ---- messages --------------------------------------------------------------------------
+
+    def add_message(
+        self, channel: str, body: dict[str, Any], visible_to: str | None = None
+    ) -> MessageRecord:
+        """Store a message; a reply also updates its parent the way Slack does (thread_ts on
+        the parent, reply_count, reply_users, latest_reply)."""
+        with self.lock:
+            record = MessageRecord(channel=channel, body=body, visible_to=visible_to)
+            thread_ts = record.thread_ts
+            if thread_ts:
+                parent = self.find_message(channel, thread_ts)
+                if parent is not None and parent.thread_ts and parent.thread_ts != parent.ts:
+                    # A reply to a reply lands in the parent's thread, as in Slack.
+                    thread_ts = parent.thread_ts
+                    body["thread_ts"] = thread_ts
+                    parent = self.find_message(channel, thread_ts)
+                if parent is not None:
+                    body.setdefault("parent_user_id", parent.body.get("user"))
+                    if visible_to is None:
+                        parent.body["thread_ts"] = parent.ts
+                        parent.body["reply_count"] = parent.body.get("reply_count", 0) + 1
+                        repliers = parent.body.setdefault("reply_users", [])
+                        if body.get("user") and body["user"] not in repliers:
+                            repliers.append(body["user"])
+                        parent.body["reply_users_count"] = len(repliers)
+                        parent.body["latest_reply"] = body["ts"]
+            self.messages.append(record)
+            self.changed.notify_all()
+            return record
+
+    def find_message(self, channel: str, ts: Any) -> MessageRecord | None:
+        with self.lock:
+            for record in self.messages:
+                if record.channel == channel and record.ts == ts and not record.deleted:
+                    return record
+            return None
+
+    def thread_records(self, channel: str, ts: str) -> list[MessageRecord]:
+        with self.lock:
+            return [
+                r
+                for r in self.messages
+                if r.channel == channel and not r.deleted and (r.ts == ts or r.thread_ts == ts)
+            ]
+
+    # ---- calls, injections, waiting --------------------------------------------------------
+
+    def record_call(self, entry: dict[str, Any]) -> None:
+        with self.lock:
+            self.call_log.append(entry)
+            self.changed.notify_all()
+
+    def inject(self, injection: Injection) -> None:
+        with self.lock:
+            self.injections.append(injection)
+
+    def take_injection(self, method: str, channel: Any) -> Injection | None:
+        with self.lock:
+            for injection in self.injections:
+                if injection.method != method:
+                    continue
+                if injection.channel is not None and injection.channel != channel:
+                    continue
+                injection.remaining -= 1
+                if injection.remaining <= 0:
+                    self.injections.remove(injection)
+                return injection
+            return None
+
+    def latency_for(self, method: str) -> float:
+        with self.lock:
+            return self.latency.get(method, self.latency.get(None, 0.0))
+
+    def notify(self) -> None:
+        with self.lock:
+            self.changed.notify_all()
+
+    def wait_for(self, probe: Callable[[], T | None], timeout: float) -> T | None:
+        """Wait until probe() returns something other than None (checked on every change)."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while True:
+                found = probe()
+                if found is not None:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self.changed.wait(min(left, 0.05))
+
+
+def _user_object(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """A users.info user from a short spec (id, name, real_name, email, tz, is_bot)."""
+    user_id = str(spec["id"])
+    real_name = str(spec.get("real_name", user_id))
+    name = str(spec.get("name", real_name.split(" ")[0].lower()))
+    tz = str(spec.get("tz", "America/Los_Angeles"))
+    tz_label, tz_offset = _tz_details(tz)
+    profile: dict[str, Any] = {
+        "real_name": real_name,
+        "real_name_normalized": real_name,
+        "display_name": str(spec.get("display_name", "")),
+        "display_name_normalized": str(spec.get("display_name", "")),
+        "first_name": real_name.split(" ")[0],
+        "last_name": " ".join(real_name.split(" ")[1:]),
+        "title": str(spec.get("title", "")),
+        "team": TEAM_ID,
+        "image_72": f"https://avatars.example/{user_id}_72.png",
+    }
+    if spec.get("email"):
+        profile["email"] = str(spec["email"])
+    return {
+        "id": user_id,
+        "team_id": TEAM_ID,
+        "name": name,
+        "deleted": bool(spec.get("deleted", False)),
+        "real_name": real_name,
+        "tz": tz,
+        "tz_label": tz_label,
+        "tz_offset": tz_offset,
+        "is_admin": bool(spec.get("is_admin", False)),
+        "is_owner": False,
+        "is_bot": bool(spec.get("is_bot", False)),
+        "is_app_user": False,
+        "is_restricted": False,
+        "is_ultra_restricted": False,
+        "updated": 1700000000,
+        "profile": profile,
+    }
+
+
+def _tz_details(tz: str) -> tuple[str, int]:
+    try:
+        now = datetime.now(ZoneInfo(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        return tz, 0
+    offset = now.utcoffset()
+    return now.tzname() or tz, int(offset.total_seconds()) if offset else 0

@@ -1,0 +1,621 @@
+"""The Web API methods of the Slack stand-in (`/api/<method>`) and the response_url endpoint.
+
+Each method answers in Slack's shape: HTTP 200 with `{"ok": false, "error": ...}` for failures,
+except rate limiting (429 with Retry-After), as Slack does. The checks are the ones a bot can
+trip over in a real workspace: unknown or unjoined channels, missing text, oversize blocks,
+stale or reused trigger_ids, stale view hashes.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import slack_blocks as blocks_check
+from .slack_state import (
+    APP_ID,
+    BOT_ID,
+    BOT_NAME,
+    BOT_USER_ID,
+    RESPONSE_URL_TTL,
+    RESPONSE_URL_USES,
+    TEAM_DOMAIN,
+    TEAM_ID,
+    TEAM_NAME,
+    Channel,
+    MessageRecord,
+    ViewRecord,
+    Workspace,
+)
+
+# Arguments that arrive as JSON strings when a client sends a form body instead of JSON.
+_JSON_ARGS = ("blocks", "attachments", "view", "metadata")
+MAX_VIEW_STACK = 3
+
+
+class ApiError(Exception):
+    """A Slack error answer: `error` code plus optional response_metadata.messages."""
+
+    def __init__(self, error: str, messages: list[str] | None = None) -> None:
+        super().__init__(error)
+        self.error = error
+        self.messages = messages or []
+
+
+@dataclass
+class ApiReply:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+def failure(error: str, messages: list[str] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"ok": False, "error": error}
+    if messages:
+        body["response_metadata"] = {"messages": messages}
+    return body
+
+
+class WebApi:
+    """Dispatches `/api/<method>` calls against the workspace state."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.ws = workspace
+        self.methods: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "auth.test": self.auth_test,
+            "chat.postMessage": self.chat_post_message,
+            "chat.update": self.chat_update,
+            "chat.delete": self.chat_delete,
+            "chat.postEphemeral": self.chat_post_ephemeral,
+            "chat.getPermalink": self.chat_get_permalink,
+            "views.open": self.views_open,
+            "views.update": self.views_update,
+            "views.push": self.views_push,
+            "users.info": self.users_info,
+            "users.lookupByEmail": self.users_lookup_by_email,
+            "usergroups.list": self.usergroups_list,
+            "usergroups.users.list": self.usergroups_users_list,
+            "conversations.open": self.conversations_open,
+            "conversations.info": self.conversations_info,
+            "conversations.members": self.conversations_members,
+            "conversations.history": self.conversations_history,
+            "conversations.replies": self.conversations_replies,
+        }
+
+    # ---- dispatch --------------------------------------------------------------------------
+
+    def handle(self, method: str, args: dict[str, Any], bearer: str | None) -> ApiReply:
+        """Answer one call and record it (method, args without the token, outcome)."""
+        token = bearer or args.get("token")
+        call_args = {k: v for k, v in args.items() if k != "token"}
+        reply = self._answer(method, call_args, token)
+        reply.delay = self.ws.latency_for(method)
+        self.ws.record_call(
+            {
+                "method": method,
+                "args": call_args,
+                "ok": bool(reply.body.get("ok")),
+                "error": reply.body.get("error"),
+                "http_status": reply.status,
+                "response": copy.deepcopy(reply.body),
+                "at": self.ws.now(),
+            }
+        )
+        return reply
+
+    def _answer(self, method: str, args: dict[str, Any], token: Any) -> ApiReply:
+        handler = self.methods.get(method)
+        if handler is None:
+            return ApiReply(200, {"ok": False, "error": "unknown_method", "req_method": method})
+        # Match injections by channel id even when the bot names the channel (#name).
+        channel = self.ws.resolve_channel(args.get("channel"))
+        target = channel.id if channel is not None else args.get("channel")
+        injection = self.ws.take_injection(method, target)
+        if injection is not None:
+            headers = {}
+            if injection.retry_after is not None:
+                headers["Retry-After"] = str(int(max(injection.retry_after, 0)))
+            return ApiReply(injection.http_status, failure(injection.error), headers)
+        if not token:
+            return ApiReply(200, failure("not_authed"))
+        if token != self.ws.bot_token:
+            return ApiReply(200, failure("invalid_auth"))
+        try:
+            for key in _JSON_ARGS:
+                if key in args:
+                    args[key] = _decode_json_arg(args[key], key, method)
+            with self.ws.lock:
+                body = handler(args)
+        except ApiError as exc:
+            return ApiReply(200, failure(exc.error, exc.messages))
+        return ApiReply(200, body)
+
+    # ---- auth ------------------------------------------------------------------------------
+
+    def auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": f"https://{TEAM_DOMAIN}.slack.com/",
+            "team": TEAM_NAME,
+            "user": self.ws.users[BOT_USER_ID]["name"],
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    # ---- chat ------------------------------------------------------------------------------
+
+    def chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._postable_channel(args.get("channel"))
+        text, blocks = self.content(args)
+        ts = self.ws.next_ts()
+        body = self.bot_message(ts, text, blocks, args)
+        self.ws.add_message(channel.id, body)
+        return {"ok": True, "channel": channel.id, "ts": ts, "message": copy.deepcopy(body)}
+
+    def chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self.ws.resolve_channel(args.get("channel"))
+        if channel is None or (channel.is_private and not channel.bot_member):
+            raise ApiError("channel_not_found")
+        if channel.is_archived:
+            raise ApiError("is_archived")
+        user = args.get("user")
+        if self.ws.user(user) is None:
+            raise ApiError("user_not_found")
+        if user not in channel.members:
+            raise ApiError("user_not_in_channel")
+        text, blocks = self.content(args)
+        ts = self.ws.next_ts()
+        body = self.bot_message(ts, text, blocks, args)
+        self.ws.add_message(channel.id, body, visible_to=str(user))
+        return {"ok": True, "message_ts": ts}
+
+    def chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self.ws.resolve_channel(args.get("channel"))
+        if channel is None:
+            raise ApiError("channel_not_found")
+        record = self.ws.find_message(channel.id, args.get("ts"))
+        # Ephemeral messages cannot be edited with chat.update, only through response_url.
+        if record is None or record.visible_to is not None:
+            raise ApiError("message_not_found")
+        if record.body.get("user") != BOT_USER_ID:
+            raise ApiError("cant_update_message")
+        text, blocks = self.content(args)
+        self._apply_update(record, text, blocks)
+        body = record.body
+        return {
+            "ok": True,
+            "channel": channel.id,
+            "ts": record.ts,
+            "text": body.get("text", ""),
+            "message": copy.deepcopy(body),
+        }
+
+    def chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self.ws.resolve_channel(args.get("channel"))
+        if channel is None:
+            raise ApiError("channel_not_found")
+        record = self.ws.find_message(channel.id, args.get("ts"))
+        if record is None or record.visible_to is not None:
+            raise ApiError("message_not_found")
+        if record.body.get("user") != BOT_USER_ID:
+            raise ApiError("cant_delete_message")
+        record.deleted = True
+        self.ws.notify()
+        return {"ok": True, "channel": channel.id, "ts": record.ts}
+
+    def chat_get_permalink(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self.ws.resolve_channel(args.get("channel"))
+        if channel is None:
+            raise ApiError("channel_not_found")
+        record = self.ws.find_message(channel.id, args.get("message_ts"))
+        if record is None or record.visible_to is not None:
+            raise ApiError("message_not_found")
+        link = (
+            f"https://{TEAM_DOMAIN}.slack.com/archives/{channel.id}/p{record.ts.replace('.', '')}"
+        )
+        if record.thread_ts and record.thread_ts != record.ts:
+            link += f"?thread_ts={record.thread_ts}&cid={channel.id}"
+        return {"ok": True, "channel": channel.id, "permalink": link}
+
+    def _postable_channel(self, ref: Any) -> Channel:
+        channel = self.ws.resolve_channel(ref)
+        if channel is None:
+            raise ApiError("channel_not_found")
+        # Public channels accept posts without joining (chat:write.public); private ones and
+        # DMs need the bot to be a member.
+        if (channel.is_private or channel.is_im) and not channel.bot_member:
+            raise ApiError("not_in_channel")
+        if channel.is_archived:
+            raise ApiError("is_archived")
+        return channel
+
+    def content(self, args: dict[str, Any]) -> tuple[str | None, list[dict[str, Any]] | None]:
+        """(text, blocks) of a message, checked: something to show, blocks within limits."""
+        text = args.get("text")
+        if text is not None and not isinstance(text, str):
+            text = str(text)
+        blocks = args.get("blocks")
+        if blocks is not None:
+            problems = blocks_check.check_message(blocks)
+            if problems:
+                raise ApiError("invalid_blocks", problems)
+            blocks = copy.deepcopy(blocks)
+            blocks_check.fill_missing_ids(blocks)
+        if not text and not blocks and not args.get("attachments"):
+            raise ApiError("no_text")
+        if text is not None and len(text) > blocks_check.MESSAGE_TEXT_LIMIT:
+            # Slack cuts long text rather than refusing it.
+            text = text[: blocks_check.MESSAGE_TEXT_LIMIT]
+        return text, blocks
+
+    def bot_message(
+        self,
+        ts: str,
+        text: str | None,
+        blocks: list[dict[str, Any]] | None,
+        args: dict[str, Any],
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": "message",
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "app_id": APP_ID,
+            "text": text or "",
+            "ts": ts,
+            "team": TEAM_ID,
+            "bot_profile": {
+                "id": BOT_ID,
+                "app_id": APP_ID,
+                "name": BOT_NAME,
+                "team_id": TEAM_ID,
+                "deleted": False,
+            },
+        }
+        if blocks is not None:
+            body["blocks"] = blocks
+        if args.get("attachments"):
+            body["attachments"] = copy.deepcopy(args["attachments"])
+        if args.get("metadata"):
+            body["metadata"] = copy.deepcopy(args["metadata"])
+        thread_ts = args.get("thread_ts")
+        if thread_ts:
+            body["thread_ts"] = str(thread_ts)
+        return body
+
+    def _apply_update(
+        self, record: MessageRecord, text: str | None, blocks: list[dict[str, Any]] | None
+    ) -> None:
+        # Slack keeps the previous blocks when an update leaves `blocks` out.
+        if text is not None:
+            record.body["text"] = text
+        if blocks is not None:
+            record.body["blocks"] = blocks
+        record.body["edited"] = {"user": BOT_USER_ID, "ts": self.ws.next_ts()}
+        self.ws.notify()
+
+    # ---- views -----------------------------------------------------------------------------
+
+    def views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        spec = self._view_spec(args)
+        self._check_external_id(spec)
+        user = self._take_trigger(args.get("trigger_id"))
+        for view_id in self.ws.view_stacks.get(user, []):
+            self.ws.views[view_id].open = False
+        view = self.new_view(spec, user)
+        self.ws.view_stacks[user] = [view["id"]]
+        return {"ok": True, "view": copy.deepcopy(view)}
+
+    def views_push(self, args: dict[str, Any]) -> dict[str, Any]:
+        spec = self._view_spec(args)
+        self._check_external_id(spec)
+        user = self._take_trigger(args.get("trigger_id"))
+        stack = self.ws.view_stacks.get(user, [])
+        if not stack:
+            raise ApiError(
+                "invalid_arguments",
+                [blocks_check.error("no open modal to push onto (use views.open)", "/trigger_id")],
+            )
+        if len(stack) >= MAX_VIEW_STACK:
+            raise ApiError("push_limit_reached")
+        view = self.push_view(spec, user)
+        return {"ok": True, "view": copy.deepcopy(view)}
+
+    def views_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        spec = self._view_spec(args)
+        record = self._find_view(args.get("view_id"), args.get("external_id"))
+        self._check_external_id(spec, record.view["id"])
+        expected = args.get("hash")
+        if expected and expected != record.view["hash"]:
+            raise ApiError("hash_conflict")
+        self.replace_view(record, spec)
+        return {"ok": True, "view": copy.deepcopy(record.view)}
+
+    def _view_spec(self, args: dict[str, Any]) -> dict[str, Any]:
+        spec = args.get("view")
+        if spec is None:
+            raise ApiError(
+                "invalid_arguments", [blocks_check.error("missing required field: view", "")]
+            )
+        problems = blocks_check.check_view(spec)
+        if problems:
+            raise ApiError("invalid_arguments", problems)
+        return spec
+
+    def _check_external_id(self, spec: dict[str, Any], own_view_id: str | None = None) -> None:
+        external_id = spec.get("external_id")
+        for record in self.ws.views.values():
+            taken = record.open and record.view["id"] != own_view_id
+            if external_id and taken and record.view.get("external_id") == external_id:
+                raise ApiError("duplicate_external_id")
+
+    def _take_trigger(self, trigger_id: Any) -> str:
+        user, error = self.ws.take_trigger(trigger_id)
+        if user is None:
+            raise ApiError(error or "invalid_trigger_id")
+        return user
+
+    def _find_view(self, view_id: Any, external_id: Any) -> ViewRecord:
+        if not view_id and not external_id:
+            raise ApiError(
+                "invalid_arguments",
+                [blocks_check.error("must provide view_id or external_id", "")],
+            )
+        for record in self.ws.views.values():
+            matches = (view_id and record.view["id"] == view_id) or (
+                not view_id and external_id and record.view.get("external_id") == external_id
+            )
+            if matches and record.open:
+                return record
+        raise ApiError("not_found")
+
+    def new_view(
+        self, spec: dict[str, Any], user: str, previous: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Store a modal the way Slack returns it (id, hash, empty state, ids filled in)."""
+        view_id = self.ws.next_id("V")
+        view: dict[str, Any] = {
+            "id": view_id,
+            "team_id": TEAM_ID,
+            "state": {"values": {}},
+            "hash": self.ws.new_hash(),
+            "root_view_id": previous["root_view_id"] if previous else view_id,
+            "previous_view_id": previous["id"] if previous else None,
+            "app_id": APP_ID,
+            "app_installed_team_id": TEAM_ID,
+            "bot_id": BOT_ID,
+        }
+        self._fill_view(view, spec)
+        self.ws.views[view_id] = ViewRecord(view=view, user=user)
+        self.ws.notify()
+        return view
+
+    def push_view(self, spec: dict[str, Any], user: str) -> dict[str, Any]:
+        stack = self.ws.view_stacks.setdefault(user, [])
+        previous = self.ws.views[stack[-1]].view if stack else None
+        view = self.new_view(spec, user, previous)
+        stack.append(view["id"])
+        return view
+
+    def replace_view(self, record: ViewRecord, spec: dict[str, Any]) -> None:
+        """views.update / response_action update: new content and hash, same id; input state
+        survives for inputs whose block_id stays, as in Slack."""
+        self._fill_view(record.view, spec)
+        kept_ids = {b.get("block_id") for b in record.view["blocks"]}
+        values = record.view["state"]["values"]
+        record.view["state"]["values"] = {k: v for k, v in values.items() if k in kept_ids}
+        record.view["hash"] = self.ws.new_hash()
+        self.ws.notify()
+
+    def _fill_view(self, view: dict[str, Any], spec: dict[str, Any]) -> None:
+        blocks = copy.deepcopy(spec.get("blocks") or [])
+        blocks_check.fill_missing_ids(blocks)
+        view.update(
+            {
+                "type": spec.get("type", "modal"),
+                "title": copy.deepcopy(spec.get("title")),
+                "close": copy.deepcopy(spec.get("close")),
+                "submit": copy.deepcopy(spec.get("submit")),
+                "blocks": blocks,
+                "private_metadata": spec.get("private_metadata", ""),
+                "callback_id": spec.get("callback_id", ""),
+                "external_id": spec.get("external_id", ""),
+                "clear_on_close": bool(spec.get("clear_on_close", False)),
+                "notify_on_close": bool(spec.get("notify_on_close", False)),
+            }
+        )
+
+    # ---- users and groups ------------------------------------------------------------------
+
+    def users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = self.ws.user(args.get("user"))
+        if user is None:
+            raise ApiError("user_not_found")
+        return {"ok": True, "user": copy.deepcopy(user)}
+
+    def users_lookup_by_email(self, args: dict[str, Any]) -> dict[str, Any]:
+        email = str(args.get("email", "")).lower()
+        for user in self.ws.users.values():
+            if str(user["profile"].get("email", "")).lower() == email and email:
+                return {"ok": True, "user": copy.deepcopy(user)}
+        raise ApiError("users_not_found")
+
+    def usergroups_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        include_users = _truthy(args.get("include_users"))
+        groups = []
+        for group in self.ws.usergroups.values():
+            entry: dict[str, Any] = {
+                "id": group["id"],
+                "team_id": TEAM_ID,
+                "name": group["handle"],
+                "handle": group["handle"],
+                "is_usergroup": True,
+                "user_count": len(group["users"]),
+            }
+            if include_users:
+                entry["users"] = list(group["users"])
+            groups.append(entry)
+        return {"ok": True, "usergroups": groups}
+
+    def usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        group = self.ws.usergroups.get(str(args.get("usergroup", "")))
+        if group is None:
+            raise ApiError("no_such_subteam")
+        return {"ok": True, "users": list(group["users"])}
+
+    # ---- conversations ---------------------------------------------------------------------
+
+    def conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        if args.get("channel"):
+            channel = self.ws.resolve_channel(args["channel"])
+            if channel is None or not channel.is_im:
+                raise ApiError("channel_not_found")
+            return {"ok": True, "no_op": True, "already_open": True, "channel": {"id": channel.id}}
+        users = args.get("users")
+        if isinstance(users, str):
+            users = [u.strip() for u in users.split(",") if u.strip()]
+        if not users:
+            raise ApiError("users_list_not_supplied")
+        if len(users) > 1:
+            # Group DMs are outside what the bot needs; refuse rather than fake them.
+            raise ApiError("invalid_user_combination")
+        if self.ws.user(users[0]) is None or users[0] == BOT_USER_ID:
+            raise ApiError("user_not_found")
+        existed = any(c.is_im and c.im_user == users[0] for c in self.ws.channels.values())
+        channel = self.ws.dm_channel(users[0])
+        shown = channel.info() if _truthy(args.get("return_im")) else {"id": channel.id}
+        return {"ok": True, "no_op": existed, "already_open": existed, "channel": shown}
+
+    def conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": self._visible_channel(args.get("channel")).info()}
+
+    def conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._visible_channel(args.get("channel"))
+        return {
+            "ok": True,
+            "members": list(channel.members),
+            "response_metadata": {"next_cursor": ""},
+        }
+
+    def conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._visible_channel(args.get("channel"))
+        top = [
+            copy.deepcopy(r.body)
+            for r in self.ws.messages
+            if r.channel == channel.id
+            and r.visible(None)
+            and (not r.thread_ts or r.thread_ts == r.ts)
+        ]
+        return {"ok": True, "messages": top[::-1], "has_more": False}
+
+    def conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._visible_channel(args.get("channel"))
+        records = [
+            r for r in self.ws.thread_records(channel.id, str(args.get("ts"))) if r.visible(None)
+        ]
+        if not records:
+            raise ApiError("thread_not_found")
+        return {
+            "ok": True,
+            "messages": [copy.deepcopy(r.body) for r in records],
+            "has_more": False,
+        }
+
+    def _visible_channel(self, ref: Any) -> Channel:
+        channel = self.ws.resolve_channel(ref)
+        # A private channel the bot is not in does not exist as far as the bot can tell.
+        if channel is None or ((channel.is_private or channel.is_im) and not channel.bot_member):
+            raise ApiError("channel_not_found")
+        return channel
+
+    # ---- response_url ----------------------------------------------------------------------
+
+    def respond(self, url_id: str, raw: bytes) -> ApiReply:
+        """A POST to a response_url the stand-in issued with a command or an interaction."""
+        reply = self._respond(url_id, raw)
+        reply.delay = self.ws.latency_for("response_url")
+        try:
+            payload: Any = json.loads(raw or b"{}")
+        except ValueError:
+            payload = raw.decode("utf-8", "replace")
+        self.ws.record_call(
+            {
+                "method": "response_url",
+                "args": payload,
+                "url_id": url_id,
+                "ok": bool(reply.body.get("ok")),
+                "error": reply.body.get("error"),
+                "http_status": reply.status,
+                "response": copy.deepcopy(reply.body),
+                "at": self.ws.now(),
+            }
+        )
+        return reply
+
+    def _respond(self, url_id: str, raw: bytes) -> ApiReply:
+        with self.ws.lock:
+            source = self.ws.response_urls.get(url_id)
+            if source is None:
+                return ApiReply(404, failure("no_such_url"))
+            if self.ws.now() - source.created > RESPONSE_URL_TTL:
+                return ApiReply(404, failure("expired_url"))
+            if source.uses >= RESPONSE_URL_USES:
+                return ApiReply(404, failure("used_url"))
+            try:
+                payload = json.loads(raw or b"{}")
+            except ValueError:
+                return ApiReply(400, failure("invalid_payload"))
+            if not isinstance(payload, dict):
+                return ApiReply(400, failure("invalid_payload"))
+            original = (
+                self.ws.find_message(source.channel, source.source_ts)
+                if source.channel and source.source_ts
+                else None
+            )
+            if _truthy(payload.get("delete_original")):
+                if original is None:
+                    return ApiReply(404, failure("message_not_found"))
+                original.deleted = True
+                source.uses += 1
+                self.ws.notify()
+                return ApiReply(200, {"ok": True})
+            try:
+                text, blocks = self.content(payload)
+            except ApiError as exc:
+                return ApiReply(400, failure(exc.error, exc.messages))
+            source.uses += 1
+            if _truthy(payload.get("replace_original")) and original is not None:
+                self._apply_update(original, text, blocks)
+                return ApiReply(200, {"ok": True})
+            if source.channel is None:
+                return ApiReply(404, failure("channel_not_found"))
+            visible_to = None if payload.get("response_type") == "in_channel" else source.user
+            args = dict(payload)
+            args["thread_ts"] = payload.get("thread_ts") or source.thread_ts
+            body = self.bot_message(self.ws.next_ts(), text, blocks, args)
+            self.ws.add_message(source.channel, body, visible_to=visible_to)
+            return ApiReply(200, {"ok": True})
+
+
+def _decode_json_arg(value: Any, key: str, method: str) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError as exc:
+        if method.startswith("views."):
+            raise ApiError(
+                "invalid_arguments", [blocks_check.error("invalid JSON", f"/{key}")]
+            ) from exc
+        raise ApiError(f"invalid_{key}_format") from exc
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.lower() in ("1", "true", "yes")
+    return bool(value)

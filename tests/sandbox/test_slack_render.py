@@ -1,0 +1,146 @@
+"""Plain-text rendering of stored messages, threads and modals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from slack_sdk import WebClient
+
+from bot.sandbox.slack import SlackStandIn
+
+pytestmark = pytest.mark.timeout(30)
+
+
+@pytest.fixture(scope="module")
+def standin() -> Iterator[SlackStandIn]:
+    with SlackStandIn() as server:
+        yield server
+
+
+@pytest.fixture
+def client(standin: SlackStandIn) -> WebClient:
+    standin.reset()
+    return WebClient(token=standin.bot_token, base_url=standin.url, timeout=5)
+
+
+def test_render_thread(standin: SlackStandIn, client: WebClient) -> None:
+    parent = standin.post_user_message(
+        "U0AGENT1", "C0SUPPORT", "can <@U0AGENT2> fix https://x.example/t/1?", raw=True
+    )
+    preview = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Ticket 1"}},
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": "Asked by <@U0AGENT1>: &lt;!channel&gt;"},
+            "fields": [
+                {"type": "mrkdwn", "text": "*Before*\npartner org"},
+                {"type": "mrkdwn", "text": "*After*\ncustomer org"},
+            ],
+        },
+        {"type": "divider"},
+        {
+            "type": "context",
+            "elements": [
+                {"type": "mrkdwn", "text": "Scenario: customer_account"},
+                {"type": "plain_text", "text": "in <#C0SUPPORT>"},
+            ],
+        },
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": "partner_fix_apply",
+                    "text": {"type": "plain_text", "text": "Apply"},
+                },
+                {
+                    "type": "button",
+                    "action_id": "partner_fix_cancel",
+                    "text": {"type": "plain_text", "text": "Cancel"},
+                },
+            ],
+        },
+    ]
+    client.chat_postMessage(channel="C0SUPPORT", thread_ts=parent, text="Preview", blocks=preview)
+    client.chat_postEphemeral(
+        channel="C0SUPPORT", user="U0AGENT1", thread_ts=parent, text="Only <!here> for you"
+    )
+    assert standin.render_thread("C0SUPPORT", parent) == "\n".join(
+        [
+            "Avery Agent:",
+            "  can @Blake Agent fix https://x.example/t/1?",
+            "  | Partner Fix [app]:",
+            "  |   # Ticket 1",
+            "  |   Asked by @Avery Agent: &lt;!channel&gt;",
+            "  |   - *Before*",
+            "  |     partner org",
+            "  |   - *After*",
+            "  |     customer org",
+            "  |   " + "-" * 40,
+            "  |   Scenario: customer_account  in <#C0SUPPORT>",
+            "  |   [Apply] [Cancel]",
+            "  | Partner Fix [app] (only visible to Avery Agent):",
+            "  |   Only @here for you",
+        ]
+    )
+    # Blake does not see Avery's ephemeral message.
+    assert "only visible" not in standin.render_thread("C0SUPPORT", parent, for_user="U0AGENT2")
+
+
+def test_render_message_references(standin: SlackStandIn, client: WebClient) -> None:
+    text = "<!subteam^S0SUPPORT> see <https://x.example/t/1|ticket 1> in <#C0SUPPORT|support>"
+    client.chat_postMessage(channel="C0SUPPORT", text=text)
+    (message,) = standin.messages("C0SUPPORT")
+    assert standin.render_message(message) == (
+        "Partner Fix [app]:\n  @support-team see ticket 1 (https://x.example/t/1) in #support"
+    )
+
+
+def test_render_view(standin: SlackStandIn, client: WebClient) -> None:
+    view = {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Partner fix"},
+        "submit": {"type": "plain_text", "text": "Preview"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "ticket",
+                "label": {"type": "plain_text", "text": "Ticket"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "ticket",
+                    "initial_value": "123",
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "scenario",
+                "label": {"type": "plain_text", "text": "Scenario"},
+                "element": {
+                    "type": "radio_buttons",
+                    "action_id": "scenario",
+                    "initial_option": {
+                        "text": {"type": "plain_text", "text": "Unsure"},
+                        "value": "unsure",
+                    },
+                    "options": [
+                        {"text": {"type": "plain_text", "text": "Customer"}, "value": "customer"},
+                        {"text": {"type": "plain_text", "text": "Unsure"}, "value": "unsure"},
+                    ],
+                },
+            },
+        ],
+    }
+    opened = client.views_open(trigger_id=standin.new_trigger_id(), view=view)["view"]
+    assert standin.render_view(opened["id"]) == "\n".join(
+        [
+            "[Modal: Partner fix]",
+            "  Ticket: [123]",
+            "  Scenario:",
+            "    ( ) Customer",
+            "    (o) Unsure",
+            "  [Cancel] [Preview]",
+        ]
+    )
