@@ -42,7 +42,7 @@ def test_plan_shows_ticket_suggestion_and_changes(env: dict, tmp_path: Path) -> 
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "Suggested scenario: customer_account" in out
-    assert "Requester: carla@globex.exmaple → Carla Customer <carla@globex.example>" in out
+    assert "Requester: carla@globex.exmaple → Carla Customer (carla@globex.example)" in out
     assert "Organization: no organization → Globex Corporation (ultimate)" in out
 
 

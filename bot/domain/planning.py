@@ -109,7 +109,7 @@ def describe_user(user: User | None) -> str:
     if user is None:
         return "nobody"
     if user.email and user.email.lower() != user.name.lower():
-        return f"{user.name} <{user.email}>"
+        return f"{user.name} ({user.email})"
     return user.name
 
 

@@ -307,6 +307,13 @@ def summary(done: Done, user_id: str) -> dict[str, Any]:
     return message(f"Ticket #{plan.ticket_id} corrected: {SCENARIOS[plan.scenario].title}", blocks)
 
 
+def without_buttons(original: dict[str, Any], user_id: str) -> dict[str, Any]:
+    """A message the bot posted earlier, its buttons removed, marked as undone."""
+    kept = [b for b in original.get("blocks") or [] if b.get("type") != "actions"]
+    kept.append(context(f"Undone by {mention(user_id)}."))
+    return message(str(original.get("text") or "partner-fix"), kept)
+
+
 def undone(done: Done, user_id: str) -> dict[str, Any]:
     link = ticket_link(done.plan.ticket_id, done.url)
     blocks = [

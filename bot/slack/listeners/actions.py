@@ -76,13 +76,17 @@ def register(app: App, fixes: Fixes) -> None:
     def undo(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         flows.new_request_id()
-        where, _ = _where(body)
+        where, ts = _where(body)
         carried = decode_ticket(_value(body))
         if carried is None:
             replies.tell(client, where, BROKEN)
             return
         result = fixes.undo(carried.ticket_id, flows.trace_for(body))
         if isinstance(result, Done):
+            summary = body.get("message") or {}
+            if summary.get("blocks"):
+                # The summary keeps its record but loses its Undo button.
+                replies.update(client, where, ts, blocks.without_buttons(summary, where.user))
             replies.post(client, where, blocks.undone(result, where.user))
         elif isinstance(result, Refusal):
             replies.post(client, where, blocks.refusal(result, carried.ticket_id))

@@ -1,0 +1,195 @@
+"""Playing a support engineer against the real bot: both stand-ins and the WSGI app, on loopback.
+
+`python -m bot demo` and the end-to-end tests use it. The bot is the real one (settings ->
+wiring -> Bolt -> WSGI) behind a real HTTP server; only Slack and Zendesk are stand-ins.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from bot.config import Settings
+from bot.sandbox.slack import SlackStandIn
+from bot.sandbox.zendesk import ZendeskSandbox
+from bot.slack.app import create_app
+from bot.web import wsgi_app
+from bot.wiring import build_fixes
+
+# Messages the bot shows while it works; a thread is settled once none of them is left.
+PROGRESS_MARKS = ("Reading ticket", "Applying ticket", "Undoing ticket")
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # one line per request is noise
+        pass
+
+
+def stand_in_settings(zendesk: ZendeskSandbox, slack: SlackStandIn, **extra: Any) -> Settings:
+    email, token = zendesk.credentials
+    values: dict[str, Any] = {
+        "SLACK_BOT_TOKEN": slack.bot_token,
+        "SLACK_SIGNING_SECRET": slack.signing_secret,
+        "SLACK_API_URL": slack.url,
+        "ZENDESK_URL": zendesk.url,
+        "ZENDESK_SUBDOMAIN": "gitlab",
+        "ZENDESK_EMAIL": email,
+        "ZENDESK_API_TOKEN": token,
+        **extra,
+    }
+    return Settings.model_validate(values)
+
+
+class BotServer:
+    """The bot's WSGI app on a threaded loopback HTTP server."""
+
+    def __init__(self, settings: Settings) -> None:
+        app = create_app(settings, build_fixes(settings))
+        self._server = make_server(
+            "127.0.0.1", 0, wsgi_app(app), _ThreadingServer, handler_class=_QuietHandler
+        )
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> BotServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@dataclass
+class Thread:
+    channel: str
+    ts: str
+
+
+class Agent:
+    """One support engineer in the stand-in workspace."""
+
+    def __init__(self, slack: SlackStandIn, user: str, channel: str, timeout: float = 10.0) -> None:
+        self.slack = slack
+        self.user = user
+        self.channel = channel
+        self.timeout = timeout
+
+    def _known(self) -> set[str]:
+        return {m["ts"] for m in self.slack.messages(self.channel)}
+
+    def _opened_view(self, known_views: int, fill: bool) -> str:
+        deadline = time.monotonic() + self.timeout
+        while len(opened := self.slack.calls("views.open")) <= known_views:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the bot opened no modal")
+            time.sleep(0.02)
+        call = opened[known_views]
+        assert call["ok"], call
+        view_id = str(call["response"]["view"]["id"])
+        if fill:
+            self.slack.wait_for_call(
+                "views.update", lambda c: c["args"].get("view_id") == view_id, self.timeout
+            )
+        return view_id
+
+    def command(self, text: str) -> str:
+        """`/partner-fix text`; returns the modal's view id once the ticket is filled in."""
+        known_views = len(self.slack.calls("views.open"))
+        answer = self.slack.slash_command(self.user, self.channel, text)
+        assert answer.status == 200, answer.body
+        return self._opened_view(known_views, fill=bool(text.strip()))
+
+    def shortcut(self, message_ts: str) -> str:
+        known_views = len(self.slack.calls("views.open"))
+        answer = self.slack.message_shortcut(self.user, self.channel, message_ts)
+        assert answer.status == 200, answer.body
+        return self._opened_view(known_views, fill=True)
+
+    def submit(self, view_id: str, values: dict[str, Any]) -> Thread:
+        """Submit the modal; returns the thread once the preview (or refusal) has settled."""
+        known = self._known()
+        view = self.slack.view(view_id)
+        current = {
+            "ticket": _initial(view, "ticket"),
+            "customer_email": _initial(view, "customer_email"),
+        }
+        current["scenario"] = _initial(view, "scenario")
+        answer = self.slack.submit_view(self.user, view_id, {**current, **values})
+        assert answer.status == 200 and not answer.errors, (answer.body, answer.errors)
+        message = self.settled(known)
+        return Thread(self.channel, str(message.get("thread_ts") or message["ts"]))
+
+    def settled(self, known: set[str]) -> dict[str, Any]:
+        """The first new reply whose text is no longer a progress note."""
+        return self.slack.wait_for_message(
+            self.channel,
+            lambda m: (
+                m["ts"] not in known
+                and m.get("thread_ts") not in (None, m["ts"])
+                and not any(mark in str(m.get("text")) for mark in PROGRESS_MARKS)
+            ),
+            self.timeout,
+        )
+
+    def click(
+        self,
+        thread: Thread,
+        action_id: str,
+        until: Callable[[list[dict[str, Any]]], bool] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Click the newest `action_id` button in the thread; returns the thread once settled:
+        `until` holds, or (by default) something changed and no progress note is left."""
+        messages = self.slack.thread(thread.channel, thread.ts)
+        target = next(m for m in reversed(messages) if has_button(m, action_id))
+        before = [(m["ts"], m.get("text")) for m in messages]
+        answer = self.slack.click_button(self.user, thread.channel, target["ts"], action_id)
+        assert answer.status == 200, answer.body
+
+        def settled(now: list[dict[str, Any]]) -> bool:
+            if any(mark in str(m.get("text")) for m in now for mark in PROGRESS_MARKS):
+                return False
+            return until(now) if until else [(m["ts"], m.get("text")) for m in now] != before
+
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            now = self.slack.thread(thread.channel, thread.ts)
+            if settled(now):
+                return now
+            time.sleep(0.02)
+        raise TimeoutError(f"the thread did not settle after clicking {action_id}")
+
+    def render(self, thread: Thread) -> str:
+        return self.slack.render_thread(thread.channel, thread.ts)
+
+
+def _initial(view: dict[str, Any], block_id: str) -> Any:
+    for block in view.get("blocks") or []:
+        if block.get("block_id") == block_id:
+            element = block.get("element") or {}
+            option = element.get("initial_option")
+            return option["value"] if option else element.get("initial_value")
+    return None
+
+
+def has_button(message: dict[str, Any], action_id: str) -> bool:
+    return any(
+        element.get("action_id") == action_id
+        for block in message.get("blocks") or []
+        for element in block.get("elements") or []
+        if isinstance(element, dict)
+    )
+
+
+def new_signing_secret() -> str:
+    return secrets.token_hex(16)
