@@ -7,7 +7,9 @@ Slack signs every payload, so these come back exactly as the bot wrote them.
 
 from __future__ import annotations
 
+import base64
 import json
+import zlib
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -15,6 +17,8 @@ from bot.domain.planning import Change, FixRequest, Plan
 
 MAX_BUTTON_VALUE = 2000
 MAX_PRIVATE_METADATA = 3000
+# A packed value can't unpack into more than this: a forged value can't exhaust memory.
+MAX_UNPACKED = 64 * 1024
 
 
 class Carried(BaseModel):
@@ -78,20 +82,36 @@ def _shorten(plan: Plan, limit: int) -> Plan:
     )
 
 
+def _pack(json_text: str) -> str:
+    # Compressed and base64url-encoded: smaller, and text from Zendesk (say `<!channel>` typed into
+    # a field) never appears raw in anything the bot posts, not even in a button's value.
+    return base64.urlsafe_b64encode(zlib.compress(json_text.encode(), 9)).decode()
+
+
+def _unpack(value: str) -> str:
+    inflate = zlib.decompressobj()
+    data = inflate.decompress(base64.urlsafe_b64decode(value.encode()), MAX_UNPACKED)
+    if inflate.unconsumed_tail:
+        raise ValueError("packed value too large")
+    return data.decode()
+
+
 def encode_apply(request: FixRequest, plan: Plan) -> str:
     for limit in (200, 80, 30):
-        text = ApplyValue(request=request, plan=_shorten(plan, limit)).model_dump_json(
-            exclude_defaults=True
+        value = _pack(
+            ApplyValue(request=request, plan=_shorten(plan, limit)).model_dump_json(
+                exclude_defaults=True
+            )
         )
-        if len(text) <= MAX_BUTTON_VALUE:
-            return text
+        if len(value) <= MAX_BUTTON_VALUE:
+            return value
     raise ValueError("plan too large for a button value")
 
 
-def decode_apply(text: str | None) -> ApplyValue | None:
+def decode_apply(value: str | None) -> ApplyValue | None:
     try:
-        return ApplyValue.model_validate_json(text or "")
-    except ValidationError:
+        return ApplyValue.model_validate_json(_unpack(value or ""))
+    except (ValidationError, ValueError, zlib.error, UnicodeDecodeError):
         return None
 
 
