@@ -71,8 +71,8 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> B
 
 
 def message(text: str, blocks: list[Block]) -> dict[str, Any]:
-    """A message: `text` is the notification fallback (escaped like the rest)."""
-    return {"text": clip(text, 3000), "blocks": blocks[:50]}
+    """A message: `text` is the notification fallback, plain words, escaped here like the rest."""
+    return {"text": clip(escape(text), 3000), "blocks": blocks[:50]}
 
 
 # The modal
@@ -311,7 +311,7 @@ def without_buttons(original: dict[str, Any], user_id: str) -> dict[str, Any]:
     """A message the bot posted earlier, its buttons removed, marked as undone."""
     kept = [b for b in original.get("blocks") or [] if b.get("type") != "actions"]
     kept.append(context(f"Undone by {mention(user_id)}."))
-    return message(str(original.get("text") or "partner-fix"), kept)
+    return message("Correction undone", kept)
 
 
 def undone(done: Done, user_id: str) -> dict[str, Any]:
