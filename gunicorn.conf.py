@@ -1,11 +1,12 @@
 """gunicorn settings for the Procfile's web: line (bind comes from $PORT on the command line)."""
 
-from bot.serve import GUNICORN_OPTIONS
+from bot.serve import GUNICORN_LOGGING, GUNICORN_OPTIONS
 
 workers = GUNICORN_OPTIONS["workers"]
 threads = GUNICORN_OPTIONS["threads"]
 timeout = GUNICORN_OPTIONS["timeout"]
 graceful_timeout = GUNICORN_OPTIONS["graceful_timeout"]
+logconfig_dict = GUNICORN_LOGGING
 # Settings problems are reported (exit 2) by bot.web:create() in each worker; preloading makes
 # them surface once, in the master, before any worker starts.
 preload_app = True

@@ -16,6 +16,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from bot.config import Settings
+from bot.request_guard import RequestGuard
 from bot.sandbox.slack import SlackStandIn
 from bot.sandbox.zendesk import ZendeskSandbox
 from bot.slack.app import create_app
@@ -56,7 +57,11 @@ class BotServer:
     def __init__(self, settings: Settings) -> None:
         app = create_app(settings, build_fixes(settings))
         self._server = make_server(
-            "127.0.0.1", 0, wsgi_app(app), _ThreadingServer, handler_class=_QuietHandler
+            "127.0.0.1",
+            0,
+            wsgi_app(app, RequestGuard(settings.SLACK_SIGNING_SECRET or "")),
+            _ThreadingServer,
+            handler_class=_QuietHandler,
         )
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

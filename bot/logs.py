@@ -60,5 +60,7 @@ def configure(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("zenpy", "urllib3", "slack_sdk", "slack_bolt"):
+    for noisy in ("zenpy", "urllib3", "slack_sdk"):
         logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLevelName(level)))
+    # Bolt logs the whole body of a request it rejects, at INFO.
+    logging.getLogger("slack_bolt").setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -13,8 +13,30 @@ from bot.logs import configure
 
 log = logging.getLogger(__name__)
 
-# Shared with the Procfile's web: line (see gunicorn.conf.py).
-GUNICORN_OPTIONS = {"workers": 2, "threads": 16, "timeout": 30, "graceful_timeout": 10}
+# Shared with the Procfile's web: line (see gunicorn.conf.py). One worker with many threads: the
+# work is waiting on Slack and Zendesk, and one process sees every request, so the replay guard
+# (bot/request_guard.py) misses none. Scale out with more instances, not more workers.
+GUNICORN_OPTIONS = {"workers": 1, "threads": 32, "timeout": 30, "graceful_timeout": 10}
+
+
+# gunicorn's own lines as JSON too, so a log shipper reads one format.
+GUNICORN_LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "bot.logs.JsonFormatter"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "root": {"level": "INFO", "handlers": ["stderr"]},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+        "gunicorn.access": {"level": "WARNING", "handlers": ["stderr"], "propagate": False},
+    },
+}
 
 
 def main() -> int:
@@ -49,6 +71,7 @@ def _http(settings: Settings) -> int:
             self.cfg.set("bind", f"0.0.0.0:{settings.PORT}")
             for key, value in GUNICORN_OPTIONS.items():
                 self.cfg.set(key, value)
+            self.cfg.set("logconfig_dict", GUNICORN_LOGGING)
 
         def load(self) -> Any:
             from bot.web import create

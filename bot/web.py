@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -14,8 +16,11 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.config import SettingsError, exit_with_problems, load_settings
 from bot.logs import configure
+from bot.request_guard import MAX_BODY, Refused, RequestGuard
 from bot.slack.app import create_app
 from bot.wiring import build_fixes
+
+log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 StartResponse = Callable[..., Any]
@@ -30,7 +35,17 @@ def _answer(start_response: StartResponse, status: str, body: dict[str, Any]) ->
     return [data]
 
 
-def wsgi_app(app: App) -> WsgiApp:
+def _read_body(environ: dict[str, Any]) -> bytes | None:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    if length < 0 or length > MAX_BODY:
+        return None
+    return environ["wsgi.input"].read(length) if length else b""
+
+
+def wsgi_app(app: App, guard: RequestGuard) -> WsgiApp:
     events = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def route(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -44,6 +59,21 @@ def wsgi_app(app: App) -> WsgiApp:
         if path == EVENTS_PATH:
             if method != "POST":
                 return _answer(start_response, "405 Method Not Allowed", {"ok": False})
+            body = _read_body(environ)
+            if body is None:
+                return _answer(start_response, "400 Bad Request", {"error": "bad_length"})
+            try:
+                guard.check(
+                    environ.get("CONTENT_TYPE") or "",
+                    environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
+                    environ.get("HTTP_X_SLACK_SIGNATURE"),
+                    body,
+                )
+            except Refused as refused:
+                log.info("refused a request", extra={"reason": refused.reason})
+                status = "401 Unauthorized" if refused.status == 401 else "400 Bad Request"
+                return _answer(start_response, status, {"error": refused.reason})
+            environ["wsgi.input"] = io.BytesIO(body)
             return events(environ, start_response)  # type: ignore[no-any-return]
         return _answer(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
 
@@ -58,4 +88,5 @@ def create() -> WsgiApp:
         exit_with_problems(error.problems)
         raise
     configure(settings.LOG_LEVEL)
-    return wsgi_app(create_app(settings, build_fixes(settings)))
+    app = create_app(settings, build_fixes(settings))
+    return wsgi_app(app, RequestGuard(settings.SLACK_SIGNING_SECRET or ""))

@@ -217,7 +217,7 @@ def _plan_blocks(plan: Plan) -> list[Block]:
     return blocks
 
 
-def preview(result: Preview, user_id: str) -> dict[str, Any]:
+def preview(result: Preview, user_id: str, request_id: str | None = None) -> dict[str, Any]:
     """The preview in the thread: each change before → after, and Apply / Cancel."""
     ticket_id = result.snapshot.ticket.id
     link = ticket_link(ticket_id, result.url)
@@ -251,10 +251,10 @@ def preview(result: Preview, user_id: str) -> dict[str, Any]:
         ]
         return message(f"Ticket #{ticket_id} is already correct", blocks)
     buttons = [
-        button("Apply", APPLY, values.encode_apply(result.request, outcome), "primary"),
-        button("Cancel", CANCEL, values.encode_ticket(ticket_id)),
+        button("Apply", APPLY, values.encode_apply(result.request, outcome, request_id), "primary"),
+        button("Cancel", CANCEL, values.encode_ticket(ticket_id, request_id=request_id)),
     ]
-    buttons.extend(_org_choices(result.request, outcome))
+    buttons.extend(_org_choices(result.request, outcome, request_id))
     blocks = [
         section(header + hint),
         *_plan_blocks(outcome),
@@ -263,7 +263,7 @@ def preview(result: Preview, user_id: str) -> dict[str, Any]:
     return message(f"Preview for ticket #{ticket_id}", blocks)
 
 
-def _org_choices(request: FixRequest, plan: Plan) -> list[Block]:
+def _org_choices(request: FixRequest, plan: Plan, request_id: str | None) -> list[Block]:
     others = [c for c in plan.organization_choices if c[0] != plan.organization_id]
     return [
         button(
@@ -291,7 +291,7 @@ def outcome(done: Done, user_id: str) -> dict[str, Any]:
     return message(f"Applied to ticket #{done.plan.ticket_id}", [section(text)])
 
 
-def summary(done: Done, user_id: str) -> dict[str, Any]:
+def summary(done: Done, user_id: str, request_id: str | None = None) -> dict[str, Any]:
     """The threaded summary of the scenario, with Undo."""
     plan = done.plan
     link = ticket_link(plan.ticket_id, done.url)
@@ -301,7 +301,14 @@ def summary(done: Done, user_id: str) -> dict[str, Any]:
         {
             "type": "actions",
             "block_id": "partner_fix_summary",
-            "elements": [button("Undo", UNDO, values.encode_ticket(plan.ticket_id), "danger")],
+            "elements": [
+                button(
+                    "Undo",
+                    UNDO,
+                    values.encode_ticket(plan.ticket_id, request_id=request_id),
+                    "danger",
+                )
+            ],
         },
     ]
     return message(f"Ticket #{plan.ticket_id} corrected: {SCENARIOS[plan.scenario].title}", blocks)
@@ -350,8 +357,8 @@ def failure(failed: Failed, ticket_id: int | None) -> dict[str, Any]:
     return message(f"{about}{failed.message}", [section(text)])
 
 
-def stale(result: Preview, user_id: str) -> dict[str, Any]:
-    fresh = preview(result, user_id)
+def stale(result: Preview, user_id: str, request_id: str | None = None) -> dict[str, Any]:
+    fresh = preview(result, user_id, request_id)
     note = section(
         ":arrows_counterclockwise: The ticket changed in Zendesk since the preview, so nothing "
         "was written. Here is how it looks now:"

@@ -24,9 +24,12 @@ from bot.slack.values import ModalContext
 log = logging.getLogger(__name__)
 
 
-def new_request_id() -> str:
-    rid = uuid.uuid4().hex[:12]
+def begin(surface: str, user: str, carried: str | None = None) -> str:
+    """The request id of this fix (carried from its command, or new), logged with what started
+    it. Listener threads are reused, so every listener sets it before it logs anything."""
+    rid = carried or uuid.uuid4().hex[:12]
     request_id.set(rid)
+    log.info("received", extra={"surface": surface, "user": user})
     return rid
 
 
@@ -36,7 +39,7 @@ def trace_for(body: dict[str, Any]) -> Trace:
     name = str(user.get("username") or user.get("name") or body.get("user_name") or user_id)
     team = body.get("team") or {}
     return Trace(
-        request_id=request_id.get() or new_request_id(),
+        request_id=request_id.get() or uuid.uuid4().hex[:12],
         requested_by=f"{name} (Slack {user_id})",
         slack_user=user_id or None,
         slack_team=str(team.get("id") or body.get("team_id") or "") or None,
@@ -97,4 +100,4 @@ def preview_into(
     if isinstance(result, Failed):
         replies.update(client, where, ts, blocks.failure(result, request.ticket_id))
         return
-    replies.update(client, where, ts, blocks.preview(result, where.user))
+    replies.update(client, where, ts, blocks.preview(result, where.user, request_id.get()))

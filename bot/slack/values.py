@@ -35,16 +35,20 @@ class ModalContext(Carried):
     user: str
     # Shown in the modal: "the message names several tickets; this is the first".
     note: str | None = None
+    # Follows one fix from the command to the write, in logs and in the ticket's audit.
+    request_id: str | None = None
 
 
 class ApplyValue(Carried):
     request: FixRequest
     plan: Plan
+    request_id: str | None = None
 
 
 class TicketValue(Carried):
     ticket_id: int
     request: FixRequest | None = None
+    request_id: str | None = None
 
 
 def encode_context(context: ModalContext) -> str:
@@ -96,13 +100,10 @@ def _unpack(value: str) -> str:
     return data.decode()
 
 
-def encode_apply(request: FixRequest, plan: Plan) -> str:
+def encode_apply(request: FixRequest, plan: Plan, request_id: str | None = None) -> str:
     for limit in (200, 80, 30):
-        value = _pack(
-            ApplyValue(request=request, plan=_shorten(plan, limit)).model_dump_json(
-                exclude_defaults=True
-            )
-        )
+        carried = ApplyValue(request=request, plan=_shorten(plan, limit), request_id=request_id)
+        value = _pack(carried.model_dump_json(exclude_defaults=True))
         if len(value) <= MAX_BUTTON_VALUE:
             return value
     raise ValueError("plan too large for a button value")
@@ -115,8 +116,11 @@ def decode_apply(value: str | None) -> ApplyValue | None:
         return None
 
 
-def encode_ticket(ticket_id: int, request: FixRequest | None = None) -> str:
-    return TicketValue(ticket_id=ticket_id, request=request).model_dump_json(exclude_none=True)
+def encode_ticket(
+    ticket_id: int, request: FixRequest | None = None, request_id: str | None = None
+) -> str:
+    value = TicketValue(ticket_id=ticket_id, request=request, request_id=request_id)
+    return value.model_dump_json(exclude_none=True)
 
 
 def decode_ticket(text: str | None) -> TicketValue | None:

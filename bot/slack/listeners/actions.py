@@ -45,9 +45,9 @@ BROKEN = blocks.notice(
 def register(app: App, fixes: Fixes) -> None:
     def apply(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        flows.new_request_id()
         where, ts = _where(body)
         carried = decode_apply(_value(body))
+        rid = flows.begin("apply", where.user, carried.request_id if carried else None)
         if carried is None:
             replies.tell(client, where, BROKEN)
             return
@@ -56,9 +56,9 @@ def register(app: App, fixes: Fixes) -> None:
         result = fixes.apply(carried.plan, carried.request, flows.trace_for(body))
         if isinstance(result, Done):
             replies.update(client, where, ts, blocks.outcome(result, where.user))
-            replies.post(client, where, blocks.summary(result, where.user))
+            replies.post(client, where, blocks.summary(result, where.user, rid))
         elif isinstance(result, Stale):
-            replies.update(client, where, ts, blocks.stale(result.fresh, where.user))
+            replies.update(client, where, ts, blocks.stale(result.fresh, where.user, rid))
         else:
             failure = blocks.failure(result, carried.plan.ticket_id)
             if result.changed is False and previous["blocks"]:
@@ -70,14 +70,15 @@ def register(app: App, fixes: Fixes) -> None:
         ack()
         where, ts = _where(body)
         carried = decode_ticket(_value(body))
+        flows.begin("cancel", where.user, carried.request_id if carried else None)
         ticket_id = carried.ticket_id if carried else 0
         replies.update(client, where, ts, blocks.cancelled(ticket_id, where.user))
 
     def undo(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        flows.new_request_id()
         where, ts = _where(body)
         carried = decode_ticket(_value(body))
+        flows.begin("undo", where.user, carried.request_id if carried else None)
         if carried is None:
             replies.tell(client, where, BROKEN)
             return
@@ -95,9 +96,9 @@ def register(app: App, fixes: Fixes) -> None:
 
     def pick_organization(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        flows.new_request_id()
         where, ts = _where(body)
         carried = decode_ticket(_value(body))
+        flows.begin("pick_organization", where.user, carried.request_id if carried else None)
         if carried is None or carried.request is None:
             replies.tell(client, where, BROKEN)
             return

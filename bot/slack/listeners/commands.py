@@ -22,11 +22,12 @@ def register(app: App, fixes: Fixes) -> None:
             ack(text=blocks.HELP)
             return
         ack()
-        flows.new_request_id()
+        user = str(body.get("user_id") or "")
         context = ModalContext(
             channel=body.get("channel_id"),
             response_url=body.get("response_url"),
-            user=str(body.get("user_id") or ""),
+            user=user,
+            request_id=flows.begin("command", user),
         )
         flows.open_modal(client, fixes, str(body.get("trigger_id") or ""), context, text)
 

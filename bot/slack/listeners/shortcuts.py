@@ -18,10 +18,10 @@ CALLBACK = "partner_fix_message"
 def register(app: App, fixes: Fixes) -> None:
     def from_message(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        flows.new_request_id()
         message = body.get("message") or {}
         channel = (body.get("channel") or {}).get("id")
         user = str((body.get("user") or {}).get("id") or "")
+        rid = flows.begin("shortcut", user)
         # The preview goes into the message's thread: its own, or the one it is a reply in.
         thread_ts = message.get("thread_ts") or message.get("ts") or body.get("message_ts")
         refs = fixes.find(str(message.get("text") or ""))
@@ -46,6 +46,7 @@ def register(app: App, fixes: Fixes) -> None:
             response_url=body.get("response_url"),
             user=user,
             note=note,
+            request_id=rid,
         )
         flows.open_modal(client, fixes, str(body.get("trigger_id") or ""), context, str(refs[0].id))
 

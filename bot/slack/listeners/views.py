@@ -23,9 +23,9 @@ def register(app: App, fixes: Fixes) -> None:
             ack(response_action="errors", errors=request)
             return
         ack()
-        flows.new_request_id()
         user = str((body.get("user") or {}).get("id") or "")
         context = decode_context(view.get("private_metadata"))
+        flows.begin("view_submission", user, context.request_id if context else None)
         where = Where(
             user=user,
             channel=context.channel if context else None,
