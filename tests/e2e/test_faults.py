@@ -1,0 +1,233 @@
+"""Faults in Zendesk and Slack, driven through the real bot: the ticket ends fully corrected once
+or untouched, and the person who asked learns which, in words."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bot.drive import Agent, BotServer, has_button, stand_in_settings
+from bot.sandbox.slack import SlackStandIn
+from bot.sandbox.zendesk import ZendeskSandbox
+
+APPLY, UNDO = "partner_fix_apply", "partner_fix_undo"
+PUT = r"/api/v2/tickets/\d+\.json"
+NFR = {"scenario": "partner_nfr"}
+
+
+def writes(sandbox: ZendeskSandbox) -> list[dict[str, Any]]:
+    return [r for r in sandbox.requests() if r["method"] != "GET"]
+
+
+def landed(sandbox: ZendeskSandbox) -> int:
+    return sum(1 for r in writes(sandbox) if r["status"] == 200)
+
+
+def everything_said(slack: SlackStandIn) -> str:
+    return json.dumps([m.get("blocks") or m.get("text") for m in slack.messages()])
+
+
+def summary_or_failure(messages: list[dict[str, Any]]) -> bool:
+    return any(has_button(m, UNDO) or ":warning:" in json.dumps(m.get("blocks")) for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("fault", "words"),
+    [
+        ({"status": 500}, "Zendesk answered with an error (500)"),
+        ({"status": 502, "body": "<html>Bad Gateway</html>"}, "(502)"),
+        ({"status": 503}, "(503)"),
+        ({"status": 401}, "credentials"),
+        ({"status": 403}, "may not do this"),
+        ({"status": 404}, "Zendesk has no ticket 512304"),
+        ({"status": 422}, "Zendesk refused the change"),
+        ({"status": 429, "retry_after": 30}, "rate-limiting"),
+    ],
+)
+def test_a_failed_put_changes_nothing_says_so_and_keeps_the_request(
+    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent, fault: dict, words: str
+) -> None:
+    thread = avery.submit(avery.command("512304"), NFR)
+    before = sandbox.ticket(512304)
+    sandbox.inject("PUT", PUT, **fault)
+    messages = avery.click(thread, APPLY, until=summary_or_failure)
+    assert sandbox.ticket(512304) == before
+    said = json.dumps([m.get("blocks") for m in messages])
+    assert words in said and "Nothing was changed" in said
+    # The preview (with Apply) stays under the failure, so one more click can finish the job.
+    sandbox.clear_faults()
+    avery.click(thread, APPLY, until=lambda ms: any(has_button(m, UNDO) for m in ms))
+    assert sandbox.ticket(512304)["organization_id"] == 360100000001
+    assert landed(sandbox) == 1
+
+
+def test_429_once_is_waited_out(slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent) -> None:
+    thread = avery.submit(avery.command("512304"), NFR)
+    sandbox.inject("PUT", PUT, status=429, retry_after=1)
+    avery.click(thread, APPLY, until=lambda ms: any(has_button(m, UNDO) for m in ms))
+    assert [w["status"] for w in writes(sandbox)] == [429, 200]
+
+
+def test_a_put_whose_answer_is_lost_after_landing_is_reported_applied_once(
+    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+) -> None:
+    thread = avery.submit(avery.command("512304"), NFR)
+    sandbox.inject("PUT", PUT, apply_first=True, drop=True)
+    messages = avery.click(thread, APPLY, until=summary_or_failure)
+    assert "confirmed by re-reading the ticket" in json.dumps([m.get("blocks") for m in messages])
+    assert len(writes(sandbox)) == 1  # never sent twice
+    assert sandbox.ticket(512304)["organization_id"] == 360100000001
+
+
+def test_a_put_lost_before_landing_is_sent_once_more(
+    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+) -> None:
+    thread = avery.submit(avery.command("512304"), NFR)
+    sandbox.inject("PUT", PUT, drop=True)
+    avery.click(thread, APPLY, until=summary_or_failure)
+    assert [w["status"] for w in writes(sandbox)] == [None, 200]
+    assert landed(sandbox) == 1
+
+
+def test_a_lost_answer_and_an_unreadable_ticket_say_it_is_unknown(
+    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+) -> None:
+    thread = avery.submit(avery.command("512304"), NFR)
+    sandbox.inject("PUT", PUT, apply_first=True, drop=True)
+    sandbox.inject("GET", PUT, status=503, count=5)
+    messages = avery.click(thread, APPLY, until=summary_or_failure)
+    said = json.dumps([m.get("blocks") for m in messages])
+    assert "may or may not have been applied" in said and "check the ticket" in said
+    assert len(writes(sandbox)) == 1
+
+
+@pytest.mark.parametrize(
+    ("fault", "words"),
+    [
+        ({"status": 500}, "(500)"),
+        ({"status": 404}, "Zendesk has no ticket"),
+        ({"delay": 6.0}, "did not answer in time"),
+    ],
+)
+def test_a_failed_read_is_said_in_the_modal_and_the_thread(
+    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent, fault: dict, words: str
+) -> None:
+    sandbox.inject("GET", PUT, count=2, **fault)
+    avery.timeout = 20
+    view_id = avery.command("512304")
+    assert words in json.dumps(slack.view(view_id)["blocks"])
+    thread = avery.submit(view_id, NFR)
+    rendered = avery.render(thread)
+    assert words in rendered and "Nothing was changed" in rendered
+    assert writes(sandbox) == []
+
+
+def test_zendesk_down_is_said(slack: SlackStandIn, sandbox: ZendeskSandbox) -> None:
+    settings = stand_in_settings(sandbox, slack, ZENDESK_URL="http://127.0.0.1:9")
+    server = BotServer(settings).start()
+    try:
+        slack.app_url = f"{server.url}/slack/events"
+        agent = Agent(slack, "U0AGENT1", "C0SUPPORT")
+        thread = agent.submit(agent.command("512304"), NFR)
+        assert "could not be reached" in agent.render(thread)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def second_instance(slack: SlackStandIn, sandbox: ZendeskSandbox) -> Iterator[BotServer]:
+    server = BotServer(stand_in_settings(sandbox, slack)).start()
+    yield server
+    server.stop()
+
+
+def test_apply_on_another_instance_after_a_restart(
+    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent, second_instance: BotServer
+) -> None:
+    thread = avery.submit(avery.command("512304"), NFR)
+    slack.app_url = f"{second_instance.url}/slack/events"  # the first one is gone for Slack
+    avery.click(thread, APPLY, until=lambda ms: any(has_button(m, UNDO) for m in ms))
+    avery.click(thread, UNDO)
+    assert sandbox.ticket(512304)["organization_id"] is None
+    assert landed(sandbox) == 2
+
+
+@pytest.mark.parametrize("error", ["not_in_channel", "channel_not_found", "invalid_auth"])
+def test_when_the_thread_cannot_be_posted_the_preview_still_reaches_the_person(
+    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent, error: str
+) -> None:
+    slack.inject("chat.postMessage", error, count=1, channel="C0SUPPORT")
+    view = avery.command("512304")
+    answer = slack.submit_view("U0AGENT1", view, {"ticket": "512304", **NFR})
+    assert answer.status == 200
+    dm = slack.wait_for_message(
+        None,
+        lambda m: (
+            m["channel"].startswith("D")
+            and any(has_button(m, APPLY) or "Preview" in str(m.get("text")) for _ in [0])
+        ),
+    )
+    assert dm is not None
+    assert writes(sandbox) == []
+
+
+def test_a_private_channel_without_the_bot_gets_the_preview_by_dm(
+    slack: SlackStandIn, sandbox: ZendeskSandbox
+) -> None:
+    agent = Agent(slack, "U0AGENT1", "C0PRIVATE")
+    view = agent.command("512304")
+    slack.submit_view("U0AGENT1", view, {"ticket": "512304", **NFR})
+    preview = slack.wait_for_message(None, lambda m: has_button(m, APPLY))
+    assert preview["channel"].startswith("D")
+    answer = slack.click_button("U0AGENT1", preview["channel"], preview["ts"], APPLY)
+    assert answer.status == 200
+    slack.wait_for_message(preview["channel"], lambda m: has_button(m, UNDO))
+    assert sandbox.ticket(512304)["organization_id"] == 360100000001
+
+
+def test_slack_rate_limit_is_retried(
+    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+) -> None:
+    slack.inject("chat.postMessage", "ratelimited", count=1, retry_after=1)
+    thread = avery.submit(avery.command("512304"), NFR)
+    assert "Preview" in avery.render(thread)
+
+
+def test_nobody_reachable_still_answers_through_response_url(
+    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+) -> None:
+    slack.inject("chat.postMessage", "invalid_auth", count=10)
+    slack.inject("conversations.open", "invalid_auth", count=10)
+    view = avery.command("512304")
+    answer = slack.submit_view("U0AGENT1", view, {"ticket": "512304", **NFR})
+    assert answer.status == 200
+    slack.wait_for_call("response_url")
+    note = slack.wait_for_message("C0SUPPORT", lambda m: bool(m.get("is_ephemeral")))
+    assert note["visible_to"] == "U0AGENT1"
+
+
+def test_an_expired_trigger_tells_the_person_to_try_again(
+    slack: SlackStandIn, sandbox: ZendeskSandbox
+) -> None:
+    slack.inject("views.open", "expired_trigger_id")
+    answer = slack.slash_command("U0AGENT1", "C0SUPPORT", "512304")
+    assert answer.status == 200
+    note = slack.wait_for_message("C0SUPPORT", lambda m: bool(m.get("is_ephemeral")))
+    assert "expired_trigger_id" in note["text"] and "Nothing was changed" in note["text"]
+    assert writes(sandbox) == []
+
+
+def test_a_views_update_conflict_leaves_the_person_a_working_modal(
+    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+) -> None:
+    slack.inject("views.update", "hash_conflict")
+    answer = slack.slash_command("U0AGENT1", "C0SUPPORT", "512304")
+    assert answer.status == 200
+    call = slack.wait_for_call("views.update")
+    assert call["error"] == "hash_conflict"
+    thread = avery.submit(str(call["args"]["view_id"]), {"ticket": "512304", **NFR})
+    avery.click(thread, APPLY, until=lambda ms: any(has_button(m, UNDO) for m in ms))
+    assert landed(sandbox) == 1
