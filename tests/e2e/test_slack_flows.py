@@ -10,10 +10,12 @@ from typing import Any
 
 import pytest
 import requests
+from slack_sdk import WebClient
 
 from bot.drive import Agent, has_button
 from bot.sandbox.slack import SlackStandIn
 from bot.sandbox.zendesk import ZendeskSandbox
+from bot.slack import blocks, values
 from tests.e2e.conftest import BotProcess
 
 ORG_EMAIL = "360012194200"
@@ -264,6 +266,27 @@ def test_outsiders_are_denied_on_every_surface(
     assert slack.message_shortcut("U0OUTSIDER", "C0SUPPORT", ts).status == 200
     assert writes(sandbox) == []
     assert len(slack.calls("views.open")) == 1  # Avery's only
+
+
+def test_outsiders_cannot_submit_a_modal_or_undo(
+    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+) -> None:
+    # A modal opened for someone who has since left the group can't be submitted.
+    client = WebClient(token=slack.bot_token, base_url=slack.url)
+    modal = blocks.modal(values.ModalContext(channel="C0SUPPORT", user="U0OUTSIDER"), "512304")
+    view_id = client.views_open(trigger_id=slack.new_trigger_id("U0OUTSIDER"), view=modal)["view"][
+        "id"
+    ]
+    answer = slack.submit_view(
+        "U0OUTSIDER", view_id, {"ticket": "512304", "scenario": "partner_nfr"}
+    )
+    assert answer.errors and "only for members" in answer.errors["ticket"]
+    thread = avery.submit(avery.command("512304"), {"scenario": "partner_nfr"})
+    avery.click(thread, APPLY, until=summary_posted)
+    summary = next(m for m in slack.thread(thread.channel, thread.ts) if has_button(m, UNDO))
+    assert slack.click_button("U0OUTSIDER", thread.channel, summary["ts"], UNDO).status == 200
+    slack.wait_for_message("C0SUPPORT", lambda m: m.get("visible_to") == "U0OUTSIDER")
+    assert sandbox.ticket(512304)["organization_id"] == 360100000001  # not undone
 
 
 @pytest.mark.parametrize(

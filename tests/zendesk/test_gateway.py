@@ -287,6 +287,15 @@ def test_a_lost_answer_after_the_put_landed_is_settled_by_reading(
     assert sandbox.ticket(512301)["requester_id"] == CARLA
 
 
+def test_a_put_that_lands_but_answers_too_late_is_settled(sandbox: ZendeskSandbox) -> None:
+    fixes = gateway_for(sandbox, timeout=0.5)
+    plan = previewed(fixes, customer_request())
+    sandbox.inject("PUT", r"/api/v2/tickets/\d+\.json", apply_first=True, delay=1.5)
+    result = fixes.apply(plan, customer_request(), TRACE)
+    assert isinstance(result, Done) and result.settled
+    assert len(puts(sandbox)) == 1
+
+
 def test_a_put_timeout_that_never_landed_is_retried_once(sandbox: ZendeskSandbox) -> None:
     fixes = gateway_for(sandbox, timeout=0.5)
     plan = previewed(fixes, customer_request())
