@@ -282,6 +282,7 @@ def undo(fixes: Fixes, text: str, yes: bool) -> int:
 
 
 def check(settings: Settings) -> int:
+    from bot.slack.check import check_slack
     from bot.wiring import build_gateway
 
     print(f"Zendesk: {settings.zendesk_base_url}")
@@ -290,4 +291,10 @@ def check(settings: Settings) -> int:
         print(f"  problem: {problem}")
     if not problems:
         print("  ok: credentials accepted, Organization Email field found")
-    return REFUSED if problems else DONE
+    print(f"Slack: {settings.SLACK_API_URL}")
+    fine, slack_problems = check_slack(settings)
+    for line in fine:
+        print(f"  ok: {line}")
+    for problem in slack_problems:
+        print(f"  problem: {problem}")
+    return REFUSED if problems or slack_problems else DONE

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bot.sandbox.slack import SlackStandIn
 from bot.sandbox.zendesk import ZendeskSandbox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,11 +103,25 @@ def test_bad_ticket_references_are_usage_errors(env: dict, tmp_path: Path, ticke
     assert "partner-fix:" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_check_reports_ok_and_bad_credentials(env: dict, tmp_path: Path) -> None:
-    ok = run(["check"], env, tmp_path)
+@pytest.fixture(scope="module")
+def slack_stand_in() -> Iterator[SlackStandIn]:
+    with SlackStandIn() as stand_in:
+        yield stand_in
+
+
+def test_check_reports_ok_and_bad_credentials(
+    env: dict, tmp_path: Path, slack_stand_in: SlackStandIn
+) -> None:
+    slack = {"SLACK_BOT_TOKEN": slack_stand_in.bot_token, "SLACK_API_URL": slack_stand_in.url}
+    ok = run(["check"], {**env, **slack, "SLACK_ALLOWED_USERGROUP": "S0SUPPORT"}, tmp_path)
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    bad = run(["check"], {**env, "ZENDESK_API_TOKEN": "wrong"}, tmp_path)
+    assert "2 members may use the bot" in ok.stdout
+    bad = run(["check"], {**env, **slack, "ZENDESK_API_TOKEN": "wrong"}, tmp_path)
     assert bad.returncode == 1 and "credentials" in bad.stdout
+    no_slack = run(["check"], {**env, **slack, "SLACK_BOT_TOKEN": "xoxb-wrong"}, tmp_path)
+    assert no_slack.returncode == 1 and "SLACK_BOT_TOKEN: Slack refused it" in no_slack.stdout
+    group = run(["check"], {**env, **slack, "SLACK_ALLOWED_USERGROUP": "S0NOPE"}, tmp_path)
+    assert group.returncode == 1 and "SLACK_ALLOWED_USERGROUP" in group.stdout
 
 
 def test_missing_and_malformed_settings_are_named_all_at_once(tmp_path: Path) -> None:
@@ -120,10 +136,14 @@ def test_dotenv_is_read_and_environment_wins(env: dict, tmp_path: Path) -> None:
     (tmp_path / ".env").write_text(
         "\n".join(f"{k}={v}" for k, v in env.items()) + "\nZENDESK_API_TOKEN=wrong\n"
     )
-    bad = run(["check"], {}, tmp_path)
-    assert bad.returncode == 1
-    good = run(["check"], {"ZENDESK_API_TOKEN": env["ZENDESK_API_TOKEN"]}, tmp_path)
-    assert good.returncode == 0, good.stdout
+    bad = run(["plan", "512304", "-s", "partner_nfr"], {}, tmp_path)
+    assert bad.returncode == 1 and "credentials" in bad.stderr
+    good = run(
+        ["plan", "512304", "-s", "partner_nfr"],
+        {"ZENDESK_API_TOKEN": env["ZENDESK_API_TOKEN"]},
+        tmp_path,
+    )
+    assert good.returncode == 0, good.stdout + good.stderr
 
 
 def test_help_on_every_command(tmp_path: Path) -> None:
