@@ -16,10 +16,10 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from bot.config import Settings
-from bot.request_guard import RequestGuard
 from bot.sandbox.slack import SlackStandIn
 from bot.sandbox.zendesk import ZendeskSandbox
 from bot.slack.app import create_app
+from bot.slack.guard import RequestGuard
 from bot.web import wsgi_app
 from bot.wiring import build_fixes
 

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 # Shared with the Procfile's web: line (see gunicorn.conf.py). One worker with many threads: the
 # work is waiting on Slack and Zendesk, and one process sees every request, so the replay guard
-# (bot/request_guard.py) misses none. Scale out with more instances, not more workers.
+# (bot/slack/guard.py) misses none. Scale out with more instances, not more workers.
 GUNICORN_OPTIONS = {"workers": 1, "threads": 32, "timeout": 30, "graceful_timeout": 10}
 
 

@@ -16,8 +16,8 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.config import SettingsError, exit_with_problems, load_settings
 from bot.logs import configure
-from bot.request_guard import MAX_BODY, Refused, RequestGuard
 from bot.slack.app import create_app
+from bot.slack.guard import MAX_BODY, Refused, RequestGuard
 from bot.wiring import build_fixes
 
 log = logging.getLogger(__name__)

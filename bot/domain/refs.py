@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 __all__ = [
     "MAX_ID_DIGITS",
@@ -23,6 +24,8 @@ __all__ = [
     "find_ticket_refs",
     "parse_ticket_ref",
 ]
+
+_T = TypeVar("_T")
 
 MAX_INPUT_CHARS = 2000
 MAX_ID_DIGITS = 12
@@ -126,9 +129,13 @@ def parse_ticket_ref(text: str, help_center_hosts: Iterable[str] = ()) -> Ticket
     token_refs = [_parse_single(token, hosts) for token in tokens]
     if len(tokens) > 1 and all(isinstance(ref, TicketRef) for ref in token_refs):
         listed = [ref for ref in token_refs if isinstance(ref, TicketRef)]
-        if len(_distinct(ref.id for ref in listed)) == 1:
-            # The same ticket pasted twice still names exactly one ticket.
-            return listed[0]
+        instances = _distinct(ref.host for ref in listed if _on_zendesk(ref.host))
+        if len(_distinct(ref.id for ref in listed)) == 1 and len(instances) <= 1:
+            # The same ticket pasted twice still names exactly one ticket. The link wins over the
+            # bare id: its host is what the caller checks, so `123 <another instance's link to
+            # 123>` can't pass as our ticket 123.
+            return next((ref for ref in listed if ref.host), listed[0])
+        # Two Zendesk instances with the same number are two different tickets.
         return RefError(f"{_quote(stripped)} names several tickets: give one.")
     if len(scanned) > 1:
         return RefError(f"{_quote(stripped)} names several tickets: give one.")
@@ -362,8 +369,12 @@ def _is_hidden(ch: str) -> bool:
     return unicodedata.category(ch) in _HIDDEN_CATEGORIES
 
 
-def _distinct(ids: Iterable[int]) -> list[int]:
-    return list(dict.fromkeys(ids))
+def _distinct(items: Iterable[_T]) -> list[_T]:
+    return list(dict.fromkeys(items))
+
+
+def _on_zendesk(host: str | None) -> bool:
+    return host is not None and _ZENDESK_HOST.fullmatch(host) is not None
 
 
 def _quote(text: str) -> str:
