@@ -153,3 +153,47 @@ def test_help_on_every_command(tmp_path: Path) -> None:
         assert done.returncode == 0, (args, done.stderr)
         assert "usage:" in done.stdout
     assert run(["plan", "1"], {}, tmp_path).returncode == 2  # --scenario missing
+
+
+def test_python_m_bot_serves_http_on_port(
+    env: dict, tmp_path: Path, slack_stand_in: SlackStandIn
+) -> None:
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot"],
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "PYTHONPATH": str(ROOT),
+            **env,
+            "PORT": str(port),
+            "SLACK_BOT_TOKEN": slack_stand_in.bot_token,
+            "SLACK_SIGNING_SECRET": "s",
+            "SLACK_API_URL": slack_stand_in.url,
+        },
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                assert process.poll() is None, process.stderr.read() if process.stderr else ""
+                time.sleep(0.1)
+        else:
+            raise AssertionError("python -m bot did not serve /healthz")
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(15)
