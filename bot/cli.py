@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from bot.config import Need, Settings, SettingsError, exit_with_problems, load_settings
+from bot.config import Settings, exit_with_problems, settings_or_exit
 from bot.domain.planning import FixRequest, Inquiry, Plan, Refusal
 from bot.domain.refs import RefError
 from bot.domain.scenarios import SCENARIOS, Scenario
@@ -118,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.serve import main as serve_main
 
         return serve_main()
-    settings = _settings(("zendesk",))
+    settings = settings_or_exit(need=("zendesk",))
     fixes = _fixes(settings)
     if command == "check":
         return check(settings)
@@ -130,14 +130,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "plan":
         return show_plan(fixes, request)
     return apply_fix(fixes, request, yes=args.yes)
-
-
-def _settings(need: tuple[Need, ...]) -> Settings:
-    try:
-        return load_settings(need=need)
-    except SettingsError as error:
-        exit_with_problems(error.problems)
-        raise  # unreachable: exit_with_problems exits
 
 
 def _fixes(settings: Settings) -> Fixes:

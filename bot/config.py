@@ -217,6 +217,15 @@ def _shown(name: str, value: object) -> str:
     return repr(value)[:80]
 
 
+def settings_or_exit(need: tuple[Need, ...] = ()) -> Settings:
+    """load_settings for a front door: on problems, name them all and exit 2."""
+    try:
+        return load_settings(need=need)
+    except SettingsError as error:
+        exit_with_problems(error.problems)
+        raise  # unreachable: exit_with_problems exits
+
+
 def exit_with_problems(problems: list[str]) -> None:
     """Report settings problems the way the contract says: one line each, exit code 2."""
     print("partner-fix: the settings are incomplete or malformed:", file=sys.stderr)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.config import Settings, SettingsError, exit_with_problems, load_settings
+from bot.config import Settings, settings_or_exit
 from bot.logs import configure
 
 log = logging.getLogger(__name__)
@@ -40,11 +40,7 @@ GUNICORN_LOGGING: dict[str, Any] = {
 
 
 def main() -> int:
-    try:
-        settings = load_settings(need=("slack", "zendesk"))
-    except SettingsError as error:
-        exit_with_problems(error.problems)
-        raise
+    settings = settings_or_exit(need=("slack", "zendesk"))
     configure(settings.LOG_LEVEL)
     if settings.socket_mode:
         return _socket_mode(settings)

@@ -14,7 +14,7 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from bot.config import SettingsError, exit_with_problems, load_settings
+from bot.config import settings_or_exit
 from bot.logs import configure
 from bot.slack.app import create_app
 from bot.slack.guard import MAX_BODY, Refused, RequestGuard
@@ -82,11 +82,7 @@ def wsgi_app(app: App, guard: RequestGuard) -> WsgiApp:
 
 def create() -> WsgiApp:
     """Build the WSGI app from the environment; missing settings exit 2, naming each."""
-    try:
-        settings = load_settings(need=("slack", "zendesk"))
-    except SettingsError as error:
-        exit_with_problems(error.problems)
-        raise
+    settings = settings_or_exit(need=("slack", "zendesk"))
     configure(settings.LOG_LEVEL)
     app = create_app(settings, build_fixes(settings))
     return wsgi_app(app, RequestGuard(settings.SLACK_SIGNING_SECRET or ""))

@@ -58,8 +58,11 @@ class Correction(Frozen):
         )
 
 
+ChangedField = Literal["requester", "organization", "org_email", "cc"]
+
+
 class Change(Frozen):
-    field: Literal["requester", "organization", "org_email", "cc"]
+    field: ChangedField
     label: str
     before: str
     after: str
@@ -248,56 +251,26 @@ def _guard(snapshot: Snapshot, requester: User, org: Organization | None) -> Ref
 
 
 def _changes(snapshot: Snapshot, correction: Correction) -> tuple[Change, ...]:
-    changes: list[Change] = []
-    if correction.requester:
-        before, after = correction.requester
-        changes.append(
-            Change(
-                field="requester",
-                label="Requester",
-                before=describe_user(snapshot.user(before)),
-                after=describe_user(snapshot.user(after)),
-            )
-        )
-    if correction.organization:
-        before_org, after_org = correction.organization
-        changes.append(
-            Change(
-                field="organization",
-                label="Organization",
-                before=describe_org(snapshot.organization(before_org)),
-                after=describe_org(snapshot.organization(after_org)),
-            )
-        )
-    if correction.org_email:
-        before_email, after_email = correction.org_email
-        changes.append(
-            Change(
-                field="org_email",
-                label="Organization Email (partners)",
-                before=before_email or "(empty)",
-                after=after_email or "(empty)",
-            )
-        )
-    if correction.cc_added:
-        changes.append(
-            Change(
-                field="cc",
-                label="CC",
-                before="not in CC",
-                after=f"{describe_user(snapshot.user(correction.cc_added))} added",
-            )
-        )
-    if correction.cc_removed:
-        changes.append(
-            Change(
-                field="cc",
-                label="CC",
-                before=f"{describe_user(snapshot.user(correction.cc_removed))} in CC",
-                after="removed",
-            )
-        )
-    return tuple(changes)
+    """Each change in words, before -> after."""
+    c = correction
+    rows: list[tuple[ChangedField, str, str, str]] = []
+    if c.requester:
+        user_before, user_after = (describe_user(snapshot.user(i)) for i in c.requester)
+        rows.append(("requester", "Requester", user_before, user_after))
+    if c.organization:
+        org_before, org_after = (describe_org(snapshot.organization(i)) for i in c.organization)
+        rows.append(("organization", "Organization", org_before, org_after))
+    if c.org_email:
+        email_before, email_after = (value or "(empty)" for value in c.org_email)
+        rows.append(("org_email", "Organization Email (partners)", email_before, email_after))
+    if c.cc_added:
+        rows.append(("cc", "CC", "not in CC", f"{describe_user(snapshot.user(c.cc_added))} added"))
+    if c.cc_removed:
+        rows.append(("cc", "CC", f"{describe_user(snapshot.user(c.cc_removed))} in CC", "removed"))
+    return tuple(
+        Change(field=field, label=label, before=before, after=after)
+        for field, label, before, after in rows
+    )
 
 
 def plan(snapshot: Snapshot, request: FixRequest) -> Outcome:

@@ -12,18 +12,22 @@ from bot.domain.scenarios import SCENARIOS, Scenario
 Errors = dict[str, str]
 
 
-def _value(values: dict[str, Any], block: str) -> str:
-    element = (values.get(block) or {}).get(block) or {}
+def _value(values: Any, block: str) -> str:
+    """The text of one input, or "" when the state has any other shape than Slack's
+    `{block_id: {action_id: {"value": ...} or {"selected_option": {"value": ...}}}}`."""
+    # Every level is checked: a missing block or a value of the wrong type is an empty field (the
+    # form then says what is missing), never an exception that leaves the person without an answer.
+    block_state = values.get(block) if isinstance(values, dict) else None
+    element = block_state.get(block) if isinstance(block_state, dict) else None
     if not isinstance(element, dict):
         return ""
     selected = element.get("selected_option")
-    if isinstance(selected, dict):
-        return str(selected.get("value") or "")
-    return str(element.get("value") or "").strip()
+    value = selected.get("value") if isinstance(selected, dict) else element.get("value")
+    return value.strip() if isinstance(value, str) else ""
 
 
 def parse_submission(
-    values: dict[str, Any], parse_ref: Callable[[str], TicketRef | RefError]
+    values: Any, parse_ref: Callable[[str], TicketRef | RefError]
 ) -> FixRequest | Errors:
     """The modal's state values -> a request, or every problem at once for the form."""
     errors: Errors = {}
