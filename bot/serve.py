@@ -62,7 +62,7 @@ def _socket_mode(settings: Settings) -> int:
 def _http(settings: Settings) -> int:
     from gunicorn.app.base import BaseApplication
 
-    class Server(BaseApplication):  # type: ignore[misc]
+    class Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"0.0.0.0:{settings.PORT}")
             for key, value in GUNICORN_OPTIONS.items():

@@ -74,7 +74,7 @@ def wsgi_app(app: App, guard: RequestGuard) -> WsgiApp:
                 status = "401 Unauthorized" if refused.status == 401 else "400 Bad Request"
                 return _answer(start_response, status, {"error": refused.reason})
             environ["wsgi.input"] = io.BytesIO(body)
-            return events(environ, start_response)  # type: ignore[no-any-return]
+            return events(environ, start_response)
         return _answer(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
 
     return route

@@ -284,9 +284,10 @@ def plan(snapshot: Snapshot, request: FixRequest) -> Outcome:
             "customer to open a follow-up ticket.",
         )
     if not info.writes:
-        partner = snapshot.submitter
         return Inquiry(
-            ticket_id=ticket.id, questions=info.questions, partner=describe_user(partner)
+            ticket_id=ticket.id,
+            questions=info.questions,
+            partner=describe_user(snapshot.submitter),
         )
     partner = _partner_for(snapshot, request)
     if isinstance(partner, Refusal):

@@ -177,9 +177,9 @@ class Interactions:
         person = self.ws.require_user(user)
         if view_id is not None:
             view_record = self._open_view(user, view_id)
-            payload = self._view_click(person, view_record, action_id)
-            trigger_id = payload["trigger_id"]
-            reply = self._send_payload(payload, sign, timestamp_offset, secret)
+            view_payload = self._view_click(person, view_record, action_id)
+            trigger_id = view_payload["trigger_id"]
+            reply = self._send_payload(view_payload, sign, timestamp_offset, secret)
             reply.trigger_id = trigger_id
             return reply
         if channel is None:

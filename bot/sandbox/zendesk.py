@@ -104,7 +104,7 @@ class ZendeskSandbox:
         server.sandbox = self
         self._server = server
         host, port = server.server_address[:2]
-        self.url = f"http://{host}:{port}"
+        self.url = f"http://{host!s}:{port}"
         self._thread = threading.Thread(
             target=server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -419,7 +419,8 @@ class _Handler(BaseHTTPRequestHandler):
             method=self.command,
             path=path,
             query=query,
-            headers=self.headers,
+            # HTTP header names are case-insensitive: keep them so for lookups.
+            headers={name.title(): value for name, value in self.headers.items()},
             body=raw,
             client_ip=self.client_address[0],
             base=f"http://{host}",

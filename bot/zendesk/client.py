@@ -115,7 +115,7 @@ class ZendeskClients:
 
     def session(self) -> BoundedSession:
         """This thread's HTTP session (the one its zenpy client uses)."""
-        return self.get().tickets.session  # type: ignore[no-any-return]
+        return self.get().tickets.session
 
     def _build(self) -> Zenpy:
         session = BoundedSession(self._timeout, self._retry_cap)

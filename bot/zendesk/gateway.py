@@ -274,7 +274,7 @@ def _recorded(audit: Any) -> Recorded | None:
     try:
         return Recorded(
             action=str(mine.get("action", "fix")),
-            scenario=Scenario(mine.get("scenario")),
+            scenario=Scenario(str(mine.get("scenario"))),
             correction=Correction.model_validate(mine["correction"]),
             requested_by=str(mine.get("requested_by") or "someone"),
             created_at=str(getattr(audit, "created_at", "") or ""),
