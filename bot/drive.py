@@ -6,6 +6,7 @@ wiring -> Bolt -> WSGI) behind a real HTTP server; only Slack and Zendesk are st
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
 import time
@@ -157,14 +158,14 @@ class Agent:
         `until` holds, or (by default) something changed and no progress note is left."""
         messages = self.slack.thread(thread.channel, thread.ts)
         target = next(m for m in reversed(messages) if has_button(m, action_id))
-        before = [(m["ts"], m.get("text")) for m in messages]
+        before = [_shape(m) for m in messages]
         answer = self.slack.click_button(self.user, thread.channel, target["ts"], action_id)
         assert answer.status == 200, answer.body
 
         def settled(now: list[dict[str, Any]]) -> bool:
             if any(mark in str(m.get("text")) for m in now for mark in PROGRESS_MARKS):
                 return False
-            return until(now) if until else [(m["ts"], m.get("text")) for m in now] != before
+            return until(now) if until else [_shape(m) for m in now] != before
 
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
@@ -185,6 +186,10 @@ def _initial(view: dict[str, Any], block_id: str) -> Any:
             option = element.get("initial_option")
             return option["value"] if option else element.get("initial_value")
     return None
+
+
+def _shape(message: dict[str, Any]) -> tuple[str, str]:
+    return str(message["ts"]), json.dumps([message.get("text"), message.get("blocks")])
 
 
 def has_button(message: dict[str, Any], action_id: str) -> bool:

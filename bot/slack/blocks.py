@@ -22,6 +22,7 @@ APPLY = "partner_fix_apply"
 CANCEL = "partner_fix_cancel"
 UNDO = "partner_fix_undo"
 PICK_ORG = "partner_fix_pick_org"
+RETRY = "partner_fix_retry"
 
 SECTION_LIMIT = 3000
 FIELD_LIMIT = 2000
@@ -343,7 +344,14 @@ def refusal(result: Refusal, ticket_id: int) -> dict[str, Any]:
     return message(f"Ticket #{ticket_id}: nothing changed", [section(text)])
 
 
-def failure(failed: Failed, ticket_id: int | None) -> dict[str, Any]:
+def failure(
+    failed: Failed,
+    ticket_id: int | None,
+    retry: FixRequest | None = None,
+    request_id: str | None = None,
+) -> dict[str, Any]:
+    """What went wrong and whether the ticket changed; with `retry`, a button to try again
+    (the request rides in it, so nothing the person typed is lost)."""
     about = f"Ticket #{ticket_id}: " if ticket_id else ""
     if failed.changed is None:
         state = "It could not be confirmed whether the ticket changed: check it before retrying."
@@ -354,7 +362,11 @@ def failure(failed: Failed, ticket_id: int | None) -> dict[str, Any]:
     text = f":warning: {about}{escape(failed.message)}"
     if state not in failed.message:
         text += f"\n{state}"
-    return message(f"{about}{failed.message}", [section(text)])
+    parts = [section(text)]
+    if retry is not None and failed.changed is False:
+        value = values.encode_ticket(retry.ticket_id, retry, request_id)
+        parts.append({"type": "actions", "elements": [button("Try again", RETRY, value)]})
+    return message(f"{about}{failed.message}", parts)
 
 
 def stale(result: Preview, user_id: str, request_id: str | None = None) -> dict[str, Any]:

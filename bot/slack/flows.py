@@ -98,6 +98,7 @@ def preview_into(
         where, ts = replies.update(client, where, ts, blocks.working(request.ticket_id, where.user))
     result = fixes.preview(request)
     if isinstance(result, Failed):
-        replies.update(client, where, ts, blocks.failure(result, request.ticket_id))
+        failure = blocks.failure(result, request.ticket_id, request, request_id.get())
+        replies.update(client, where, ts, failure)
         return
     replies.update(client, where, ts, blocks.preview(result, where.user, request_id.get()))

@@ -231,3 +231,15 @@ def test_a_views_update_conflict_leaves_the_person_a_working_modal(
     thread = avery.submit(str(call["args"]["view_id"]), {"ticket": "512304", **NFR})
     avery.click(thread, APPLY, until=lambda ms: any(has_button(m, UNDO) for m in ms))
     assert landed(sandbox) == 1
+
+
+def test_a_failed_preview_offers_try_again_with_the_request_kept(
+    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+) -> None:
+    view = avery.command("512304")
+    sandbox.inject("GET", PUT, status=503)
+    thread = avery.submit(view, NFR)
+    assert "(503)" in avery.render(thread) and "[Try again]" in avery.render(thread)
+    avery.click(thread, "partner_fix_retry")
+    avery.click(thread, APPLY, until=lambda ms: any(has_button(m, UNDO) for m in ms))
+    assert sandbox.ticket(512304)["organization_id"] == 360100000001

@@ -331,3 +331,18 @@ def test_healthz_touches_nothing(
         assert answer.status == 200
         assert json.loads(answer.read())["ok"] is True
     assert slack.calls() == [] and sandbox.requests() == []
+
+
+def test_a_customer_in_two_organizations_can_be_put_on_the_other(
+    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+) -> None:
+    thread = avery.submit(
+        avery.command("512307"),
+        {"scenario": "customer_account", "customer_email": "hana@hooli.example"},
+    )
+    rendered = avery.render(thread)
+    assert "Hooli Inc" in rendered and "[Use Hooli EU GmbH]" in rendered
+    avery.click(thread, "partner_fix_pick_org_0")
+    assert "Hooli EU GmbH (premium)" in avery.render(thread)
+    avery.click(thread, APPLY, until=summary_posted)
+    assert sandbox.ticket(512307)["organization_id"] == 360100000014

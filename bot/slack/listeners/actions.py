@@ -1,4 +1,5 @@
-"""The buttons: Apply and Cancel on the preview, Undo on the summary, another organization."""
+"""The buttons: Apply and Cancel on the preview, Undo on the summary, another organization,
+and Try again after a failed preview."""
 
 from __future__ import annotations
 
@@ -94,11 +95,12 @@ def register(app: App, fixes: Fixes) -> None:
         elif isinstance(result, Failed):
             replies.post(client, where, blocks.failure(result, carried.ticket_id))
 
-    def pick_organization(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def preview_again(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """Another organization picked, or Try again after a failure: preview anew in place."""
         ack()
         where, ts = _where(body)
         carried = decode_ticket(_value(body))
-        flows.begin("pick_organization", where.user, carried.request_id if carried else None)
+        flows.begin("preview_again", where.user, carried.request_id if carried else None)
         if carried is None or carried.request is None:
             replies.tell(client, where, BROKEN)
             return
@@ -107,4 +109,4 @@ def register(app: App, fixes: Fixes) -> None:
     app.action(blocks.APPLY)(apply)
     app.action(blocks.CANCEL)(cancel)
     app.action(blocks.UNDO)(undo)
-    app.action(re.compile(f"^{blocks.PICK_ORG}_\\d+$"))(pick_organization)
+    app.action(re.compile(f"^({blocks.PICK_ORG}_\\d+|{blocks.RETRY})$"))(preview_again)
