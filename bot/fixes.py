@@ -92,7 +92,7 @@ class Fixes:
 
     def find(self, text: str) -> list[TicketRef]:
         """Every ticket of this bot's Zendesk named in a message, in order."""
-        return [r for r in find_ticket_refs(text, self._help_center_hosts) if self._ours(r)]
+        return find_ticket_refs(text, self._help_center_hosts, keep=self._ours)
 
     def _ours(self, ref: TicketRef) -> bool:
         # A link to another Zendesk instance names a different ticket with the same number.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -148,19 +148,26 @@ def parse_ticket_ref(text: str, help_center_hosts: Iterable[str] = ()) -> Ticket
     return RefError(f"{_quote(stripped)} isn't a ticket link or ticket number.")
 
 
-def find_ticket_refs(text: str, help_center_hosts: Iterable[str] = ()) -> list[TicketRef]:
+def find_ticket_refs(
+    text: str,
+    help_center_hosts: Iterable[str] = (),
+    keep: Callable[[TicketRef], bool] = lambda ref: True,
+) -> list[TicketRef]:
     """Every ticket a Slack message links or marks (`#N`, `ZD#N`, `ticket N`), in order, once.
 
     Numbers in prose don't count ("we have 500 users"), unless the whole message is the reference.
+    `keep` drops references before duplicates are merged, so a link to another Zendesk instance
+    can't hide the same number written for ours.
     """
     hosts = _normalise_hosts(help_center_hosts)
     if len(text) <= MAX_INPUT_CHARS:
         whole = parse_ticket_ref(text, hosts)
         if isinstance(whole, TicketRef):
-            return [whole]
+            return [whole] if keep(whole) else []
     found: dict[int, TicketRef] = {}
     for ref in _scan(text, hosts):
-        found.setdefault(ref.id, ref)
+        if keep(ref):
+            found.setdefault(ref.id, ref)
     return list(found.values())
 
 

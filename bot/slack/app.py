@@ -11,9 +11,12 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from bot.config import Settings
 from bot.fixes import Fixes
 from bot.slack import access, listeners
+from bot.slack.flows import Work
 
-# Slow Zendesk calls run here after ack(); enough workers that they never queue an ack.
-LISTENER_WORKERS = 32
+# Acks happen in the request thread. Lazy functions (Slack calls only: open a modal, post
+# "working…") run on Bolt's pool; Zendesk calls on a pool of their own (see flows.Work).
+SLACK_WORKERS = 32
+ZENDESK_WORKERS = 64
 
 
 def create_client(settings: Settings) -> WebClient:
@@ -33,12 +36,11 @@ def create_app(settings: Settings, fixes: Fixes, client: WebClient | None = None
         # No auth.test at start: the bot must boot (and answer /healthz) even if Slack is slow;
         # `python -m bot check` verifies the token instead.
         token_verification_enabled=False,
-        # Bolt's default is false for slash commands and interactivity; requests are acked
-        # before the slow work in every listener.
-        process_before_response=False,
-        listener_executor=ThreadPoolExecutor(
-            max_workers=LISTENER_WORKERS, thread_name_prefix="listener"
-        ),
+        # Every listener is an `ack=` function (no I/O) plus lazy functions: with this, Bolt runs
+        # the ack in the request thread and answers Slack as soon as it returns, whatever the
+        # pools are doing.
+        process_before_response=True,
+        listener_executor=ThreadPoolExecutor(max_workers=SLACK_WORKERS, thread_name_prefix="slack"),
     )
     members = (
         access.Members(client, settings.SLACK_ALLOWED_USERGROUP)
@@ -46,5 +48,5 @@ def create_app(settings: Settings, fixes: Fixes, client: WebClient | None = None
         else None
     )
     app.use(access.middleware(members))
-    listeners.register(app, fixes)
+    listeners.register(app, fixes, Work(ZENDESK_WORKERS))
     return app

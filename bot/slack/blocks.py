@@ -349,9 +349,11 @@ def failure(
     ticket_id: int | None,
     retry: FixRequest | None = None,
     request_id: str | None = None,
+    keep: list[Block] | None = None,
 ) -> dict[str, Any]:
-    """What went wrong and whether the ticket changed; with `retry`, a button to try again
-    (the request rides in it, so nothing the person typed is lost)."""
+    """What went wrong and whether the ticket changed. Nothing the person asked is lost: with
+    `retry`, a button to try again carries the request; `keep` (the preview, with its Apply) is
+    shown again under the failure when nothing was written."""
     about = f"Ticket #{ticket_id}: " if ticket_id else ""
     if failed.changed is None:
         state = "It could not be confirmed whether the ticket changed: check it before retrying."
@@ -366,6 +368,8 @@ def failure(
     if retry is not None and failed.changed is False:
         value = values.encode_ticket(retry.ticket_id, retry, request_id)
         parts.append({"type": "actions", "elements": [button("Try again", RETRY, value)]})
+    if keep and failed.changed is False:
+        parts.extend(keep)
     return message(f"{about}{failed.message}", parts)
 
 

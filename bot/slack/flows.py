@@ -1,12 +1,18 @@
 """The steps that several surfaces share: open the modal and fill it, preview into a thread.
 
-They run after `ack()`, on Bolt's listener executor, so slow Zendesk calls never delay an ack.
+Every listener acks in the request thread (Bolt's `ack=`), before any I/O. What follows runs as
+Bolt lazy functions, which only talk to Slack (open the modal, post "working…"), and hand the
+slow Zendesk work to `Work`, a separate pool, so waiting on Zendesk can neither delay an ack nor
+make a modal miss its 3-second trigger.
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_sdk import WebClient
@@ -24,9 +30,28 @@ from bot.slack.values import ModalContext
 log = logging.getLogger(__name__)
 
 
+class Work:
+    """The pool for slow work (Zendesk), apart from the one Bolt runs lazy functions on."""
+
+    def __init__(self, workers: int) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="zendesk")
+
+    def later(self, function: Callable[..., None], *args: Any) -> None:
+        # The request id travels with the work (contextvars don't cross threads by themselves).
+        context = contextvars.copy_context()
+        self._pool.submit(_logged, context, function, *args)
+
+
+def _logged(context: contextvars.Context, function: Callable[..., None], *args: Any) -> None:
+    try:
+        context.run(function, *args)
+    except Exception:
+        log.exception("background work failed")
+
+
 def begin(surface: str, user: str, carried: str | None = None) -> str:
     """The request id of this fix (carried from its command, or new), logged with what started
-    it. Listener threads are reused, so every listener sets it before it logs anything."""
+    it. Threads are reused, so every listener sets it before it logs anything."""
     rid = carried or uuid.uuid4().hex[:12]
     request_id.set(rid)
     log.info("received", extra={"surface": surface, "user": user})
@@ -47,7 +72,12 @@ def trace_for(body: dict[str, Any]) -> Trace:
 
 
 def open_modal(
-    client: WebClient, fixes: Fixes, trigger_id: str, context: ModalContext, text: str
+    client: WebClient,
+    fixes: Fixes,
+    work: Work,
+    trigger_id: str,
+    context: ModalContext,
+    text: str,
 ) -> None:
     """Open the modal at once (the trigger dies in 3 s), then read the ticket and fill it in."""
     ref = fixes.parse(text) if text else None
@@ -69,9 +99,19 @@ def open_modal(
             ),
         )
         return
-    if ref is None or isinstance(ref, RefError):
-        return
-    look = fixes.look(ref.id)
+    if ref is not None and not isinstance(ref, RefError):
+        work.later(_fill_modal, client, fixes, opened, context, text, ref.id)
+
+
+def _fill_modal(
+    client: WebClient,
+    fixes: Fixes,
+    opened: dict[str, Any],
+    context: ModalContext,
+    text: str,
+    ticket_id: int,
+) -> None:
+    look = fixes.look(ticket_id)
     if isinstance(look, Failed):
         filled = blocks.modal(context, text, problem=look.message)
     else:
@@ -84,18 +124,29 @@ def open_modal(
 
 
 def preview_into(
-    client: WebClient, fixes: Fixes, where: Where, request: FixRequest, ts: str | None = None
+    client: WebClient,
+    fixes: Fixes,
+    work: Work,
+    where: Where,
+    request: FixRequest,
+    ts: str | None = None,
 ) -> None:
-    """Show 'working', preview, then put the preview (or refusal, or failure) in its place."""
+    """Show 'working' in the thread (starting it if need be), then the preview in its place."""
     if where.thread_ts is None and not where.ephemeral:
         url = fixes.ticket_url(request.ticket_id)
         where, _ = replies.post(
             client, where, blocks.thread_parent(request.ticket_id, url, where.user)
         )
-    if ts is None:
-        where, ts = replies.post(client, where, blocks.working(request.ticket_id, where.user))
-    else:
-        where, ts = replies.update(client, where, ts, blocks.working(request.ticket_id, where.user))
+    working = blocks.working(request.ticket_id, where.user)
+    where, ts = (
+        replies.update(client, where, ts, working) if ts else replies.post(client, where, working)
+    )
+    work.later(_preview, client, fixes, where, request, ts)
+
+
+def _preview(
+    client: WebClient, fixes: Fixes, where: Where, request: FixRequest, ts: str | None
+) -> None:
     result = fixes.preview(request)
     if isinstance(result, Failed):
         failure = blocks.failure(result, request.ticket_id, request, request_id.get())

@@ -75,8 +75,16 @@ def _shorten(plan: Plan, limit: int) -> Plan:
         Change(field=c.field, label=c.label, before=cut(c.before), after=cut(c.after))
         for c in plan.changes
     )
+    correction = plan.correction
+    if correction.org_email:
+        # The field's old value is free text a partner typed; undo takes it whole from
+        # Zendesk's audit, so the copy riding in the button may be cut.
+        before, after = correction.org_email
+        if before:
+            correction = correction.model_copy(update={"org_email": (cut(before), after)})
     return plan.model_copy(
         update={
+            "correction": correction,
             "changes": changes,
             "notes": (),
             "organization_choices": (),

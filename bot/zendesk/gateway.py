@@ -232,7 +232,7 @@ class ZendeskGateway:
         newest: Recorded | None = None
         try:
             for audit in self._clients.get().tickets.audits(ticket=ticket_id):
-                record = _recorded(audit)
+                record = _recorded(audit, self._fields.org_email)
                 if record is not None:
                     newest = record
         except Exception as error:
@@ -265,23 +265,47 @@ def _has_email(raw: dict[str, Any], email: str) -> bool:
     return str(raw.get("email") or "").lower() == email
 
 
-def _recorded(audit: Any) -> Recorded | None:
+def _recorded(audit: Any, org_email_field: int) -> Recorded | None:
     metadata = _plain(getattr(audit, "metadata", None))
     custom = metadata.get("custom") if isinstance(metadata, dict) else None
     mine = custom.get(METADATA_KEY) if isinstance(custom, dict) else None
     if not isinstance(mine, dict) or "correction" not in mine:
         return None
     try:
-        return Recorded(
-            action=str(mine.get("action", "fix")),
-            scenario=Scenario(str(mine.get("scenario"))),
-            correction=Correction.model_validate(mine["correction"]),
-            requested_by=str(mine.get("requested_by") or "someone"),
-            created_at=str(getattr(audit, "created_at", "") or ""),
-        )
+        correction = Correction.model_validate(mine["correction"])
+        scenario = Scenario(str(mine.get("scenario")))
     except ValueError:
         # Not written by this version of the bot, or edited: not something to undo blindly.
         return None
+    if correction.org_email:
+        # Zendesk's own record of the field's previous value is whole; the metadata's copy may
+        # have been shortened to fit a Slack button.
+        previous = _previous_value(_plain(getattr(audit, "events", None)), org_email_field)
+        if previous is not _MISSING:
+            correction = correction.model_copy(
+                update={"org_email": (previous or None, correction.org_email[1])}
+            )
+    return Recorded(
+        action=str(mine.get("action", "fix")),
+        scenario=scenario,
+        correction=correction,
+        requested_by=str(mine.get("requested_by") or "someone"),
+        created_at=str(getattr(audit, "created_at", "") or ""),
+    )
+
+
+_MISSING = object()
+
+
+def _previous_value(events: Any, field_id: int) -> Any:
+    for event in events if isinstance(events, list) else []:
+        if (
+            isinstance(event, dict)
+            and event.get("type") == "Change"
+            and str(event.get("field_name")) == str(field_id)
+        ):
+            return event.get("previous_value")
+    return _MISSING
 
 
 def _plain(value: Any) -> Any:

@@ -339,3 +339,10 @@ def test_find_is_fast_on_hostile_input() -> None:
     for text in ("a." * 50_000, "<a|" * 30_000, "#" * 100_000, "1" * 100_000, "<" + "a" * 100_000):
         find_ticket_refs(text)
         parse_ticket_ref(text[:2000])
+
+
+def test_find_drops_other_instances_before_merging_duplicates() -> None:
+    text = "https://gitlab-federal-support.zendesk.com/agent/tickets/512301 and ZD#512301"
+    ours = find_ticket_refs(text, keep=lambda r: r.host in (None, "gitlab.zendesk.com"))
+    assert [(r.id, r.host) for r in ours] == [(512301, None)]
+    assert find_ticket_refs("#5", keep=lambda r: False) == []

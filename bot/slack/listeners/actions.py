@@ -9,11 +9,18 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.domain.planning import Refusal
+from bot.domain.planning import FixRequest, Plan, Refusal
 from bot.fixes import Done, Failed, Fixes, Stale
+from bot.ports import Trace
 from bot.slack import blocks, flows, replies
+from bot.slack.flows import Work
 from bot.slack.replies import Where
 from bot.slack.values import decode_apply, decode_ticket
+
+BROKEN = blocks.notice(
+    "That button's data is damaged or from an older version of the bot. Nothing was changed: "
+    "run /partner-fix again."
+)
 
 
 def _where(body: dict[str, Any]) -> tuple[Where, str | None]:
@@ -37,76 +44,99 @@ def _value(body: dict[str, Any]) -> str:
     return str(actions[0].get("value") or "")
 
 
-BROKEN = blocks.notice(
-    "That button's data is damaged or from an older version of the bot. Nothing was changed: "
-    "run /partner-fix again."
-)
+def acknowledge(ack: Ack) -> None:
+    ack()
 
 
-def register(app: App, fixes: Fixes) -> None:
-    def apply(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
+def register(app: App, fixes: Fixes, work: Work) -> None:
+    def apply(body: dict[str, Any], client: WebClient) -> None:
         where, ts = _where(body)
         carried = decode_apply(_value(body))
         rid = flows.begin("apply", where.user, carried.request_id if carried else None)
         if carried is None:
             replies.tell(client, where, BROKEN)
             return
-        previous = {"text": "Preview", "blocks": (body.get("message") or {}).get("blocks") or []}
+        preview = list((body.get("message") or {}).get("blocks") or [])
         where, ts = replies.update(client, where, ts, blocks.applying(carried.plan, where.user))
-        result = fixes.apply(carried.plan, carried.request, flows.trace_for(body))
-        if isinstance(result, Done):
-            replies.update(client, where, ts, blocks.outcome(result, where.user))
-            replies.post(client, where, blocks.summary(result, where.user, rid))
-        elif isinstance(result, Stale):
-            replies.update(client, where, ts, blocks.stale(result.fresh, where.user, rid))
-        else:
-            failure = blocks.failure(result, carried.plan.ticket_id)
-            if result.changed is False and previous["blocks"]:
-                # Keep the request: the preview (with Apply) stays under the failure.
-                failure = blocks.message(failure["text"], failure["blocks"] + previous["blocks"])
-            replies.update(client, where, ts, failure)
+        trace = flows.trace_for(body)
+        work.later(
+            _apply, client, fixes, where, ts, carried.plan, carried.request, trace, preview, rid
+        )
 
-    def cancel(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
+    def cancel(body: dict[str, Any], client: WebClient) -> None:
         where, ts = _where(body)
         carried = decode_ticket(_value(body))
         flows.begin("cancel", where.user, carried.request_id if carried else None)
         ticket_id = carried.ticket_id if carried else 0
         replies.update(client, where, ts, blocks.cancelled(ticket_id, where.user))
 
-    def undo(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
+    def undo(body: dict[str, Any], client: WebClient) -> None:
         where, ts = _where(body)
         carried = decode_ticket(_value(body))
         flows.begin("undo", where.user, carried.request_id if carried else None)
         if carried is None:
             replies.tell(client, where, BROKEN)
             return
-        result = fixes.undo(carried.ticket_id, flows.trace_for(body))
-        if isinstance(result, Done):
-            summary = body.get("message") or {}
-            if summary.get("blocks"):
-                # The summary keeps its record but loses its Undo button.
-                replies.update(client, where, ts, blocks.without_buttons(summary, where.user))
-            replies.post(client, where, blocks.undone(result, where.user))
-        elif isinstance(result, Refusal):
-            replies.post(client, where, blocks.refusal(result, carried.ticket_id))
-        elif isinstance(result, Failed):
-            replies.post(client, where, blocks.failure(result, carried.ticket_id))
+        summary = body.get("message") or {}
+        work.later(
+            _undo, client, fixes, where, ts, carried.ticket_id, flows.trace_for(body), summary
+        )
 
-    def preview_again(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def preview_again(body: dict[str, Any], client: WebClient) -> None:
         """Another organization picked, or Try again after a failure: preview anew in place."""
-        ack()
         where, ts = _where(body)
         carried = decode_ticket(_value(body))
         flows.begin("preview_again", where.user, carried.request_id if carried else None)
         if carried is None or carried.request is None:
             replies.tell(client, where, BROKEN)
             return
-        flows.preview_into(client, fixes, where, carried.request, ts=ts)
+        flows.preview_into(client, fixes, work, where, carried.request, ts=ts)
 
-    app.action(blocks.APPLY)(apply)
-    app.action(blocks.CANCEL)(cancel)
-    app.action(blocks.UNDO)(undo)
-    app.action(re.compile(f"^({blocks.PICK_ORG}_\\d+|{blocks.RETRY})$"))(preview_again)
+    app.action(blocks.APPLY)(ack=acknowledge, lazy=[apply])
+    app.action(blocks.CANCEL)(ack=acknowledge, lazy=[cancel])
+    app.action(blocks.UNDO)(ack=acknowledge, lazy=[undo])
+    app.action(re.compile(f"^({blocks.PICK_ORG}_\\d+|{blocks.RETRY})$"))(
+        ack=acknowledge, lazy=[preview_again]
+    )
+
+
+def _apply(
+    client: WebClient,
+    fixes: Fixes,
+    where: Where,
+    ts: str | None,
+    plan: Plan,
+    request: FixRequest,
+    trace: Trace,
+    preview: list[dict[str, Any]],
+    rid: str,
+) -> None:
+    result = fixes.apply(plan, request, trace)
+    if isinstance(result, Done):
+        replies.update(client, where, ts, blocks.outcome(result, where.user))
+        replies.post(client, where, blocks.summary(result, where.user, rid))
+    elif isinstance(result, Stale):
+        replies.update(client, where, ts, blocks.stale(result.fresh, where.user, rid))
+    else:
+        replies.update(client, where, ts, blocks.failure(result, plan.ticket_id, keep=preview))
+
+
+def _undo(
+    client: WebClient,
+    fixes: Fixes,
+    where: Where,
+    ts: str | None,
+    ticket_id: int,
+    trace: Trace,
+    summary: dict[str, Any],
+) -> None:
+    result = fixes.undo(ticket_id, trace)
+    if isinstance(result, Done):
+        if summary.get("blocks"):
+            # The summary keeps its record but loses its Undo button.
+            replies.update(client, where, ts, blocks.without_buttons(summary, where.user))
+        replies.post(client, where, blocks.undone(result, where.user))
+    elif isinstance(result, Refusal):
+        replies.post(client, where, blocks.refusal(result, ticket_id))
+    elif isinstance(result, Failed):
+        replies.post(client, where, blocks.failure(result, ticket_id))

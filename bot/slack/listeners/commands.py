@@ -9,19 +9,28 @@ from slack_sdk import WebClient
 
 from bot.fixes import Fixes
 from bot.slack import blocks, flows
+from bot.slack.flows import Work
 from bot.slack.values import ModalContext
 
 COMMAND = "/partner-fix"
 HELP_WORDS = {"help", "-h", "--help", "?", "usage"}
 
 
-def register(app: App, fixes: Fixes) -> None:
-    def partner_fix(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        text = str(body.get("text") or "").strip()
-        if text.lower() in HELP_WORDS:
+def _text(body: dict[str, Any]) -> str:
+    return str(body.get("text") or "").strip()
+
+
+def register(app: App, fixes: Fixes, work: Work) -> None:
+    def acknowledge(ack: Ack, body: dict[str, Any]) -> None:
+        if _text(body).lower() in HELP_WORDS:
             ack(text=blocks.HELP)
+        else:
+            ack()
+
+    def open_form(body: dict[str, Any], client: WebClient) -> None:
+        text = _text(body)
+        if text.lower() in HELP_WORDS:
             return
-        ack()
         user = str(body.get("user_id") or "")
         context = ModalContext(
             channel=body.get("channel_id"),
@@ -29,6 +38,6 @@ def register(app: App, fixes: Fixes) -> None:
             user=user,
             request_id=flows.begin("command", user),
         )
-        flows.open_modal(client, fixes, str(body.get("trigger_id") or ""), context, text)
+        flows.open_modal(client, fixes, work, str(body.get("trigger_id") or ""), context, text)
 
-    app.command(COMMAND)(partner_fix)
+    app.command(COMMAND)(ack=acknowledge, lazy=[open_form])

@@ -9,15 +9,22 @@ from slack_sdk import WebClient
 
 from bot.fixes import Fixes
 from bot.slack import blocks, flows, replies
+from bot.slack.flows import Work
 from bot.slack.replies import Where
 from bot.slack.values import ModalContext
 
 CALLBACK = "partner_fix_message"
+NO_TICKET = (
+    "That message has no Zendesk ticket link or id (such as #123456 or a "
+    "…zendesk.com/agent/tickets/123456 link). Nothing was done."
+)
 
 
-def register(app: App, fixes: Fixes) -> None:
-    def from_message(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+def register(app: App, fixes: Fixes, work: Work) -> None:
+    def acknowledge(ack: Ack) -> None:
         ack()
+
+    def open_form(body: dict[str, Any], client: WebClient) -> None:
         message = body.get("message") or {}
         channel = (body.get("channel") or {}).get("id")
         user = str((body.get("user") or {}).get("id") or "")
@@ -27,14 +34,7 @@ def register(app: App, fixes: Fixes) -> None:
         refs = fixes.find(str(message.get("text") or ""))
         if not refs:
             where = Where(user=user, channel=channel, response_url=body.get("response_url"))
-            replies.tell(
-                client,
-                where,
-                blocks.notice(
-                    "That message has no Zendesk ticket link or id (such as #123456 or a "
-                    "…zendesk.com/agent/tickets/123456 link). Nothing was done."
-                ),
-            )
+            replies.tell(client, where, blocks.notice(NO_TICKET))
             return
         note = None
         if len(refs) > 1:
@@ -48,6 +48,7 @@ def register(app: App, fixes: Fixes) -> None:
             note=note,
             request_id=rid,
         )
-        flows.open_modal(client, fixes, str(body.get("trigger_id") or ""), context, str(refs[0].id))
+        trigger = str(body.get("trigger_id") or "")
+        flows.open_modal(client, fixes, work, trigger, context, str(refs[0].id))
 
-    app.shortcut(CALLBACK)(from_message)
+    app.shortcut(CALLBACK)(ack=acknowledge, lazy=[open_form])

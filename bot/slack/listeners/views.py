@@ -7,22 +7,32 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.domain.planning import FixRequest
 from bot.fixes import Fixes
 from bot.slack import blocks, flows
-from bot.slack.modal_state import parse_submission
+from bot.slack.flows import Work
+from bot.slack.modal_state import Errors, parse_submission
 from bot.slack.replies import Where
 from bot.slack.values import decode_context
 
 
-def register(app: App, fixes: Fixes) -> None:
-    def submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        view = body.get("view") or {}
-        state = (view.get("state") or {}).get("values") or {}
-        request = parse_submission(state, fixes.parse)
+def register(app: App, fixes: Fixes, work: Work) -> None:
+    def read(body: dict[str, Any]) -> FixRequest | Errors:
+        state = ((body.get("view") or {}).get("state") or {}).get("values") or {}
+        return parse_submission(state, fixes.parse)
+
+    def acknowledge(ack: Ack, body: dict[str, Any]) -> None:
+        request = read(body)  # pure: no I/O before the ack
         if isinstance(request, dict):
             ack(response_action="errors", errors=request)
+        else:
+            ack()
+
+    def preview(body: dict[str, Any], client: WebClient) -> None:
+        request = read(body)
+        if isinstance(request, dict):
             return
-        ack()
+        view = body.get("view") or {}
         user = str((body.get("user") or {}).get("id") or "")
         context = decode_context(view.get("private_metadata"))
         flows.begin("view_submission", user, context.request_id if context else None)
@@ -32,6 +42,6 @@ def register(app: App, fixes: Fixes) -> None:
             thread_ts=context.thread_ts if context else None,
             response_url=context.response_url if context else None,
         )
-        flows.preview_into(client, fixes, where, request)
+        flows.preview_into(client, fixes, work, where, request)
 
-    app.view(blocks.MODAL_CALLBACK)(submitted)
+    app.view(blocks.MODAL_CALLBACK)(ack=acknowledge, lazy=[preview])

@@ -1,0 +1,1 @@
+"""Performance benchmarks of partner-fix: `python -m bench --help`; figures in BENCHMARKS.md."""

@@ -1,0 +1,179 @@
+"""`calls`: Zendesk requests per correction, by scenario, counted from the sandbox's request log.
+
+Through Slack (the real bot under gunicorn): the modal's look at the ticket, the preview, Apply,
+and (for reference) Undo. Through the command-line path (`fixes.preview` + `fixes.apply`, as
+`python -m bot fix` runs them, in this process). The floor is what a correction cannot do
+without: one read of the ticket (with its people and organizations sideloaded), one user search
+per email the request names, one PUT; 3 for customer_account.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from bench.engineer import Engineer, FlowError
+from bench.report import Section, command, machine, table
+from bench.stack import TEMPLATES, Correction, Stack
+from bot.config import Settings
+from bot.domain.planning import FixRequest, Plan
+from bot.domain.scenarios import SCENARIOS, Scenario
+from bot.fixes import Done, Preview
+from bot.ports import Trace
+from bot.slack.blocks import UNDO
+from bot.wiring import build_fixes
+
+KINDS = (
+    (r"GET /api/v2/tickets/\d+(\.json)?", "ticket"),
+    (r"GET /api/v2/tickets/\d+/audits(\.json)?", "audits"),
+    (r"GET /api/v2/users/search(\.json)?", "search"),
+    (r"GET /api/v2/users/\d+(\.json)?", "user"),
+    (r"GET /api/v2/users/\d+/organizations(\.json)?", "user orgs"),
+    (r"PUT /api/v2/tickets/\d+(\.json)?", "PUT"),
+)
+
+
+def _kind(request: dict[str, Any]) -> str:
+    said = f"{request['method']} {request['path']}"
+    return next((name for pattern, name in KINDS if re.fullmatch(pattern, said)), said)
+
+
+def _phase(stack: Stack) -> list[str]:
+    """The requests since the last call, by kind, and forget them."""
+    kinds = [_kind(r) for r in stack.zendesk.requests()]
+    stack.zendesk.clear_requests()
+    return kinds
+
+
+def _words(kinds: list[str]) -> str:
+    counts = Counter(kinds)
+    return " + ".join(f"{n} {k}" if n > 1 else k for k, n in counts.items()) or "none"
+
+
+def floor(correction: Correction) -> int:
+    info = SCENARIOS[Scenario(correction.scenario)]
+    emails = 1 if info.customer_is_requester and correction.customer_email else 0
+    return 1 + emails + 1
+
+
+def through_slack(stack: Stack, correction: Correction) -> dict[str, Any]:
+    stack.zendesk.reset()
+    stack.slack.reset()
+    user, channel = stack.people[0]
+    engineer = Engineer(stack.slack, user, channel)
+    slack_since = engineer.mark()
+    view_id = engineer.open_modal(str(correction.ticket_id))
+    look = _phase(stack)
+    preview = engineer.preview(view_id, correction)
+    previewed = _phase(stack)
+    problem = engineer.apply(preview)
+    if problem is not None:
+        raise FlowError(f"Apply on {correction.ticket_id}: {problem}")
+    applied = _phase(stack)
+    slack_calls = len(stack.slack.calls()) - slack_since
+    since = engineer.mark()
+    stack.slack.click_button(user, channel, None, UNDO)
+    engineer.wait_call(
+        since,
+        "chat.postMessage",
+        lambda c: (
+            c["args"].get("thread_ts") == preview.thread_ts
+            and "undone" in str(c["args"].get("text")).lower()
+        ),
+    )
+    undone = _phase(stack)
+    return {
+        "look": look,
+        "preview": previewed,
+        "apply": applied,
+        "undo": undone,
+        "slack": slack_calls,
+    }
+
+
+def through_cli(stack: Stack, correction: Correction) -> dict[str, Any]:
+    stack.zendesk.reset()
+    email, token = stack.zendesk.credentials
+    settings = Settings.model_validate(
+        {
+            "ZENDESK_URL": stack.zendesk.url,
+            "ZENDESK_SUBDOMAIN": "gitlab",
+            "ZENDESK_EMAIL": email,
+            "ZENDESK_API_TOKEN": token,
+        }
+    )
+    fixes = build_fixes(settings)
+    request = FixRequest(
+        ticket_id=correction.ticket_id,
+        scenario=Scenario(correction.scenario),
+        customer_email=correction.customer_email,
+    )
+    trace = Trace(request_id="bench-calls", requested_by="python -m bench calls")
+    result = fixes.preview(request)
+    if not isinstance(result, Preview) or not isinstance(result.outcome, Plan):
+        raise FlowError(f"fixes.preview on {correction.ticket_id}: {result}")
+    previewed = _phase(stack)
+    done = fixes.apply(result.outcome, request, trace)
+    if not isinstance(done, Done):
+        raise FlowError(f"fixes.apply on {correction.ticket_id}: {done}")
+    applied = _phase(stack)
+    return {"preview": previewed, "apply": applied}
+
+
+def run(quick: bool) -> Section:
+    # Already quick: --quick changes nothing here.
+    rows, details = [], []
+    with Stack(people=1) as stack:
+        stack.warm_up()
+        for correction in TEMPLATES:
+            slack = through_slack(stack, correction)
+            cli = through_cli(stack, correction)
+            slack_total = len(slack["look"]) + len(slack["preview"]) + len(slack["apply"])
+            cli_total = len(cli["preview"]) + len(cli["apply"])
+            rows.append(
+                [
+                    f"{correction.scenario} (#{correction.ticket_id})",
+                    len(slack["look"]),
+                    len(slack["preview"]),
+                    len(slack["apply"]),
+                    slack_total,
+                    len(cli["preview"]),
+                    len(cli["apply"]),
+                    cli_total,
+                    floor(correction),
+                    len(slack["undo"]),
+                    slack["slack"],
+                ]
+            )
+            details.append(
+                f"- {correction.scenario} (#{correction.ticket_id}): look = "
+                f"{_words(slack['look'])}; preview = {_words(slack['preview'])}; "
+                f"apply = {_words(slack['apply'])}; undo = {_words(slack['undo'])}; "
+                f"CLI = {_words(cli['preview'])}, then {_words(cli['apply'])}"
+            )
+    header = [
+        "scenario (ticket)",
+        "Slack: look",
+        "preview",
+        "Apply",
+        "total",
+        "CLI: preview",
+        "apply",
+        "total",
+        "floor",
+        "Undo (Slack)",
+        "Slack API calls",
+    ]
+    body = (
+        "Zendesk requests for one correction, counted from the sandbox's request log (the "
+        "sandbox is reset before each). Slack: `/partner-fix <id>` (the modal reads the ticket "
+        "to show it), submit (the preview reads it again, fresh), Apply; Undo is extra. CLI: "
+        "`fixes.preview` + `fixes.apply`. Floor: one ticket read with sideloads + one search "
+        "per email named + one PUT. Slack API calls: what the bot called on the Slack side "
+        "for look + preview + Apply.\n\n"
+        f"{table(header, rows)}\n\n"
+        "The requests, in order:\n" + "\n".join(details) + "\n"
+    )
+    return Section("calls", "calls: Zendesk requests per correction", command("calls", quick),
+                   machine(), body)  # fmt: skip

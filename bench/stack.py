@@ -1,0 +1,292 @@
+"""The stack every benchmark runs against: Zendesk sandbox, Slack stand-in, and the real bot.
+
+The bot is started exactly as production starts it, with the Procfile's gunicorn command line in a
+subprocess (its own process group, so SIGTERM reaches the master and its workers), and the same
+environment as tests/e2e/conftest.py. Only the bind host differs: the Procfile binds 0.0.0.0, the
+benchmarks bind 127.0.0.1 because nothing here may listen beyond loopback.
+
+The bundled seed has six tickets that a correction applies to. Benchmarks that need many
+corrections get a seed with clones of those six (new ids, same people, fields and organizations),
+so each correction lands on its own ticket, as in production, with no reset or undo in between.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from bot.drive import new_signing_secret
+from bot.sandbox.slack import SlackStandIn
+from bot.sandbox.zendesk import ZendeskSandbox
+from bot.sandbox.zendesk_world import bundled_seed
+
+ROOT = Path(__file__).resolve().parents[1]
+GROUP = "S0SUPPORT"
+FIRST_CLONE_ID = 700001
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 15.0
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One correction an engineer asks for: which ticket, which scenario, which customer."""
+
+    ticket_id: int
+    scenario: str
+    customer_email: str | None = None
+
+    def modal_values(self) -> dict[str, Any]:
+        # Every value is given, so what the modal pre-filled from the ticket does not matter.
+        return {
+            "ticket": str(self.ticket_id),
+            "scenario": self.scenario,
+            "customer_email": self.customer_email or "",
+        }
+
+
+# The seed tickets a correction applies to, with what makes a plan (checked with fixes.preview).
+TEMPLATES: tuple[Correction, ...] = (
+    Correction(512301, "customer_account", "carla@globex.example"),
+    Correction(512302, "services_engagement", "ivan@initech.example"),
+    Correction(512303, "partner_commercial"),
+    Correction(512304, "partner_nfr"),
+    Correction(512305, "customer_account", "uma@umbrella.example"),
+    Correction(512307, "services_engagement", "hana@hooli.example"),
+)
+
+
+def cloned_seed(copies: int) -> tuple[dict[str, Any], list[Correction]]:
+    """The bundled seed plus `copies` clones of the template tickets (round robin), and the
+    correction that applies to each clone, in id order."""
+    seed = bundled_seed()
+    by_id = {t["id"]: t for t in seed["tickets"]}
+    corrections: list[Correction] = []
+    for index in range(copies):
+        template = TEMPLATES[index % len(TEMPLATES)]
+        ticket = copy.deepcopy(by_id[template.ticket_id])
+        ticket["id"] = FIRST_CLONE_ID + index
+        seed["tickets"].append(ticket)
+        corrections.append(Correction(ticket["id"], template.scenario, template.customer_email))
+    return seed, corrections
+
+
+def engineers(count: int) -> list[tuple[str, str]]:
+    """(user id, channel id) of `count` support engineers, each working in a channel of their own
+    so that concurrent engineers never read each other's threads."""
+    return [(f"U0BENCH{i:02d}", f"C0BENCH{i:02d}") for i in range(1, count + 1)]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def procfile_command() -> str:
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith("web:"):
+            return line.removeprefix("web:").strip()
+    raise RuntimeError("Procfile has no web: line")
+
+
+def bot_argv(port: int) -> list[str]:
+    command = procfile_command().replace("${PORT:-3000}", str(port))
+    command = command.replace("0.0.0.0:", "127.0.0.1:")
+    argv = shlex.split(command)
+    # The venv's gunicorn, whichever directory the benchmark was started from.
+    argv[0] = str(Path(sys.executable).parent / argv[0])
+    return argv
+
+
+def children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (gunicorn's workers, for the master)."""
+    found: list[int] = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue  # it exited while we looked
+        # The command name is in parentheses and may hold spaces; the ppid follows the ')'.
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[1]) == pid:
+            found.append(int(entry))
+    return sorted(found)
+
+
+def memory_kib(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM (peak RSS) of a process, in KiB, from /proc/<pid>/status."""
+    out: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            out[key] = int(value.split()[0])
+    return out
+
+
+class Stack:
+    """Zendesk sandbox + Slack stand-in + the Procfile's gunicorn, started and stopped together.
+
+    `with Stack(clones=200, people=10) as stack:` then `stack.zendesk`, `stack.slack`,
+    `stack.corrections` (one per cloned ticket), `stack.people`, `stack.workers()`.
+    """
+
+    def __init__(self, clones: int = 0, people: int = 10, log_level: str = "INFO") -> None:
+        seed, self.corrections = cloned_seed(clones)
+        self.people = engineers(people)
+        users = [
+            {"id": user, "name": f"eng{i}", "real_name": f"Engineer {i}", "tz": "UTC"}
+            for i, (user, _) in enumerate(self.people, 1)
+        ]
+        channels = [
+            {"id": channel, "name": f"support-{i}", "is_private": False, "bot_member": True}
+            for i, (_, channel) in enumerate(self.people, 1)
+        ]
+        self.zendesk = ZendeskSandbox(seed)
+        self.slack = SlackStandIn(
+            signing_secret=new_signing_secret(),
+            users=users,
+            channels=channels,
+            usergroups={GROUP: {"handle": "support-team", "users": [u for u, _ in self.people]}},
+        )
+        self.log_level = log_level
+        self.process: subprocess.Popen[bytes] | None = None
+        self._logdir = tempfile.TemporaryDirectory(prefix="partner-fix-bench-")
+        self.log_path = Path(self._logdir.name) / "bot.log"
+        self.url = ""
+
+    # ---- lifecycle ------------------------------------------------------------------------
+
+    def __enter__(self) -> Stack:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc is not None and self.process is not None:
+            # The log goes with the stack; what the bot said is the first thing to look at.
+            print(f"--- the bot's last log lines ---\n{self.log_tail()}", file=sys.stderr)
+        self.stop()
+
+    def start(self) -> None:
+        self.zendesk.start()
+        self.slack.start()
+        port = free_port()
+        email, token = self.zendesk.credentials
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "PYTHONPATH": str(ROOT),
+            "PORT": str(port),
+            "SLACK_BOT_TOKEN": self.slack.bot_token,
+            "SLACK_SIGNING_SECRET": self.slack.signing_secret,
+            "SLACK_API_URL": self.slack.url,
+            # As in tests/e2e: production restricts the bot to Support's user group, and the
+            # membership check sits in front of every ack.
+            "SLACK_ALLOWED_USERGROUP": GROUP,
+            "ZENDESK_URL": self.zendesk.url,
+            "ZENDESK_SUBDOMAIN": "gitlab",
+            "ZENDESK_EMAIL": email,
+            "ZENDESK_API_TOKEN": token,
+            "LOG_LEVEL": self.log_level,
+        }
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                bot_argv(port),
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, for SIGTERM at the end
+            )
+        self.url = f"http://127.0.0.1:{port}"
+        self._wait_healthy()
+        self.slack.app_url = f"{self.url}/slack/events"
+
+    def _wait_healthy(self) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start:\n" + self.log_tail())
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is not None:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(5)
+        self.slack.stop()
+        self.zendesk.stop()
+        self._logdir.cleanup()
+
+    # ---- looking at the bot ---------------------------------------------------------------
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def workers(self) -> list[int]:
+        """The pids of gunicorn's workers (the master's children)."""
+        assert self.process is not None
+        return children(self.process.pid)
+
+    def warm_up(self, timeout: float = 15.0) -> int:
+        """Send `/partner-fix help` until every worker has fetched the user group once.
+
+        The first request in each worker reads the group from Slack before it can ack; that is
+        start-up cost, not the steady state the benchmarks measure. Returns requests sent.
+        """
+        workers = len(self.workers())
+        user, channel = self.people[0]
+        deadline = time.monotonic() + timeout
+        sent = 0
+        # A few at once: one request at a time may always be accepted by the same worker.
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            while time.monotonic() < deadline and sent < 200:
+                if len(self.slack.calls("usergroups.users.list")) >= workers:
+                    return sent
+                burst = [
+                    pool.submit(self.slack.slash_command, user, channel, "help") for _ in range(4)
+                ]
+                for future in burst:
+                    answer = future.result()
+                    if answer.status != 200:
+                        raise RuntimeError(f"warm-up: the bot answered {answer.status}")
+                sent += len(burst)
+        raise RuntimeError("warm-up: not every worker read the user group in time")
