@@ -7,6 +7,4 @@ threads = GUNICORN_OPTIONS["threads"]
 timeout = GUNICORN_OPTIONS["timeout"]
 graceful_timeout = GUNICORN_OPTIONS["graceful_timeout"]
 logconfig_dict = GUNICORN_LOGGING
-# Settings problems are reported (exit 2) by bot.web:create() in each worker; preloading makes
-# them surface once, in the master, before any worker starts.
-preload_app = True
+preload_app = GUNICORN_OPTIONS["preload_app"]

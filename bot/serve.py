@@ -13,10 +13,17 @@ from bot.logs import configure
 
 log = logging.getLogger(__name__)
 
-# Shared with the Procfile's web: line (see gunicorn.conf.py). One worker with many threads: the
-# work is waiting on Slack and Zendesk, and one process sees every request, so the replay guard
-# (bot/slack/guard.py) misses none. Scale out with more instances, not more workers.
-GUNICORN_OPTIONS = {"workers": 1, "threads": 32, "timeout": 30, "graceful_timeout": 10}
+# Shared with the Procfile's web: line (see gunicorn.conf.py). Threads, because the work is
+# waiting on Slack and Zendesk; two workers, because acks under a burst are bound by one
+# process's GIL. The app is preloaded so that settings problems surface once, in the master,
+# and the workers share the replay guard's folder (bot/slack/guard.py).
+GUNICORN_OPTIONS: dict[str, Any] = {
+    "workers": 2,
+    "threads": 32,
+    "timeout": 30,
+    "graceful_timeout": 10,
+    "preload_app": True,
+}
 
 
 # gunicorn's own lines as JSON too, so a log shipper reads one format.
