@@ -25,6 +25,8 @@ AdminHandler = Callable[[str, str, dict[str, Any]], tuple[int, Any]]
 class StandInServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # Bursts of connections (benchmarks, concurrent tests) overflow the default backlog of 5.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], api: WebApi, admin: AdminHandler) -> None:
         super().__init__(address, _Handler)

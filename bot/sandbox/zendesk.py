@@ -315,6 +315,8 @@ def _object(body: Any) -> dict[str, Any]:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # Bursts of connections (benchmarks, concurrent tests) overflow the default backlog of 5.
+    request_queue_size = 128
     sandbox: ZendeskSandbox
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
