@@ -14,21 +14,16 @@ from __future__ import annotations
 
 import copy
 import os
-import shlex
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from bot.drive import new_signing_secret
+from bot.drive import ProcfileServer, free_port, new_signing_secret, stand_in_environment
 from bot.sandbox.slack import SlackStandIn
 from bot.sandbox.zendesk import ZendeskSandbox
 from bot.sandbox.zendesk_world import bundled_seed
@@ -37,7 +32,6 @@ ROOT = Path(__file__).resolve().parents[1]
 GROUP = "S0SUPPORT"
 FIRST_CLONE_ID = 700001
 START_TIMEOUT = 30.0
-STOP_TIMEOUT = 15.0
 
 
 @dataclass(frozen=True)
@@ -87,28 +81,6 @@ def engineers(count: int) -> list[tuple[str, str]]:
     """(user id, channel id) of `count` support engineers, each working in a channel of their own
     so that concurrent engineers never read each other's threads."""
     return [(f"U0BENCH{i:02d}", f"C0BENCH{i:02d}") for i in range(1, count + 1)]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def procfile_command() -> str:
-    for line in (ROOT / "Procfile").read_text().splitlines():
-        if line.startswith("web:"):
-            return line.removeprefix("web:").strip()
-    raise RuntimeError("Procfile has no web: line")
-
-
-def bot_argv(port: int) -> list[str]:
-    command = procfile_command().replace("${PORT:-3000}", str(port))
-    command = command.replace("0.0.0.0:", "127.0.0.1:")
-    argv = shlex.split(command)
-    # The venv's gunicorn, whichever directory the benchmark was started from.
-    argv[0] = str(Path(sys.executable).parent / argv[0])
-    return argv
 
 
 def children(pid: int) -> list[int]:
@@ -164,7 +136,7 @@ class Stack:
             usergroups={GROUP: {"handle": "support-team", "users": [u for u, _ in self.people]}},
         )
         self.log_level = log_level
-        self.process: subprocess.Popen[bytes] | None = None
+        self.server: ProcfileServer | None = None
         self._logdir = tempfile.TemporaryDirectory(prefix="partner-fix-bench-")
         self.log_path = Path(self._logdir.name) / "bot.log"
         self.url = ""
@@ -185,86 +157,41 @@ class Stack:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if exc is not None and self.process is not None:
+        if exc is not None and self.server is not None:
             # The log goes with the stack; what the bot said is the first thing to look at.
-            print(f"--- the bot's last log lines ---\n{self.log_tail()}", file=sys.stderr)
+            print(f"--- the bot's last log lines ---\n{self.server.log_tail()}", file=sys.stderr)
         self.stop()
 
     def start(self) -> None:
         self.zendesk.start()
         self.slack.start()
-        port = free_port()
-        email, token = self.zendesk.credentials
-        env = {
-            "PATH": os.environ.get("PATH", ""),
-            "PYTHONPATH": str(ROOT),
-            "PORT": str(port),
-            "SLACK_BOT_TOKEN": self.slack.bot_token,
-            "SLACK_SIGNING_SECRET": self.slack.signing_secret,
-            "SLACK_API_URL": self.slack.url,
-            # As in tests/e2e: production restricts the bot to Support's user group, and the
-            # membership check sits in front of every ack.
-            "SLACK_ALLOWED_USERGROUP": GROUP,
-            "ZENDESK_URL": self.zendesk.url,
-            "ZENDESK_SUBDOMAIN": "gitlab",
-            "ZENDESK_EMAIL": email,
-            "ZENDESK_API_TOKEN": token,
-            "LOG_LEVEL": self.log_level,
-        }
-        with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(
-                bot_argv(port),
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group, for SIGTERM at the end
-            )
-        self.url = f"http://127.0.0.1:{port}"
-        self._wait_healthy()
+        # As in tests/e2e: production restricts the bot to Support's user group, and the
+        # membership check sits in front of every ack.
+        env = stand_in_environment(
+            self.zendesk,
+            self.slack,
+            free_port(),
+            SLACK_ALLOWED_USERGROUP=GROUP,
+            LOG_LEVEL=self.log_level,
+        )
+        self.server = ProcfileServer(env, self.log_path, START_TIMEOUT).start()
+        self.url = self.server.url
         self.slack.app_url = f"{self.url}/slack/events"
 
-    def _wait_healthy(self) -> None:
-        assert self.process is not None
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("gunicorn did not start:\n" + self.log_tail())
-
     def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is not None:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(5)
+        server, self.server = self.server, None
+        if server is not None:
+            server.stop()
         self.slack.stop()
         self.zendesk.stop()
         self._logdir.cleanup()
 
     # ---- looking at the bot ---------------------------------------------------------------
 
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
     def workers(self) -> list[int]:
         """The pids of gunicorn's workers (the master's children)."""
-        assert self.process is not None
-        return children(self.process.pid)
+        assert self.server is not None and self.server.process is not None
+        return children(self.server.process.pid)
 
     def warm_up(self, timeout: float = 15.0) -> int:
         """Send `/partner-fix help` until every worker has fetched the user group once.

@@ -115,7 +115,7 @@ def run(quick: bool) -> Section:
     by = ", ".join(
         f"{sum(t <= mark for t in put_times)} by {mark} s" for mark in (5, 15, 30, 45, 60)
     )
-    rows = [
+    rows: list[list[object]] = [
         ["corrections asked", f"{m['total']} by {m['people']} engineers at once"],
         ["applied (summary posted)", sum(o.applied for o in outcomes)],
         ["tickets with exactly one successful PUT", f"{once}/{m['total']}"],

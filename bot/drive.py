@@ -7,11 +7,19 @@ wiring -> Bolt -> WSGI) behind a real HTTP server; only Slack and Zendesk are st
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import shlex
+import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -50,6 +58,99 @@ def stand_in_settings(zendesk: ZendeskSandbox, slack: SlackStandIn, **extra: Any
         **extra,
     }
     return Settings.model_validate(values)
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def stand_in_environment(
+    zendesk: ZendeskSandbox, slack: SlackStandIn, port: int, **extra: str
+) -> dict[str, str]:
+    """The environment that points a bot process at both stand-ins."""
+    email, token = zendesk.credentials
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(ROOT),
+        "PORT": str(port),
+        "SLACK_BOT_TOKEN": slack.bot_token,
+        "SLACK_SIGNING_SECRET": slack.signing_secret,
+        "SLACK_API_URL": slack.url,
+        "ZENDESK_URL": zendesk.url,
+        "ZENDESK_SUBDOMAIN": "gitlab",
+        "ZENDESK_EMAIL": email,
+        "ZENDESK_API_TOKEN": token,
+        "LOG_LEVEL": "INFO",
+        **extra,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ProcfileServer:
+    """The bot as production starts it: the Procfile's web: line (gunicorn), in a process group
+    of its own so that SIGTERM reaches the master and its workers. Only the bind address differs:
+    127.0.0.1, since nothing here may listen beyond loopback."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, start_timeout: float = 30.0) -> None:
+        self.env = env
+        self.log_path = log_path
+        self.url = f"http://127.0.0.1:{env['PORT']}"
+        self._start_timeout = start_timeout
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @staticmethod
+    def argv(port: str) -> list[str]:
+        lines = (ROOT / "Procfile").read_text().splitlines()
+        command = next(
+            line.removeprefix("web:").strip() for line in lines if line.startswith("web:")
+        )
+        command = command.replace("${PORT:-3000}", port).replace("0.0.0.0:", "127.0.0.1:")
+        argv = shlex.split(command)
+        argv[0] = str(Path(sys.executable).parent / argv[0])  # this virtualenv's gunicorn
+        return argv
+
+    def start(self) -> ProcfileServer:
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                self.argv(self.env["PORT"]),
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + self._start_timeout
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as answer:
+                    if answer.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("gunicorn did not start:\n" + self.log_tail())
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None:
+            return
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
 
 
 class BotServer:
