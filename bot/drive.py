@@ -45,9 +45,12 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-def stand_in_settings(zendesk: ZendeskSandbox, slack: SlackStandIn, **extra: Any) -> Settings:
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _stand_in_values(zendesk: ZendeskSandbox, slack: SlackStandIn) -> dict[str, str]:
     email, token = zendesk.credentials
-    values: dict[str, Any] = {
+    return {
         "SLACK_BOT_TOKEN": slack.bot_token,
         "SLACK_SIGNING_SECRET": slack.signing_secret,
         "SLACK_API_URL": slack.url,
@@ -55,31 +58,23 @@ def stand_in_settings(zendesk: ZendeskSandbox, slack: SlackStandIn, **extra: Any
         "ZENDESK_SUBDOMAIN": "gitlab",
         "ZENDESK_EMAIL": email,
         "ZENDESK_API_TOKEN": token,
-        **extra,
     }
-    return Settings.model_validate(values)
 
 
-ROOT = Path(__file__).resolve().parent.parent
+def stand_in_settings(zendesk: ZendeskSandbox, slack: SlackStandIn, **extra: Any) -> Settings:
+    """Settings that point an in-process bot at both stand-ins (no environment is read)."""
+    return Settings.model_validate({**_stand_in_values(zendesk, slack), **extra})
 
 
 def stand_in_environment(
     zendesk: ZendeskSandbox, slack: SlackStandIn, port: int, **extra: str
 ) -> dict[str, str]:
-    """The environment that points a bot process at both stand-ins."""
-    email, token = zendesk.credentials
+    """The whole environment of a bot process pointed at both stand-ins (nothing inherited)."""
     return {
-        "PATH": os.environ.get("PATH", ""),
         "PYTHONPATH": str(ROOT),
         "PORT": str(port),
-        "SLACK_BOT_TOKEN": slack.bot_token,
-        "SLACK_SIGNING_SECRET": slack.signing_secret,
-        "SLACK_API_URL": slack.url,
-        "ZENDESK_URL": zendesk.url,
-        "ZENDESK_SUBDOMAIN": "gitlab",
-        "ZENDESK_EMAIL": email,
-        "ZENDESK_API_TOKEN": token,
         "LOG_LEVEL": "INFO",
+        **_stand_in_values(zendesk, slack),
         **extra,
     }
 
