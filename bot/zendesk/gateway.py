@@ -83,6 +83,7 @@ class ZendeskGateway:
         ticket = self._ticket(data.get("ticket") or {})
         users = {u.id: u for u in map(self._user, data.get("users") or [])}
         orgs = {o.id: o for o in map(self._organization, data.get("organizations") or [])}
+        self._complete_sideloads(ticket, users, orgs)
         found: dict[str, int | None] = {}
         # Users whose every organization is known (sideloads give only the default one).
         complete: set[int] = set()
@@ -107,33 +108,63 @@ class ZendeskGateway:
             rules=self._rules,
         )
 
+    def _complete_sideloads(
+        self, ticket: Ticket, users: dict[int, User], orgs: dict[int, Organization]
+    ) -> None:
+        """Fetch what the sideloads left out (a proxy or an older API may drop `include`).
+
+        Costs nothing when Zendesk sideloaded everything, as it does.
+        """
+        wanted = [ticket.requester_id, ticket.submitter_id, *ticket.email_cc_ids]
+        missing_users = [i for i in dict.fromkeys(wanted) if i and i not in users]
+        if missing_users:
+            data = self._get_json(
+                "users/show_many.json",
+                {"ids": ",".join(map(str, missing_users))},
+                f"users {missing_users}",
+            )
+            users.update((u.id, u) for u in map(self._user, data.get("users") or []))
+        wanted_orgs = [
+            ticket.organization_id,
+            *(o for u in users.values() for o in u.organization_ids),
+        ]
+        missing_orgs = [i for i in dict.fromkeys(wanted_orgs) if i and i not in orgs]
+        if missing_orgs:
+            data = self._get_json(
+                "organizations/show_many.json",
+                {"ids": ",".join(map(str, missing_orgs))},
+                f"organizations {missing_orgs}",
+            )
+            orgs.update((o.id, o) for o in map(self._organization, data.get("organizations") or []))
+
     def _find_user(self, email: str) -> tuple[User | None, list[Organization]]:
         data = self._get_json(
             "users/search.json",
             {"query": f"email:{email}", "include": "organizations"},
             f"user with the email {email}",
         )
-        matches = [u for u in data.get("users") or [] if _has_email(u, email)]
+        found = data.get("users") or []
+        matches = [u for u in found if _has_email(u, email)]
         if not matches:
             return None, []
         raw = matches[0]
-        orgs = [self._organization(o) for o in data.get("organizations") or []]
-        default = raw.get("organization_id")
-        # Default organization first: it is the one Zendesk itself would pick.
-        ids = sorted((o.id for o in orgs), key=lambda org_id: org_id != default)
-        if default and default not in ids:
-            ids.insert(0, default)
-        return self._user(raw, tuple(ids)), orgs
+        if len(found) == 1 and "organizations" in data:
+            orgs = [self._organization(o) for o in data.get("organizations") or []]
+        else:
+            # Sideloaded organizations belong to every user found: only the user's own count.
+            orgs = self._organizations_of(raw["id"])
+        return self._user(raw, _default_first(orgs, raw.get("organization_id"))), orgs
 
     def _fetch_user(self, user_id: int) -> tuple[User, list[Organization]]:
         raw = self._get_json(f"users/{user_id}.json", {}, f"user {user_id}").get("user") or {}
+        orgs = self._organizations_of(user_id)
+        return self._user(raw, _default_first(orgs, raw.get("organization_id"))), orgs
+
+    def _organizations_of(self, user_id: int) -> list[Organization]:
         data = self._get_json(
             f"users/{user_id}/organizations.json", {}, f"organizations of user {user_id}"
         )
-        orgs = [self._organization(o) for o in data.get("organizations") or []]
-        default = raw.get("organization_id")
-        ids = sorted((o.id for o in orgs), key=lambda org_id: org_id != default)
-        return self._user(raw, tuple(ids)), orgs
+        return [self._organization(o) for o in data.get("organizations") or []]
 
     def _ticket(self, raw: dict[str, Any]) -> Ticket:
         fields = {f.get("id"): f.get("value") for f in raw.get("custom_fields") or []}
@@ -258,6 +289,14 @@ class ZendeskGateway:
                 "does not look like 'Organization Email (partners)'."
             ]
         return []
+
+
+def _default_first(orgs: list[Organization], default: int | None) -> tuple[int, ...]:
+    # The default organization first: it is the one Zendesk itself would pick.
+    ids = sorted((o.id for o in orgs), key=lambda org_id: org_id != default)
+    if default and default not in ids:
+        ids.insert(0, default)
+    return tuple(ids)
 
 
 def _has_email(raw: dict[str, Any], email: str) -> bool:

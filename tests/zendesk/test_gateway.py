@@ -376,3 +376,54 @@ def test_base_url_split_keeps_zenpy_on_the_right_host(url: str, parts: tuple) ->
     assert split_base_url(url) == parts
     with pytest.raises(ValueError, match="localhost"):
         split_base_url("http://localhost:8765")
+
+
+def test_a_zendesk_that_ignores_sideloads_still_gives_a_whole_snapshot(
+    sandbox: ZendeskSandbox, fixes: Fixes
+) -> None:
+    bare = {"ticket": sandbox.ticket(512302)}  # no users, no organizations
+    sandbox.inject("GET", r"/api/v2/tickets/512302\.json", status=200, body=bare)
+    request = FixRequest(
+        ticket_id=512302,
+        scenario=Scenario.SERVICES_ENGAGEMENT,
+        customer_email="ivan@initech.example",
+    )
+    plan = previewed(fixes, request)
+    assert plan.correction.cc_added == PAT and plan.organization_id == 360100000012
+    paths = [r["path"] for r in sandbox.requests()]
+    assert "/api/v2/users/show_many.json" in paths
+    assert "/api/v2/organizations/show_many.json" in paths
+
+
+def test_a_search_that_finds_several_users_takes_only_the_customers_organizations(
+    sandbox: ZendeskSandbox, fixes: Fixes
+) -> None:
+    # Two users in the answer: the sideloaded organizations are theirs together, so the
+    # customer's own are read on their own.
+    hana = {
+        "id": 4101000000103,
+        "name": "Hana Hooli",
+        "email": "hana@hooli.example",
+        "role": "end-user",
+        "organization_id": 360100000013,
+    }
+    pat = {
+        "id": PAT,
+        "name": "Pat Partner",
+        "email": "pat@acmedevops.example",
+        "role": "end-user",
+        "organization_id": 360100000001,
+    }
+    sandbox.inject("GET", r"/api/v2/users/search\.json", status=200, body={
+        "users": [hana, pat],
+        "organizations": [{"id": 360100000001, "name": "Acme DevOps Partners",
+                           "tags": ["open_partner"]}],
+    })  # fmt: skip
+    request = FixRequest(
+        ticket_id=512307, scenario=Scenario.CUSTOMER_ACCOUNT, customer_email="hana@hooli.example"
+    )
+    plan = previewed(fixes, request)
+    assert plan.organization_id == 360100000013
+    assert "/api/v2/users/4101000000103/organizations.json" in [
+        r["path"] for r in sandbox.requests()
+    ]
