@@ -88,3 +88,16 @@ def test_dotenv_file_is_read_and_the_environment_wins(
     monkeypatch.setenv("PORT", "5000")
     s = load_settings()
     assert s.LOG_LEVEL == "DEBUG" and s.PORT == 5000 and s.ZENDESK_SUBDOMAIN is None
+
+
+def test_env_example_and_readme_name_every_setting() -> None:
+    from bot.config import Settings
+
+    root = Path(__file__).resolve().parent.parent
+    example = (root / ".env.example").read_text()
+    names = {
+        line.split("=", 1)[0] for line in example.splitlines() if line and not line.startswith("#")
+    }
+    assert names == set(Settings.model_fields)
+    readme = (root / "README.md").read_text()
+    assert all(f"`{name}`" in readme for name in Settings.model_fields)

@@ -1,0 +1,109 @@
+"""The listeners as Bolt sees them: what each ack says, before any slow work, in process."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from slack_bolt import App, BoltRequest
+from slack_sdk.signature import SignatureVerifier
+
+from bot.drive import stand_in_settings
+from bot.sandbox.slack import SlackStandIn
+from bot.sandbox.zendesk import ZendeskSandbox
+from bot.slack.app import create_app
+from bot.wiring import build_fixes
+
+
+@pytest.fixture(scope="module")
+def slack() -> Iterator[SlackStandIn]:
+    with SlackStandIn(signing_secret="listener-secret") as stand_in:
+        yield stand_in
+
+
+@pytest.fixture
+def app(slack: SlackStandIn, sandbox: ZendeskSandbox) -> App:
+    slack.reset()
+    settings = stand_in_settings(sandbox, slack, SLACK_ALLOWED_USERGROUP="S0SUPPORT")
+    return create_app(settings, build_fixes(settings))
+
+
+def dispatch(app: App, body: str, content_type: str) -> Any:
+    timestamp = str(int(time.time()))
+    signature = SignatureVerifier("listener-secret").generate_signature(
+        timestamp=timestamp, body=body
+    )
+    headers = {
+        "content-type": [content_type],
+        "x-slack-request-timestamp": [timestamp],
+        "x-slack-signature": [signature],
+    }
+    return app.dispatch(BoltRequest(body=body, headers=headers))
+
+
+def command(app: App, text: str, user: str = "U0AGENT1") -> Any:
+    body = urlencode({
+        "command": "/partner-fix", "text": text, "user_id": user, "channel_id": "C0SUPPORT",
+        "team_id": "T0PARTNER", "trigger_id": "t", "response_url": "http://127.0.0.1:9/r",
+    })  # fmt: skip
+    return dispatch(app, body, "application/x-www-form-urlencoded")
+
+
+def submission(app: App, values: dict[str, Any], user: str = "U0AGENT1") -> Any:
+    state = {
+        "ticket": {"ticket": {"type": "plain_text_input", "value": values.get("ticket")}},
+        "scenario": {"scenario": {"type": "radio_buttons", "selected_option": (
+            {"value": values["scenario"]} if values.get("scenario") else None)}},
+        "customer_email": {"customer_email": {"type": "email_text_input",
+                                              "value": values.get("customer_email")}},
+    }  # fmt: skip
+    payload = {
+        "type": "view_submission",
+        "user": {"id": user},
+        "team": {"id": "T0PARTNER"},
+        "view": {"type": "modal", "callback_id": "partner_fix_modal", "state": {"values": state},
+                 "private_metadata": ""},
+    }  # fmt: skip
+    return dispatch(
+        app, urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+    )
+
+
+def test_help_is_answered_in_the_ack(app: App, slack: SlackStandIn) -> None:
+    response = command(app, "help")
+    assert response.status == 200 and "/partner-fix" in response.body
+    assert slack.calls("views.open") == []
+
+
+def test_a_command_acks_empty_and_does_the_rest_later(app: App, slack: SlackStandIn) -> None:
+    response = command(app, "512304")
+    assert response.status == 200 and response.body == ""
+    # Later: the modal is opened (this made-up trigger is refused, and the person is told).
+    assert slack.wait_for_call("views.open")["error"] == "invalid_trigger_id"
+    slack.wait_for_call("chat.postEphemeral")
+
+
+def test_a_submission_with_problems_is_answered_inline(app: App, slack: SlackStandIn) -> None:
+    response = submission(app, {"ticket": "not a ticket", "scenario": "customer_account"})
+    errors = json.loads(response.body)
+    assert errors["response_action"] == "errors"
+    assert set(errors["errors"]) == {"ticket", "customer_email"}
+    assert slack.calls("chat.postMessage") == []
+
+
+def test_a_good_submission_acks_empty(app: App, slack: SlackStandIn) -> None:
+    response = submission(app, {"ticket": "512304", "scenario": "partner_nfr"})
+    assert response.status == 200 and response.body == ""
+    # Later: the preview, by DM here (this made-up view names no channel).
+    slack.wait_for_message(None, lambda m: "Preview" in str(m.get("text")))
+
+
+def test_outsiders_are_denied_in_the_ack(app: App, slack: SlackStandIn) -> None:
+    assert "only for members" in command(app, "512304", user="U0OUTSIDER").body
+    denied = json.loads(submission(app, {"ticket": "512304"}, user="U0OUTSIDER").body)
+    assert "only for members" in denied["errors"]["ticket"]
+    assert slack.calls("views.open") == []
