@@ -11,6 +11,7 @@ on polling (it shares two cores with the bot).
 from __future__ import annotations
 
 import copy
+import queue
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -240,3 +241,17 @@ class Engineer:
             time.sleep(max(0.0, min(self.retry_wait, deadline - time.monotonic())))
         outcome.seconds = time.monotonic() - started
         return outcome
+
+
+def work_through(
+    engineer: Engineer, work: queue.Queue[Correction], deadline: float
+) -> list[Outcome]:
+    """Corrections from the shared queue, one after the other, until it is empty or time is up."""
+    done: list[Outcome] = []
+    while time.monotonic() < deadline:
+        try:
+            correction = work.get_nowait()
+        except queue.Empty:
+            break
+        done.append(engineer.correct(correction, deadline))
+    return done

@@ -16,7 +16,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from bench.engineer import Engineer, Outcome
+from bench.engineer import Engineer, Outcome, work_through
 from bench.report import Section, command, machine, table
 from bench.stack import Correction, Stack, memory_kib
 
@@ -32,18 +32,8 @@ def _batch(team: list[Engineer], corrections: list[Correction]) -> list[Outcome]
         work.put(correction)
     deadline = time.monotonic() + BATCH_LIMIT
 
-    def loop(engineer: Engineer) -> list[Outcome]:
-        done: list[Outcome] = []
-        while time.monotonic() < deadline:
-            try:
-                correction = work.get_nowait()
-            except queue.Empty:
-                break
-            done.append(engineer.correct(correction, deadline))
-        return done
-
     with ThreadPoolExecutor(max_workers=len(team)) as pool:
-        futures = [pool.submit(loop, e) for e in team]
+        futures = [pool.submit(work_through, e, work, deadline) for e in team]
         return [o for f in futures for o in f.result(timeout=BATCH_LIMIT + 60)]
 
 

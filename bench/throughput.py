@@ -21,7 +21,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from bench.engineer import Engineer, Outcome
+from bench.engineer import Engineer, Outcome, work_through
 from bench.report import Section, command, machine, table
 from bench.stack import Correction, Stack
 
@@ -29,19 +29,6 @@ PER_MINUTE = 700
 RETRY_WAIT = 5.0
 RUN_LIMIT = 240.0  # seconds; the run stops there, whatever is left undone
 WARM_CORRECTIONS = 4
-
-
-def _engineer_loop(
-    engineer: Engineer, work: queue.Queue[Correction], deadline: float
-) -> list[Outcome]:
-    done: list[Outcome] = []
-    while time.monotonic() < deadline:
-        try:
-            correction = work.get_nowait()
-        except queue.Empty:
-            break
-        done.append(engineer.correct(correction, deadline))
-    return done
 
 
 def measure(quick: bool) -> dict[str, Any]:
@@ -64,7 +51,7 @@ def measure(quick: bool) -> dict[str, Any]:
         started, started_wall = time.monotonic(), time.time()
         deadline = started + RUN_LIMIT
         with ThreadPoolExecutor(max_workers=len(team)) as pool:
-            futures = [pool.submit(_engineer_loop, e, work, deadline) for e in team]
+            futures = [pool.submit(work_through, e, work, deadline) for e in team]
             outcomes = [o for f in futures for o in f.result(timeout=RUN_LIMIT + 60)]
         elapsed = time.monotonic() - started
         log = stack.zendesk.requests()

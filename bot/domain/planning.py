@@ -47,16 +47,6 @@ class Correction(Frozen):
     cc_added: int | None = None
     cc_removed: int | None = None
 
-    @property
-    def empty(self) -> bool:
-        return not (
-            self.requester
-            or self.organization
-            or self.org_email
-            or self.cc_added
-            or self.cc_removed
-        )
-
 
 ChangedField = Literal["requester", "organization", "org_email", "cc"]
 
@@ -294,7 +284,7 @@ def plan(snapshot: Snapshot, request: FixRequest) -> Outcome:
         return partner
     if info.customer_is_requester:
         return _plan_for_customer(snapshot, request, info, partner)
-    return _plan_for_partner(snapshot, request, info, partner)
+    return _plan_for_partner(snapshot, request, partner)
 
 
 def _plan_for_customer(
@@ -344,9 +334,7 @@ def _plan_for_customer(
     )
 
 
-def _plan_for_partner(
-    snapshot: Snapshot, request: FixRequest, info: ScenarioInfo, partner: User
-) -> Plan | Refusal:
+def _plan_for_partner(snapshot: Snapshot, request: FixRequest, partner: User) -> Plan | Refusal:
     ticket = snapshot.ticket
     partner_orgs = snapshot.partner_orgs_of(partner)
     org = partner_orgs[0]
@@ -369,7 +357,6 @@ def _plan_for_partner(
         changes=_changes(snapshot, correction),
         subscription=subscription,
         contact=describe_user(partner),
-        notes=(f"Situation: {info.situation}",) if correction.empty else (),
     )
 
 
