@@ -64,3 +64,10 @@ def configure(level: str) -> None:
         logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLevelName(level)))
     # Bolt logs the whole body of a request it rejects, at INFO.
     logging.getLogger("slack_bolt").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    logging.getLogger("slack_bolt.App").addFilter(_bolt_token_notice)
+
+
+def _bolt_token_notice(record: logging.LogRecord) -> bool:
+    # Bolt reads SLACK_BOT_TOKEN from the environment by itself and then warns, at every start,
+    # that the client we give it (pointed at SLACK_API_URL, with that same token) wins.
+    return "`token` will be unused" not in record.getMessage()

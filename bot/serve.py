@@ -6,6 +6,7 @@ HTTP mode runs the same gunicorn server as the Procfile, so local runs behave li
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from bot.config import Settings, settings_or_exit
@@ -56,13 +57,24 @@ def main() -> int:
 
 def _socket_mode(settings: Settings) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk.errors import SlackApiError
 
     from bot.slack.app import create_app
     from bot.wiring import build_fixes
 
     app = create_app(settings, build_fixes(settings))
     log.info("starting in Socket Mode")
-    SocketModeHandler(app, settings.SLACK_APP_TOKEN).start()
+    try:
+        SocketModeHandler(app, settings.SLACK_APP_TOKEN).start()
+    except SlackApiError as error:
+        reason = error.response.get("error")
+        print(
+            f"partner-fix: Slack refused to open a Socket Mode connection ({reason}). Check that "
+            "SLACK_APP_TOKEN is an app-level token with connections:write and that Socket Mode "
+            "is enabled for the app.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

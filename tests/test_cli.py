@@ -197,3 +197,20 @@ def test_python_m_bot_serves_http_on_port(
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(15)
+
+
+def test_socket_mode_is_chosen_by_the_app_token_and_a_refusal_is_explained(
+    env: dict, tmp_path: Path, slack_stand_in: SlackStandIn
+) -> None:
+    slack_stand_in.reset()
+    done = run(
+        [],
+        {**env, "SLACK_BOT_TOKEN": slack_stand_in.bot_token, "SLACK_API_URL": slack_stand_in.url,
+         "SLACK_APP_TOKEN": "xapp-1-not-accepted"},
+        tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "Socket Mode" in done.stderr and "SLACK_APP_TOKEN" in done.stderr
+    assert "Traceback" not in done.stderr
+    # Socket Mode asked Slack for a connection (the stand-in has none to give).
+    assert len(slack_stand_in.calls("apps.connections.open")) == 1
