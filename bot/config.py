@@ -110,6 +110,14 @@ class Settings(BaseSettings):
     def _empty_url_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("ZENDESK_URL")
+    @classmethod
+    def _url_host(cls, value: AnyHttpUrl | None) -> AnyHttpUrl | None:
+        host = value.host if value is not None else None
+        if host is not None and host != "localhost" and "." not in host:
+            raise ValueError("the host needs a dot, such as 127.0.0.1 or support.example.com")
+        return value
+
     @field_validator("ZENDESK_SUBDOMAIN")
     @classmethod
     def _subdomain_shape(cls, value: str | None) -> str | None:

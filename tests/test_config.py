@@ -57,11 +57,12 @@ def test_every_problem_is_named_at_once_and_secrets_are_not_echoed(
     monkeypatch.setenv("PORT", "http")
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxp-user-token-secret")
     monkeypatch.setenv("SLACK_ALLOWED_USERGROUP", "@support")
+    monkeypatch.setenv("ZENDESK_URL", "http://intranet:8080")
     with pytest.raises(SettingsError) as caught:
         load_settings(need=("slack", "zendesk"))
     text = "\n".join(caught.value.problems)
     for name in ("PORT", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_ALLOWED_USERGROUP",
-                 "ZENDESK_SUBDOMAIN", "ZENDESK_API_TOKEN"):  # fmt: skip
+                 "ZENDESK_URL", "ZENDESK_SUBDOMAIN", "ZENDESK_API_TOKEN"):  # fmt: skip
         assert name in text
     assert "xoxp-user-token-secret" not in text
 

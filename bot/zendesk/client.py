@@ -83,8 +83,11 @@ def split_base_url(base_url: str) -> tuple[str, str, str]:
     """
     parts = urlsplit(base_url)
     netloc = parts.netloc
+    if parts.hostname == "localhost":
+        # zenpy needs a dot in the host; on this machine 127.0.0.1 is the same place.
+        netloc = netloc.replace("localhost", "127.0.0.1", 1)
     if "." not in netloc:
-        raise ValueError(f"ZENDESK_URL host {netloc!r} needs a dot (use 127.0.0.1, not localhost)")
+        raise ValueError(f"ZENDESK_URL host {netloc!r} needs a dot, such as 127.0.0.1 or a domain")
     subdomain, domain = netloc.split(".", 1)
     return parts.scheme or "https", subdomain, domain
 

@@ -370,12 +370,13 @@ def test_each_thread_gets_its_own_client(sandbox: ZendeskSandbox) -> None:
         ("https://gitlab.zendesk.com", ("https", "gitlab", "zendesk.com")),
         ("https://support.gitlab.com", ("https", "support", "gitlab.com")),
         ("http://127.0.0.1:8765", ("http", "127", "0.0.1:8765")),
+        ("http://localhost:8765", ("http", "127", "0.0.1:8765")),
     ],
 )
 def test_base_url_split_keeps_zenpy_on_the_right_host(url: str, parts: tuple) -> None:
     assert split_base_url(url) == parts
-    with pytest.raises(ValueError, match="localhost"):
-        split_base_url("http://localhost:8765")
+    with pytest.raises(ValueError, match="needs a dot"):
+        split_base_url("http://intranet:8765")
 
 
 def test_a_zendesk_that_ignores_sideloads_still_gives_a_whole_snapshot(
