@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import time
 import urllib.parse
@@ -11,7 +12,8 @@ import pytest
 import requests
 from slack_sdk.signature import SignatureVerifier
 
-from bot.drive import Agent, has_button
+from bot.demo import Demo
+from bot.drive import Agent
 from bot.sandbox.slack import SlackStandIn
 from bot.sandbox.zendesk import ZendeskSandbox
 from tests.e2e.conftest import BotProcess
@@ -88,24 +90,20 @@ def test_a_forged_request_leaves_no_trace_of_its_body_in_the_logs(
 def test_logs_are_json_follow_one_fix_and_hold_no_secret_or_email(
     bot: BotProcess, slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
 ) -> None:
-    thread = avery.submit(
-        avery.command("https://gitlab.zendesk.com/agent/tickets/512302"),
-        {"scenario": "services_engagement", "customer_email": "ivan@initech.example"},
-    )
-    avery.click(
-        thread,
-        "partner_fix_apply",
-        until=lambda ms: any(has_button(m, "partner_fix_undo") for m in ms),
-    )
-    avery.click(thread, "partner_fix_undo")
-    refused = avery.submit(
-        avery.command("512308"),
-        {"scenario": "services_engagement", "customer_email": "contractor@globex.example"},
-    )
-    assert "Refused" in avery.render(refused)
-    sandbox.inject("PUT", r"/api/v2/tickets/\d+\.json", status=500)
-    failing = avery.submit(avery.command("512304"), {"scenario": "partner_nfr"})
-    avery.click(failing, "partner_fix_apply")
+    # Every scenario, unsure, a refusal and an Undo (the demo's episodes), then faults; the log
+    # of the whole session (earlier tests' faults and hostile inputs included) is searched.
+    Demo(sandbox, slack, io.StringIO()).run()
+    put = next(r for r in sandbox.requests() if r["method"] == "PUT")
+    request_id = put["body"]["ticket"]["metadata"]["partner_fix"]["request_id"]
+    for fault in (
+        {"status": 500},
+        {"apply_first": True, "drop": True},
+        {"status": 429, "retry_after": 30},
+    ):
+        sandbox.reset()
+        thread = avery.submit(avery.command("512304"), {"scenario": "partner_nfr"})
+        sandbox.inject("PUT", r"/api/v2/tickets/\d+\.json", **fault)
+        avery.click(thread, "partner_fix_apply")
     time.sleep(0.3)  # the last lines are written after the Slack update
 
     lines = bot.log_path.read_text().splitlines()
@@ -116,10 +114,8 @@ def test_logs_are_json_follow_one_fix_and_hold_no_secret_or_email(
         assert secret not in text
     for address in CUSTOMER_EMAILS:
         assert address not in text
-    assert "i***@initech.example" in text  # masked, still useful
+    assert "c***@globex.example" in text  # masked, still useful
 
-    put = next(r for r in sandbox.requests() if r["method"] == "PUT")
-    request_id = put["body"]["ticket"]["metadata"]["partner_fix"]["request_id"]
     ours = [e for e in entries if e.get("request_id") == request_id]
     stages = {e.get("surface") or e["message"] for e in ours}
     assert {"command", "view_submission", "apply", "previewed", "applied"} <= stages
