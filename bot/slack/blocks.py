@@ -374,6 +374,15 @@ def failure(
 
 
 def stale(result: Preview, user_id: str, request_id: str | None = None) -> dict[str, Any]:
+    ticket_id = result.snapshot.ticket.id
+    if isinstance(result.outcome, Plan) and result.outcome.already_correct:
+        # Most often a second click, or another agent, applying the same fix a moment earlier.
+        text = (
+            f":white_check_mark: Nothing was written: ticket "
+            f"{ticket_link(ticket_id, result.url)} already shows this correction (just applied "
+            f"from another click, or by hand). Checked by {mention(user_id)}."
+        )
+        return message(f"Ticket #{ticket_id} is already correct", [section(text)])
     fresh = preview(result, user_id, request_id)
     note = section(
         ":arrows_counterclockwise: The ticket changed in Zendesk since the preview, so nothing "

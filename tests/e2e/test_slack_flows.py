@@ -229,6 +229,8 @@ def test_double_click_on_apply_writes_once(
     assert [w["status"] for w in writes(sandbox)].count(200) == 1
     summaries = [m for m in slack.thread(thread.channel, thread.ts) if has_button(m, UNDO)]
     assert len(summaries) == 1
+    rendered = avery.render(thread)
+    assert "Applied" in rendered or "already shows this correction" in rendered
 
 
 def test_modal_problems_come_back_inline(slack: SlackStandIn, avery: Agent) -> None:

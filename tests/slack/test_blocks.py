@@ -122,11 +122,32 @@ def test_every_outcome_message_is_valid_and_escaped() -> None:
         blocks.failure(Failed(Fault.UNKNOWN_OUTCOME, HOSTILE, changed=None), 512301),
         blocks.failure(Failed(Fault.UNAVAILABLE, "Zendesk is down.", changed=False), None),
         blocks.stale(preview, "U1"),
+        blocks.stale(
+            Preview(
+                preview.request,
+                preview.snapshot,
+                preview.suggestion,
+                outcome.model_copy(update={"changes": ()}),
+                URL,
+            ),
+            "U1",
+        ),
         blocks.notice(blocks.HELP),
     ):
         valid_message(msg)
         assert "<!channel>" not in str(msg) and "<@U0AGENT2>" not in str(msg)
     assert [b["action_id"] for b in buttons(summary)] == ["partner_fix_undo"]
+    already = blocks.stale(
+        Preview(
+            preview.request,
+            preview.snapshot,
+            preview.suggestion,
+            outcome.model_copy(update={"changes": ()}),
+            URL,
+        ),
+        "U1",
+    )
+    assert "already shows this correction" in str(already) and buttons(already) == []
     assert buttons(blocks.without_buttons(summary, "U1")) == []
 
 
