@@ -71,10 +71,8 @@ def post(client: WebClient, where: Where, msg: dict[str, Any]) -> tuple[Where, s
             posted = client.chat_postMessage(
                 channel=where.channel, thread_ts=where.thread_ts, **msg
             )
-        except SlackApiError as error:
-            log.warning("posting in the channel failed", extra={"error": slack_error(error)})
         except Exception as error:
-            log.warning("posting in the channel failed", extra={"error": type(error).__name__})
+            log.warning("posting in the channel failed", extra={"error": slack_error(error)})
         else:
             ts = posted["ts"]
             return (where if where.thread_ts else replace(where, thread_ts=ts)), ts
