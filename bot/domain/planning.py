@@ -7,7 +7,7 @@ which organization. Only a `Plan` is ever written to Zendesk, and every plan pas
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
 
 from bot.domain.models import Frozen, Organization, Snapshot, User
 from bot.domain.scenarios import SCENARIOS, Scenario, ScenarioInfo
@@ -334,6 +334,19 @@ def _plan_for_customer(
     )
 
 
+def _moves(snapshot: Snapshot, requester: User, org: Organization) -> dict[str, Any]:
+    """The requester and organization changes (before, after) that put the ticket on them."""
+    ticket = snapshot.ticket
+    return {
+        "requester": (ticket.requester_id, requester.id)
+        if ticket.requester_id != requester.id
+        else None,
+        "organization": (ticket.organization_id, org.id)
+        if ticket.organization_id != org.id
+        else None,
+    }
+
+
 def _plan_for_partner(snapshot: Snapshot, request: FixRequest, partner: User) -> Plan | Refusal:
     ticket = snapshot.ticket
     partner_orgs = snapshot.partner_orgs_of(partner)
@@ -341,10 +354,7 @@ def _plan_for_partner(snapshot: Snapshot, request: FixRequest, partner: User) ->
     refusal = _guard(snapshot, partner, org)
     if refusal:
         return refusal
-    correction = Correction(
-        requester=(ticket.requester_id, partner.id) if ticket.requester_id != partner.id else None,
-        organization=(ticket.organization_id, org.id) if ticket.organization_id != org.id else None,
-    )
+    correction = Correction(**_moves(snapshot, partner, org))
     subscription = f"{describe_org(org)}: the partner's"
     if request.scenario is Scenario.PARTNER_NFR:
         subscription = f"{org.name}: the partner's NFR licences"

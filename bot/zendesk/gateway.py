@@ -118,24 +118,25 @@ class ZendeskGateway:
         wanted = [ticket.requester_id, ticket.submitter_id, *ticket.email_cc_ids]
         missing_users = [i for i in dict.fromkeys(wanted) if i and i not in users]
         if missing_users:
-            data = self._get_json(
-                "users/show_many.json",
-                {"ids": ",".join(map(str, missing_users))},
-                f"users {missing_users}",
-            )
-            users.update((u.id, u) for u in map(self._user, data.get("users") or []))
+            for raw in self._show_many("users", missing_users):
+                user = self._user(raw)
+                users[user.id] = user
         wanted_orgs = [
             ticket.organization_id,
             *(o for u in users.values() for o in u.organization_ids),
         ]
         missing_orgs = [i for i in dict.fromkeys(wanted_orgs) if i and i not in orgs]
         if missing_orgs:
-            data = self._get_json(
-                "organizations/show_many.json",
-                {"ids": ",".join(map(str, missing_orgs))},
-                f"organizations {missing_orgs}",
-            )
-            orgs.update((o.id, o) for o in map(self._organization, data.get("organizations") or []))
+            for raw in self._show_many("organizations", missing_orgs):
+                org = self._organization(raw)
+                orgs[org.id] = org
+
+    def _show_many(self, kind: str, ids: list[int]) -> list[dict[str, Any]]:
+        data = self._get_json(
+            f"{kind}/show_many.json", {"ids": ",".join(map(str, ids))}, f"{kind} {ids}"
+        )
+        found = data.get(kind)
+        return found if isinstance(found, list) else []
 
     def _find_user(self, email: str) -> tuple[User | None, list[Organization]]:
         data = self._get_json(
