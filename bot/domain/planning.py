@@ -308,10 +308,7 @@ def _plan_for_customer(
         partner.id if info.adds_partner_cc and partner.id not in ticket.email_cc_ids else None
     )
     correction = Correction(
-        requester=(ticket.requester_id, customer.id)
-        if ticket.requester_id != customer.id
-        else None,
-        organization=(ticket.organization_id, org.id) if ticket.organization_id != org.id else None,
+        **_moves(snapshot, customer, org),
         org_email=(ticket.org_email, email)
         if (ticket.org_email or "").strip().lower() != email.lower()
         else None,
