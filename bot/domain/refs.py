@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 __all__ = [
-    "MAX_ID_DIGITS",
     "MAX_INPUT_CHARS",
+    "MAX_TICKET_ID",
     "RefError",
     "TicketRef",
     "find_ticket_refs",
@@ -28,7 +28,9 @@ __all__ = [
 _T = TypeVar("_T")
 
 MAX_INPUT_CHARS = 2000
-MAX_ID_DIGITS = 12
+# Zendesk's ids are 64-bit signed integers.
+MAX_TICKET_ID = 2**63 - 1
+MAX_ID_DIGITS = len(str(MAX_TICKET_ID))
 # Reasons go straight into Slack, so they quote at most this much of what was typed.
 _ECHO_CHARS = 60
 
@@ -300,13 +302,14 @@ def _not_zendesk(authority: str) -> RefError:
 
 
 def _ref_from_digits(digits: str, host: str | None, shown: str) -> TicketRef | RefError:
-    # Length first: it bounds int() and rejects pasted phone numbers or timestamps.
-    if len(digits) > MAX_ID_DIGITS:
+    # Length first: it bounds int(); leading zeros don't make a number larger.
+    significant = digits.lstrip("0")
+    if len(significant) > MAX_ID_DIGITS or (significant and int(significant) > MAX_TICKET_ID):
         return RefError(
-            f"{_quote(shown)} has a number too long for a ticket (more than {MAX_ID_DIGITS} "
-            "digits)."
+            f"{_quote(shown)} has a number too large for a ticket (Zendesk's ticket ids go up "
+            f"to {MAX_TICKET_ID})."
         )
-    number = int(digits)
+    number = int(significant or "0")
     if number == 0:
         return RefError(f"{_quote(shown)} names ticket 0, which can't exist: tickets start at 1.")
     return TicketRef(id=number, host=host)

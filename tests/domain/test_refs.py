@@ -145,8 +145,9 @@ REJECTED: list[tuple[str, str]] = [
     ("#-5", "negative"),
     ("ZD#-5", "negative"),
     ("\u22125", "negative"),
-    ("1234567890123", "more than 12 digits"),
-    ("https://gitlab.zendesk.com/agent/tickets/1234567890123", "more than 12 digits"),
+    ("9223372036854775808", "too large"),
+    ("12345678901234567890", "too large"),
+    ("https://gitlab.zendesk.com/agent/tickets/9223372036854775808", "too large"),
     ("1.5", "isn't a ticket link or ticket number"),
     ("1e5", "isn't a ticket link or ticket number"),
     ("0x10", "isn't a ticket link or ticket number"),
@@ -305,7 +306,8 @@ MESSAGES: list[tuple[str, list[int]]] = [
     # Non-ASCII spaces end a link; non-ASCII digits never count.
     ("https://gitlab.zendesk.com/agent/tickets/71\u00a0and #\u0661\u0662 ticket \uff13", [71]),
     # Ids of the wrong size are dropped.
-    ("#0 #1234567890123 ticket 8", [8]),
+    ("#0 #12345678901234567890 ticket 8", [8]),
+    ("#0 #1234567890123 ticket 8", [1234567890123, 8]),
 ]
 
 

@@ -6,8 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.domain.refs import (
-    MAX_ID_DIGITS,
     MAX_INPUT_CHARS,
+    MAX_TICKET_ID,
     RefError,
     TicketRef,
     find_ticket_refs,
@@ -56,7 +56,7 @@ ref_like_text = st.lists(pieces, max_size=20).map("".join)
 texts = st.one_of(any_text, ref_like_text)
 
 subdomains = st.from_regex(r"[a-z0-9](?:[a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
-ids = st.integers(min_value=1, max_value=10**MAX_ID_DIGITS - 1)
+ids = st.integers(min_value=1, max_value=MAX_TICKET_ID)
 
 LINK_TEMPLATES = [
     "https://{sub}.zendesk.com/agent/tickets/{id}",
@@ -123,7 +123,7 @@ def test_parse_never_raises_on_long_text(text: str) -> None:
 def check_result(text: str, result: TicketRef | RefError) -> None:
     if isinstance(result, TicketRef):
         assert isinstance(result.id, int)
-        assert 0 < result.id < 10**MAX_ID_DIGITS
+        assert 0 < result.id <= MAX_TICKET_ID
         assert result.host is None or result.host == result.host.lower()
         return
     reason = result.reason
@@ -154,11 +154,17 @@ def test_every_accepted_form_round_trips(
     assert find_ticket_refs(text, HC) == [expected]
 
 
-@given(ticket_id=st.integers(min_value=10**MAX_ID_DIGITS, max_value=10**40))
-def test_ids_longer_than_twelve_digits_are_refused(ticket_id: int) -> None:
+@given(ticket_id=st.integers(min_value=MAX_TICKET_ID + 1, max_value=10**40))
+def test_ids_beyond_64_bits_are_refused(ticket_id: int) -> None:
     result = parse_ticket_ref(f"#{ticket_id}")
     assert isinstance(result, RefError)
-    assert "12 digits" in result.reason
+    assert "too large" in result.reason
+
+
+@given(ticket_id=st.integers(min_value=10**12, max_value=MAX_TICKET_ID))
+def test_every_64_bit_id_is_accepted(ticket_id: int) -> None:
+    assert parse_ticket_ref(f"#{ticket_id}") == TicketRef(id=ticket_id, host=None)
+    assert parse_ticket_ref(f"ZD#{ticket_id:025d}") == TicketRef(id=ticket_id, host=None)
 
 
 @settings(max_examples=300)
@@ -167,7 +173,7 @@ def test_find_never_raises_and_ids_are_well_formed(text: str) -> None:
     refs = find_ticket_refs(text, HC)
     assert len({ref.id for ref in refs}) == len(refs)
     for ref in refs:
-        assert 0 < ref.id < 10**MAX_ID_DIGITS
+        assert 0 < ref.id <= MAX_TICKET_ID
         # Every id found is written, in ASCII digits, somewhere in the message.
         assert str(ref.id) in text.translate({ord("<"): " "}) or ("0" + str(ref.id)) in text
 
