@@ -194,6 +194,28 @@ class ZendeskSandbox:
     def set_rate_limit(self, per_minute: int | None) -> None:
         self._rate.configure(per_minute)
 
+    def add_membership(self, user_id: int, org_id: int, default: bool = False) -> None:
+        world = self._api.world
+        with world.lock:
+            world.add_membership(user_id, org_id, default)
+
+    def add_organization(self, name: str, tags: list[str] | None = None) -> int:
+        world = self._api.world
+        with world.lock:
+            return world.add_organization(name, tags)
+
+    def remove_membership(self, user_id: int, org_id: int) -> None:
+        world = self._api.world
+        with world.lock:
+            world.remove_membership(user_id, org_id)
+
+    def update_organization(
+        self, org_id: int, tags: list[str] | None = None, fields: dict[str, Any] | None = None
+    ) -> None:
+        world = self._api.world
+        with world.lock:
+            world.update_organization(org_id, tags, fields)
+
     def ticket(self, ticket_id: int) -> dict[str, Any]:
         """The ticket as the API would show it now; KeyError when there is no such ticket."""
         world = self._api.world
@@ -290,6 +312,32 @@ class ZendeskSandbox:
                 return ok
             if path == "/_sandbox/rate_limit" and method == "POST":
                 self.set_rate_limit(_object(body).get("per_minute"))
+                return ok
+            if path == "/_sandbox/memberships" and method in ("POST", "DELETE"):
+                arguments = _object(body)
+                user_id, org_id = arguments.get("user_id"), arguments.get("organization_id")
+                if not isinstance(user_id, int) or not isinstance(org_id, int):
+                    raise ValueError("a membership needs integer 'user_id' and 'organization_id'")
+                try:
+                    if method == "POST":
+                        self.add_membership(user_id, org_id, bool(arguments.get("default")))
+                    else:
+                        self.remove_membership(user_id, org_id)
+                except KeyError:
+                    raise record_not_found() from None
+                return ok
+            found = re.fullmatch(r"/_sandbox/organizations/(\d+)", path)
+            if found and method == "POST":
+                arguments = _object(body)
+                tags, fields = arguments.get("tags"), arguments.get("organization_fields")
+                if tags is not None and not isinstance(tags, list):
+                    raise ValueError("'tags' must be a list")
+                if fields is not None and not isinstance(fields, dict):
+                    raise ValueError("'organization_fields' must be an object")
+                try:
+                    self.update_organization(int(found.group(1)), tags, fields)
+                except KeyError:
+                    raise record_not_found() from None
                 return ok
             found = re.fullmatch(r"/_sandbox/tickets/(\d+)", path)
             if found and method == "GET":

@@ -287,10 +287,13 @@ def _ticket_user_ids(tickets: Iterable[Ticket]) -> list[int]:
 def _organization_ids(
     world: World, user_ids: Iterable[int], extra: Iterable[int] = ()
 ) -> list[int]:
-    ids: list[int] = []
+    """What Zendesk sideloads as `organizations`: the records' own organizations (`extra`) and
+    each user's default organization, never a user's other memberships."""
+    ids: list[int] = list(extra)
     for user_id in user_ids:
-        ids += world.organization_ids_of(user_id)
-    ids += list(extra)
+        default = world.default_organization_id(user_id)
+        if default is not None:
+            ids.append(default)
     return [i for i in dict.fromkeys(ids) if i in world.organizations]
 
 

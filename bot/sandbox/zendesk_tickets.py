@@ -12,6 +12,7 @@ Faithful quirks the bot must cope with:
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -36,6 +37,8 @@ from bot.sandbox.zendesk_world import (
     now_utc,
     parse_time,
 )
+
+MAX_METADATA_BYTES = 1024
 
 # Write-only or read-only keys that clients (zenpy among them) send back harmlessly.
 _SILENTLY_IGNORED = {
@@ -400,7 +403,10 @@ class _Planner:
         if "metadata" not in self.changes:
             return
         raw = self.changes["metadata"]
-        if isinstance(raw, dict):
+        if isinstance(raw, dict) and len(json.dumps(raw).encode()) > MAX_METADATA_BYTES:
+            # Zendesk documents 1 KB for custom audit metadata; the harsher reading is a refusal.
+            self.fail("metadata", "Metadata: is too large (maximum is 1 KB)", "TooLarge")
+        elif isinstance(raw, dict):
             self.result.metadata = raw
         elif raw is not None:
             self.fail("metadata", "Metadata: must be an object")

@@ -228,6 +228,58 @@ class World:
         self.users[user.id] = user
         return user
 
+    # ---- what an admin changes between two requests ---------------------------------------
+    # Memberships and organization tags/fields change without touching any ticket (so a ticket's
+    # updated_at, and safe_update, cannot see it): tests use these to move the world under a
+    # preview.
+
+    def add_membership(self, user_id: int, org_id: int, default: bool = False) -> None:
+        if user_id not in self.users or org_id not in self.organizations:
+            raise KeyError("unknown user or organization")
+        if org_id in self.organization_ids_of(user_id):
+            raise ValueError(f"user {user_id} is already in organization {org_id}")
+        mine = self.memberships_of(user_id)
+        if default or not mine:
+            for membership in mine:
+                membership.default = False
+        moment = now_utc()
+        self.memberships.append(
+            Membership(
+                id=max((m.id for m in self.memberships), default=361_000_000_000) + 1,
+                user_id=user_id,
+                organization_id=org_id,
+                default=default or not mine,
+                created_at=moment,
+                updated_at=moment,
+            )
+        )
+
+    def add_organization(self, name: str, tags: list[str] | None = None) -> int:
+        org_id = max(self.organizations, default=360_100_000_000) + 1
+        self.organizations[org_id] = Organization(id=org_id, name=name, tags=list(tags or []))
+        return org_id
+
+    def remove_membership(self, user_id: int, org_id: int) -> None:
+        found = [
+            m for m in self.memberships if m.user_id == user_id and m.organization_id == org_id
+        ]
+        if not found:
+            raise KeyError(f"user {user_id} is not in organization {org_id}")
+        self.memberships.remove(found[0])
+        rest = self.memberships_of(user_id)
+        if found[0].default and rest:
+            rest[0].default = True  # Zendesk promotes another membership to default
+
+    def update_organization(
+        self, org_id: int, tags: list[str] | None = None, fields: JsonDict | None = None
+    ) -> None:
+        org = self.organizations[org_id]
+        if tags is not None:
+            org.tags = [str(t).lower() for t in tags]
+        if fields is not None:
+            org.organization_fields = {**org.organization_fields, **fields}
+        org.updated_at = now_utc()
+
     # ---- lookups ---------------------------------------------------------------------------
 
     def find_user_by_email(self, address: str) -> User | None:
