@@ -249,7 +249,7 @@ def _report(result: Done | Stale | Failed | Refusal) -> int:
         print_failed(result)
         return REFUSED
     if isinstance(result, Stale):
-        print("\nThe ticket changed in Zendesk since the preview; nothing was written. Now:")
+        print(f"\n{result.reason} Now:")
         print_preview(result.fresh)
         return REFUSED
     verb = "Undone" if result.plan.undo else "Applied"

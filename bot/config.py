@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     ZENDESK_PARTNER_FORM_ID: int = Field(default=360000818199, gt=0)
     ZENDESK_CC_REQUEST_FIELD_IDS: IdList = (360020735339, 360012194220)
     ZENDESK_PARTNER_ORG_TAGS: WordList = ("open_partner", "select_partner", "alliance_partner")
+    ZENDESK_PARTNER_ORG_FIELD: str = "account_type"
+    ZENDESK_PARTNER_ORG_VALUES: WordList = ("open_partner", "select_partner", "alliance_partner")
     ZENDESK_PLAN_FIELD: str = "support_level"
 
     PORT: int = Field(default=3000, ge=1, le=65535)
@@ -73,13 +75,16 @@ class Settings(BaseSettings):
         "ZENDESK_HELP_CENTER_HOSTS",
         "ZENDESK_CC_REQUEST_FIELD_IDS",
         "ZENDESK_PARTNER_ORG_TAGS",
+        "ZENDESK_PARTNER_ORG_VALUES",
         mode="before",
     )
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         return _split(value)
 
-    @field_validator("ZENDESK_HELP_CENTER_HOSTS", "ZENDESK_PARTNER_ORG_TAGS")
+    @field_validator(
+        "ZENDESK_HELP_CENTER_HOSTS", "ZENDESK_PARTNER_ORG_TAGS", "ZENDESK_PARTNER_ORG_VALUES"
+    )
     @classmethod
     def _lowercase(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(item.lower() for item in value)

@@ -12,13 +12,22 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.domain.models import Snapshot
-from bot.domain.planning import FixRequest, Inquiry, Plan, Refusal, holds, plan, plan_undo
+from bot.domain.planning import (
+    FixRequest,
+    Inquiry,
+    Plan,
+    Refusal,
+    holds,
+    plan,
+    plan_undo,
+    writes_of,
+)
 from bot.domain.refs import RefError, TicketRef, find_ticket_refs, parse_ticket_ref
 from bot.domain.scenarios import SCENARIOS
 from bot.domain.suggesting import Suggestion, suggest
 from bot.domain.wording import internal_note
 from bot.logs import mask_email
-from bot.ports import Applied, Fault, Trace, ZendeskError, ZendeskPort
+from bot.ports import Applied, Fault, Recorded, Trace, ZendeskError, ZendeskPort
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +61,11 @@ class Done:
 
 @dataclass(frozen=True)
 class Stale:
-    """The ticket changed since the preview: nothing was written; here is a fresh preview."""
+    """What the preview rested on changed: nothing was written; here is a fresh preview."""
 
     fresh: Preview
+    # What changed, in a sentence.
+    reason: str = "The ticket changed in Zendesk since the preview, so nothing was written."
 
 
 @dataclass(frozen=True)
@@ -111,14 +122,8 @@ class Fixes:
         return Look(snapshot, suggest(snapshot), self._zendesk.ticket_url(ticket_id))
 
     def preview(self, request: FixRequest) -> Preview | Failed:
-        info = SCENARIOS[request.scenario]
-        emails = []
-        if info.customer_is_requester and request.customer_email:
-            emails.append(request.customer_email)
-        if request.partner_email and info.writes:
-            emails.append(request.partner_email)
         try:
-            snapshot = self._zendesk.snapshot(request.ticket_id, emails)
+            snapshot = self._read(request)
         except ZendeskError as error:
             return _failed(error, f"reading ticket {request.ticket_id}")
         outcome = plan(snapshot, request)
@@ -141,19 +146,47 @@ class Fixes:
             url=self._zendesk.ticket_url(request.ticket_id),
         )
 
-    def apply(self, target: Plan, request: FixRequest, trace: Trace) -> ApplyResult:
-        """Write `target` once. A 409 gives a fresh preview; a lost answer is settled by reading."""
-        if target.already_correct:
+    def _read(self, request: FixRequest) -> Snapshot:
+        """What a plan for `request` rests on: the ticket and everyone it involves, complete."""
+        info = SCENARIOS[request.scenario]
+        emails = []
+        if info.customer_is_requester and request.customer_email:
+            emails.append(request.customer_email)
+        if request.partner_email and info.writes:
+            emails.append(request.partner_email)
+        return self._zendesk.snapshot(request.ticket_id, emails)
+
+    def apply(self, previewed: Plan, request: FixRequest, trace: Trace) -> ApplyResult:
+        """Write the previewed plan, if it still holds: the facts it rests on are read again and
+        planned again, and only a fresh plan that writes exactly what the preview showed (and so
+        passes the rule on today's facts) is sent, as one PUT. Anything else is a fresh preview.
+        """
+        if previewed.already_correct or previewed.undo:
             return Failed(Fault.INVALID, "There is nothing to change.", changed=False)
+        fresh = self.preview(request)
+        if isinstance(fresh, Failed):
+            return fresh  # a read failed: nothing was written
+        outcome = fresh.outcome
+        if not isinstance(outcome, Plan) or writes_of(outcome) != writes_of(previewed):
+            log.info(
+                "preview no longer holds",
+                extra={"ticket_id": request.ticket_id, "outcome": type(outcome).__name__},
+            )
+            return Stale(fresh, _what_changed(previewed, fresh))
+        written = self._write(outcome, trace)
+        return written if written is not None else self._stale(request)
+
+    def _write(self, target: Plan, trace: Trace, undoes: str | None = None) -> Done | Failed | None:
+        """Send `target` once; None when Zendesk says the ticket changed meanwhile (409)."""
         note = internal_note(target, trace.requested_by, trace.request_id)
         url = self._zendesk.ticket_url(target.ticket_id)
         try:
-            applied = self._zendesk.apply(target, note, trace)
+            applied = self._zendesk.apply(target, note, trace, undoes)
         except ZendeskError as error:
             if error.fault is Fault.CONFLICT:
-                return self._stale(request)
+                return None
             if error.fault is Fault.UNKNOWN_OUTCOME:
-                return self._settle(target, note, trace, url)
+                return self._settle(target, note, trace, url, undoes)
             return _failed(error, f"updating ticket {target.ticket_id}")
         log.info("applied", extra={"ticket_id": target.ticket_id, "undo": target.undo})
         return Done(target, applied, url)
@@ -168,11 +201,13 @@ class Fixes:
             )
         return Stale(fresh)
 
-    def _settle(self, target: Plan, note: str, trace: Trace, url: str) -> ApplyResult:
+    def _settle(
+        self, target: Plan, note: str, trace: Trace, url: str, undoes: str | None
+    ) -> Done | Failed:
         """The PUT's answer was lost: look at the ticket and decide, never resend blindly."""
         log.warning("write outcome unknown; re-reading", extra={"ticket_id": target.ticket_id})
         try:
-            now = self._zendesk.snapshot(target.ticket_id)
+            now = self._zendesk.snapshot(target.ticket_id, complete=False)
         except ZendeskError:
             return _unknown(target.ticket_id)
         if holds(now, target):
@@ -189,49 +224,96 @@ class Fixes:
         # Untouched: the update did not land, so sending it once more is safe (and safe_update
         # still guards it).
         try:
-            applied = self._zendesk.apply(target, note, trace)
+            applied = self._zendesk.apply(target, note, trace, undoes)
         except ZendeskError as error:
             if error.fault is Fault.UNKNOWN_OUTCOME:
                 return _unknown(target.ticket_id)
             return _failed(error, f"updating ticket {target.ticket_id}")
         return Done(target, applied, url)
 
-    def undo(self, ticket_id: int, trace: Trace) -> UndoResult:
-        """Reverse the bot's last correction of the ticket, as recorded in its audit trail."""
+    def undo(self, ticket_id: int, trace: Trace, request_id: str | None = None) -> UndoResult:
+        """Reverse the bot's own correction of the ticket while the ticket still shows it: the
+        one of `request_id` (the clicked summary's), else the newest."""
         try:
-            record = self._zendesk.last_correction(ticket_id)
+            records = self._zendesk.corrections(ticket_id)
         except ZendeskError as error:
             return _failed(error, f"reading ticket {ticket_id}'s history")
-        if record is None:
-            return Refusal(
-                rule="nothing_to_undo",
-                message=f"partner-fix has not corrected ticket {ticket_id}, so there is nothing "
-                "to undo.",
-            )
-        if record.action == "undo":
-            return Refusal(
-                rule="already_undone",
-                message=f"The last correction of ticket {ticket_id} was already undone.",
-            )
-        done = record.correction
-        users = [u for u in (done.requester[0] if done.requester else None,) if u]
+        chosen = _undoable(ticket_id, records, request_id)
+        if isinstance(chosen, Refusal):
+            return chosen
+        done = chosen.correction
+        users = [done.requester[0]] if done.requester else []
         try:
-            snapshot = self._zendesk.snapshot(ticket_id, user_ids=users)
+            snapshot = self._zendesk.snapshot(ticket_id, user_ids=users, requester=not users)
         except ZendeskError as error:
             return _failed(error, f"reading ticket {ticket_id}")
-        reverse = plan_undo(snapshot, done, record.scenario)
+        reverse = plan_undo(snapshot, done, chosen.scenario)
         if isinstance(reverse, Refusal):
             return reverse
-        result = self.apply(
-            reverse, FixRequest(ticket_id=ticket_id, scenario=record.scenario), trace
-        )
-        if isinstance(result, Stale):
+        result = self._write(reverse, trace, undoes=chosen.request_id or None)
+        if result is None:
             return Refusal(
                 rule="changed_since_fix",
                 message=f"Ticket {ticket_id} changed while undoing; nothing was changed. Try "
                 "Undo again.",
             )
         return result
+
+
+def _undoable(
+    ticket_id: int, records: list[Recorded], request_id: str | None
+) -> Recorded | Refusal:
+    """The correction to reverse, or why there is none. Only the newest of the bot's own
+    corrections still stands; an older one was superseded or already undone."""
+    fixes = [r for r in records if r.action != "undo"]
+    if request_id:
+        named = [r for r in fixes if r.request_id == request_id]
+        if not named:
+            return Refusal(
+                rule="nothing_to_undo",
+                message=f"Ticket {ticket_id}'s history holds no correction by partner-fix with "
+                "this request id, so there is nothing to undo.",
+            )
+        chosen = named[-1]
+    elif not fixes:
+        chosen = None
+    else:
+        chosen = fixes[-1]
+    if chosen is None:
+        return Refusal(
+            rule="nothing_to_undo",
+            message=f"partner-fix has not corrected ticket {ticket_id}, so there is nothing "
+            "to undo.",
+        )
+    later = records[records.index(chosen) + 1 :]
+    if any(r.action == "undo" and (r.undoes or r.request_id) == chosen.request_id for r in later):
+        return Refusal(
+            rule="already_undone",
+            message=f"That correction of ticket {ticket_id} was already undone.",
+        )
+    if later:
+        return Refusal(
+            rule="superseded",
+            message=f"partner-fix changed ticket {ticket_id} again after that correction "
+            f"({later[-1].action}, asked by {later[-1].requested_by}); undo the newest one "
+            "instead. Nothing was changed.",
+        )
+    return chosen
+
+
+def _what_changed(previewed: Plan, fresh: Preview) -> str:
+    now = fresh.snapshot.ticket
+    if now.updated_at != previewed.updated_at:
+        return "The ticket changed in Zendesk since the preview, so nothing was written."
+    if isinstance(fresh.outcome, Refusal):
+        return (
+            "Since the preview, the people or organizations this fix rests on changed in "
+            "Zendesk, and the fix is now refused, so nothing was written."
+        )
+    return (
+        "Since the preview, the people or organizations this fix rests on changed in Zendesk, "
+        "so the fix would now be different; nothing was written."
+    )
 
 
 def _failed(error: ZendeskError, doing: str) -> Failed:

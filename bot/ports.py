@@ -65,15 +65,33 @@ class Recorded:
     correction: Correction
     requested_by: str
     created_at: str
+    # The fix's request id (the one its Slack summary and Undo button carry).
+    request_id: str = ""
+    # For an undo: the request id of the fix it reversed.
+    undoes: str | None = None
 
 
 class ZendeskPort(Protocol):
     def snapshot(
-        self, ticket_id: int, emails: Iterable[str] = (), user_ids: Iterable[int] = ()
-    ) -> Snapshot: ...
+        self,
+        ticket_id: int,
+        emails: Iterable[str] = (),
+        user_ids: Iterable[int] = (),
+        *,
+        complete: bool = True,
+        requester: bool = False,
+    ) -> Snapshot:
+        """The ticket with its people and organizations, and the users behind `emails` and
+        `user_ids`. With `complete`, every organization of the submitter, of those users (and of
+        the requester, with `requester`) is known, unless one of them is already seen on a
+        partner organization; without it, sideloads only (for display)."""
+        ...
 
-    def apply(self, plan: Plan, note: str, trace: Trace) -> Applied: ...
+    def apply(self, plan: Plan, note: str, trace: Trace, undoes: str | None = None) -> Applied: ...
 
-    def last_correction(self, ticket_id: int) -> Recorded | None: ...
+    def corrections(self, ticket_id: int) -> list[Recorded]:
+        """The corrections the bot itself wrote on the ticket (audits by its own Zendesk user),
+        oldest first."""
+        ...
 
     def ticket_url(self, ticket_id: int) -> str: ...

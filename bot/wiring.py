@@ -25,9 +25,11 @@ def build_gateway(settings: Settings) -> ZendeskGateway:
         org_email=settings.ZENDESK_ORG_EMAIL_FIELD_ID,
         cc_requests=settings.ZENDESK_CC_REQUEST_FIELD_IDS,
         plan_field=settings.ZENDESK_PLAN_FIELD,
+        partner_org_field=settings.ZENDESK_PARTNER_ORG_FIELD,
     )
     rules = ProcessRules(
         partner_org_tags=frozenset(settings.ZENDESK_PARTNER_ORG_TAGS),
+        partner_org_values=frozenset(settings.ZENDESK_PARTNER_ORG_VALUES),
         partner_form_id=settings.ZENDESK_PARTNER_FORM_ID,
     )
     return ZendeskGateway(clients, fields, rules)

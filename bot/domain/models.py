@@ -20,7 +20,16 @@ class ProcessRules(Frozen):
     partner_org_tags: frozenset[str] = frozenset(
         {"open_partner", "select_partner", "alliance_partner"}
     )
+    # Values of the organization field (ZENDESK_PARTNER_ORG_FIELD) that GitLab's Salesforce sync
+    # sets on partner organizations; an untagged organization marked there is a partner's too.
+    partner_org_values: frozenset[str] = frozenset(
+        {"open_partner", "select_partner", "alliance_partner"}
+    )
     partner_form_id: int = 360000818199
+
+    def is_partner_org(self, org: Organization) -> bool:
+        kind = (org.account_type or "").strip().lower()
+        return bool(org.tags & self.partner_org_tags) or kind in self.partner_org_values
 
 
 class Organization(Frozen):
@@ -28,6 +37,7 @@ class Organization(Frozen):
     name: str
     tags: frozenset[str] = frozenset()
     plan: str | None = None
+    # The organization field that says what kind of account it is (ZENDESK_PARTNER_ORG_FIELD).
     account_type: str | None = None
     domain_names: tuple[str, ...] = ()
 
@@ -37,8 +47,12 @@ class User(Frozen):
     name: str
     email: str | None = None
     role: str = "end-user"
-    # Every organization the user belongs to, the default one first.
+    # The organizations the user belongs to, the default one first.
     organization_ids: tuple[int, ...] = ()
+    # True only when `organization_ids` is every membership, read from the user's own list.
+    # Zendesk's sideloads give a user's default organization alone, so a user read through one
+    # may belong to more organizations than this shows.
+    memberships_complete: bool = False
 
     @property
     def is_staff(self) -> bool:
@@ -89,11 +103,24 @@ class Snapshot(Frozen):
         return self.user(self.emails.get(email.strip().lower()))
 
     def is_partner_org(self, org: Organization | None) -> bool:
-        return org is not None and bool(org.tags & self.rules.partner_org_tags)
+        return org is not None and self.rules.is_partner_org(org)
 
     def orgs_of(self, user: User) -> tuple[Organization, ...]:
         found = (self.organization(org_id) for org_id in user.organization_ids)
         return tuple(org for org in found if org is not None)
+
+    def is_partner(self, user: User) -> bool | None:
+        """Whether `user` is a partner user: True on one partner organization seen, False only
+        when every membership is known and none is a partner's, None when that is not known."""
+        if self.partner_orgs_of(user):
+            return True
+        if user.memberships_complete and len(self.orgs_of(user)) == len(user.organization_ids):
+            return False
+        return None
+
+    def unknown_orgs_of(self, user: User) -> tuple[int, ...]:
+        """The user's organizations this snapshot does not hold."""
+        return tuple(i for i in user.organization_ids if self.organization(i) is None)
 
     def partner_orgs_of(self, user: User) -> tuple[Organization, ...]:
         return tuple(org for org in self.orgs_of(user) if self.is_partner_org(org))

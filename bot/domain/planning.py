@@ -1,7 +1,8 @@
 """plan(snapshot, request) -> Plan | Refusal | Inquiry, and the never-cross-associate guard.
 
 A refusal is a business outcome, returned as a value, in plain words: which rule, which person,
-which organization. Only a `Plan` is ever written to Zendesk, and every plan passes `_guard`.
+which organization. Only a `Plan` is ever written to Zendesk, and every plan passes `guard`, which
+fails closed on anything the snapshot does not hold completely.
 """
 
 from __future__ import annotations
@@ -112,6 +113,37 @@ def describe_org(org: Organization | None) -> str:
     return f"{org.name} ({org.plan})" if org.plan else org.name
 
 
+def describe_org_id(snapshot: Snapshot, org_id: int | None) -> str:
+    """An organization by id: an id the snapshot does not hold is named, never "no organization"."""
+    if org_id is None:
+        return "no organization"
+    org = snapshot.organization(org_id)
+    return describe_org(org) if org is not None else f"organization {org_id}"
+
+
+def _incomplete(user: User) -> Refusal:
+    return Refusal(
+        rule="facts_incomplete",
+        message=f"partner-fix could not read every organization of {describe_user(user)}, so it "
+        "cannot tell whether they are a partner's user. Nothing was changed; try again.",
+    )
+
+
+def raising_orgs(snapshot: Snapshot) -> tuple[Organization, ...] | None:
+    """The partner organization that raised the ticket: the submitter's partner organizations,
+    else the ticket's own organization when that is a partner's. None when the submitter's
+    organizations are not all known, so that it can't be told."""
+    submitter = snapshot.submitter
+    if submitter is not None and not submitter.is_staff:
+        is_partner = snapshot.is_partner(submitter)
+        if is_partner is None:
+            return None
+        if is_partner:
+            return snapshot.partner_orgs_of(submitter)
+    org = snapshot.ticket_organization
+    return (org,) if org is not None and snapshot.is_partner_org(org) else ()
+
+
 def _partner_for(snapshot: Snapshot, request: FixRequest) -> User | Refusal:
     """The partner named in the request, else the ticket's submitter; must be on a partner org."""
     if request.partner_email:
@@ -140,12 +172,41 @@ def _partner_for(snapshot: Snapshot, request: FixRequest) -> User | Refusal:
             message=f"{describe_user(partner)} is a GitLab staff account, not a partner; give the "
             "partner's email.",
         )
-    if not snapshot.partner_orgs_of(partner):
+    is_partner = snapshot.is_partner(partner)
+    if is_partner is None:
+        return _incomplete(partner)
+    if not is_partner:
         orgs = ", ".join(o.name for o in snapshot.orgs_of(partner)) or "no organization"
         return Refusal(
             rule="partner_not_on_partner_org",
             message=f"{describe_user(partner)} is not on a partner organization (they are on "
             f"{orgs}), so they cannot be treated as the partner.",
+        )
+    return _same_company(snapshot, partner)
+
+
+def _same_company(snapshot: Snapshot, partner: User) -> User | Refusal:
+    """One partner company per ticket: the partner must belong to the one that raised it."""
+    theirs = snapshot.partner_orgs_of(partner)
+    raised_by = raising_orgs(snapshot)
+    if raised_by is None:
+        submitter = snapshot.submitter
+        assert submitter is not None  # only a known submitter can leave it unknown
+        return _incomplete(submitter)
+    if not raised_by:
+        return Refusal(
+            rule="no_partner_raised",
+            message=f"No partner organization raised ticket {snapshot.ticket.id} (neither its "
+            "submitter nor its organization is a partner's), so partner-fix cannot tell which "
+            f"partner company it belongs to and will not put {describe_user(partner)} on it.",
+        )
+    if not {o.id for o in theirs} & {o.id for o in raised_by}:
+        return Refusal(
+            rule="another_partner_company",
+            message=f"{describe_user(partner)} is with {theirs[0].name}, but ticket "
+            f"{snapshot.ticket.id} was raised by {raised_by[0].name}. A ticket belongs to one "
+            "partner company: give the email of someone at "
+            f"{raised_by[0].name}.",
         )
     return partner
 
@@ -176,8 +237,11 @@ def _customer_for(
             rule="customer_is_staff",
             message=f"{describe_user(customer)} is a GitLab staff account, not a customer.",
         )
+    is_partner = snapshot.is_partner(customer)
+    if is_partner is None:
+        return _incomplete(customer)
     partner_orgs = snapshot.partner_orgs_of(customer)
-    if partner_orgs:
+    if is_partner:
         return Refusal(
             rule="never_cross_associate",
             message=f"{describe_user(customer)} belongs to the partner organization "
@@ -224,11 +288,24 @@ def _customer_for(
     return customer, chosen, notes, choices
 
 
-def _guard(snapshot: Snapshot, requester: User, org: Organization | None) -> Refusal | None:
-    """Never a customer on a partner organization's ticket, nor a partner on a customer's."""
+def guard(snapshot: Snapshot, requester: User, org_id: int | None) -> Refusal | None:
+    """Never a customer on a partner organization's ticket, nor a partner on a customer's.
+
+    Fails closed: an organization the snapshot does not hold, or a requester whose memberships
+    it does not know completely, is refused, never taken as allowed.
+    """
+    if org_id is None:
+        return None  # no organization: nobody is associated with anyone's
+    org = snapshot.organization(org_id)
     if org is None:
-        return None
-    requester_is_partner = bool(snapshot.partner_orgs_of(requester))
+        return Refusal(
+            rule="facts_incomplete",
+            message=f"partner-fix could not read organization {org_id}, so it cannot tell whether "
+            "it is a partner's. Nothing was changed; try again.",
+        )
+    requester_is_partner = snapshot.is_partner(requester)
+    if requester_is_partner is None:
+        return _incomplete(requester)
     if requester_is_partner != snapshot.is_partner_org(org) or org.id not in (
         requester.organization_ids
     ):
@@ -248,7 +325,7 @@ def _changes(snapshot: Snapshot, correction: Correction) -> tuple[Change, ...]:
         user_before, user_after = (describe_user(snapshot.user(i)) for i in c.requester)
         rows.append(("requester", "Requester", user_before, user_after))
     if c.organization:
-        org_before, org_after = (describe_org(snapshot.organization(i)) for i in c.organization)
+        org_before, org_after = (describe_org_id(snapshot, i) for i in c.organization)
         rows.append(("organization", "Organization", org_before, org_after))
     if c.org_email:
         email_before, email_after = (value or "(empty)" for value in c.org_email)
@@ -300,7 +377,7 @@ def _plan_for_customer(
             rule="customer_is_partner",
             message=f"{describe_user(customer)} is both the customer and the partner.",
         )
-    refusal = _guard(snapshot, customer, org)
+    refusal = guard(snapshot, customer, org.id)
     if refusal:
         return refusal
     email = customer.email or (request.customer_email or "").strip()
@@ -346,9 +423,10 @@ def _moves(snapshot: Snapshot, requester: User, org: Organization) -> dict[str, 
 
 def _plan_for_partner(snapshot: Snapshot, request: FixRequest, partner: User) -> Plan | Refusal:
     ticket = snapshot.ticket
-    partner_orgs = snapshot.partner_orgs_of(partner)
-    org = partner_orgs[0]
-    refusal = _guard(snapshot, partner, org)
+    raised_by = {o.id for o in raising_orgs(snapshot) or ()}
+    # The partner's organization of the company that raised the ticket (default first).
+    org = next(o for o in snapshot.partner_orgs_of(partner) if o.id in raised_by)
+    refusal = guard(snapshot, partner, org.id)
     if refusal:
         return refusal
     correction = Correction(**_moves(snapshot, partner, org))
@@ -381,25 +459,32 @@ def plan_undo(snapshot: Snapshot, done: Correction, scenario: Scenario) -> Plan 
         drifted.append("organization")
     if done.org_email and (ticket.org_email or "").lower() != (done.org_email[1] or "").lower():
         drifted.append("Organization Email (partners)")
+    if done.cc_added and done.cc_added not in ticket.email_cc_ids:
+        drifted.append("CC")
     if drifted:
         return Refusal(
             rule="changed_since_fix",
             message=f"Ticket {ticket.id} changed since the fix ({', '.join(drifted)} edited by "
             "someone else); undoing now would overwrite their change. Nothing was changed.",
         )
-    cc_removed = done.cc_added if done.cc_added in ticket.email_cc_ids else None
     reverse = Correction(
         requester=(done.requester[1], done.requester[0]) if done.requester else None,
         organization=(done.organization[1], done.organization[0]) if done.organization else None,
         org_email=(done.org_email[1], done.org_email[0]) if done.org_email else None,
-        cc_removed=cc_removed,
+        cc_removed=done.cc_added,
     )
-    restored = snapshot.user(reverse.requester[1] if reverse.requester else ticket.requester_id)
+    restored_id = reverse.requester[1] if reverse.requester else ticket.requester_id
     org_id = reverse.organization[1] if reverse.organization else ticket.organization_id
-    if restored is not None:
-        refusal = _guard(snapshot, restored, snapshot.organization(org_id))
-        if refusal:
-            return refusal
+    restored = snapshot.user(restored_id)
+    if restored is None:
+        return Refusal(
+            rule="facts_incomplete",
+            message=f"partner-fix could not read user {restored_id}, who was the requester before "
+            "the fix, so it cannot check the undo against the rule. Nothing was changed.",
+        )
+    refusal = guard(snapshot, restored, org_id)
+    if refusal:
+        return refusal
     return Plan(
         ticket_id=ticket.id,
         scenario=scenario,
@@ -410,6 +495,21 @@ def plan_undo(snapshot: Snapshot, done: Correction, scenario: Scenario) -> Plan 
         subscription="as before the fix",
         contact=describe_user(restored),
         undo=True,
+    )
+
+
+def writes_of(plan: Plan) -> tuple[object, ...]:
+    """What a plan sends to Zendesk, without the words that describe it."""
+    c = plan.correction
+    return (
+        plan.ticket_id,
+        plan.undo,
+        plan.updated_at,
+        c.requester[1] if c.requester else None,
+        plan.organization_id if c.requester or c.organization else None,
+        c.org_email[1] if c.org_email else None,
+        c.cc_added,
+        c.cc_removed,
     )
 
 

@@ -6,7 +6,7 @@ Shared by the command line and Slack so both tell the same story.
 from __future__ import annotations
 
 from bot.domain.models import Snapshot, User
-from bot.domain.planning import Plan, describe_org, describe_user
+from bot.domain.planning import Plan, describe_org, describe_org_id, describe_user
 from bot.domain.scenarios import SCENARIOS
 
 
@@ -54,6 +54,8 @@ def ticket_facts(snapshot: Snapshot) -> list[tuple[str, str]]:
         where = ", ".join(
             describe_org(o) + (" · partner" if snapshot.is_partner_org(o) else "") for o in orgs
         )
+        missing = [describe_org_id(snapshot, i) for i in snapshot.unknown_orgs_of(user)]
+        where = ", ".join(filter(None, [where, *missing]))
         return f"{describe_user(user)} — {where or 'no organization'}"
 
     form = (
@@ -68,7 +70,8 @@ def ticket_facts(snapshot: Snapshot) -> list[tuple[str, str]]:
         ("Submitter", person(snapshot.submitter)),
         (
             "Organization",
-            describe_org(org) + (" · partner" if snapshot.is_partner_org(org) else ""),
+            describe_org_id(snapshot, ticket.organization_id)
+            + (" · partner" if snapshot.is_partner_org(org) else ""),
         ),
         ("Organization Email (partners)", ticket.org_email or "(empty)"),
         ("CC request", " / ".join(ticket.cc_requests) or "(none)"),

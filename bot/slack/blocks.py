@@ -12,7 +12,7 @@ from typing import Any
 from bot.domain.planning import FixRequest, Inquiry, Plan, Refusal
 from bot.domain.scenarios import SCENARIOS, Scenario
 from bot.domain.wording import ticket_facts
-from bot.fixes import Done, Failed, Look, Preview
+from bot.fixes import Done, Failed, Look, Preview, Stale
 from bot.slack import values
 
 Block = dict[str, Any]
@@ -373,7 +373,8 @@ def failure(
     return message(f"{about}{failed.message}", parts)
 
 
-def stale(result: Preview, user_id: str, request_id: str | None = None) -> dict[str, Any]:
+def stale(changed: Stale, user_id: str, request_id: str | None = None) -> dict[str, Any]:
+    result = changed.fresh
     ticket_id = result.snapshot.ticket.id
     if isinstance(result.outcome, Plan) and result.outcome.already_correct:
         # Most often a second click, or another agent, applying the same fix a moment earlier.
@@ -384,10 +385,7 @@ def stale(result: Preview, user_id: str, request_id: str | None = None) -> dict[
         )
         return message(f"Ticket #{ticket_id} is already correct", [section(text)])
     fresh = preview(result, user_id, request_id)
-    note = section(
-        ":arrows_counterclockwise: The ticket changed in Zendesk since the preview, so nothing "
-        "was written. Here is how it looks now:"
-    )
+    note = section(f":arrows_counterclockwise: {changed.reason} Here is how it looks now:")
     return message(
         f"Ticket #{result.snapshot.ticket.id} changed: fresh preview", [note, *fresh["blocks"]]
     )

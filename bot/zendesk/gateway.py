@@ -1,13 +1,15 @@
-"""The Zendesk gateway: read a Snapshot, write a Plan as one safe PUT, find the bot's last fix.
+"""The Zendesk gateway: read a Snapshot, write a Plan as one safe PUT, find the bot's own fixes.
 
-Reads that need sideloads (the ticket with its users and organizations, a user found by email with
-all their organizations) fetch JSON through the same bounded session zenpy uses: with its cache
-off, zenpy drops sideloaded records, and reading them ourselves keeps a snapshot to one request
-per ticket and one per email. Writes and audit reads go through zenpy's object API.
+Reads that need sideloads (the ticket with its users and organizations, a user found by email)
+fetch JSON through the same bounded session zenpy uses: with its cache off, zenpy drops sideloaded
+records. Sideloads give each user's default organization only, so whoever the rule judges gets
+their whole organization list read too, unless one partner organization already proves them a
+partner's. Writes and audit reads go through zenpy's object API.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -16,13 +18,11 @@ from zenpy.lib.api_objects import Comment
 from zenpy.lib.api_objects import Ticket as ZenpyTicket
 
 from bot.domain.models import Organization, ProcessRules, Snapshot, Ticket, User
-from bot.domain.planning import Correction, Plan
-from bot.domain.scenarios import Scenario
+from bot.domain.planning import Plan
 from bot.ports import Applied, Fault, Recorded, Trace, ZendeskError
 from bot.zendesk.client import ZendeskClients
 from bot.zendesk.errors import from_status, translate
-
-METADATA_KEY = "partner_fix"
+from bot.zendesk.records import metadata_for, recorded
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,12 @@ class FieldIds:
     org_email: int
     cc_requests: tuple[int, ...]
     plan_field: str
+    partner_org_field: str = "account_type"
+
+
+# Pages of a user's organizations the bot reads (100 each) before it calls the list incomplete.
+PAGE_SIZE = 100
+MAX_PAGES = 5
 
 
 class ZendeskGateway:
@@ -37,6 +43,8 @@ class ZendeskGateway:
         self._clients = clients
         self._fields = fields
         self._rules = rules
+        self._me: int | None = None
+        self._me_lock = threading.Lock()
 
     @property
     def base_url(self) -> str:
@@ -70,12 +78,19 @@ class ZendeskGateway:
         return data
 
     def snapshot(
-        self, ticket_id: int, emails: Iterable[str] = (), user_ids: Iterable[int] = ()
+        self,
+        ticket_id: int,
+        emails: Iterable[str] = (),
+        user_ids: Iterable[int] = (),
+        *,
+        complete: bool = True,
+        requester: bool = False,
     ) -> Snapshot:
         """The ticket, its people and their organizations, the users behind `emails`, and any
-        other users named by id (with all their organizations).
+        other users named by id; see ZendeskPort.snapshot for what `complete` guarantees.
 
-        One request for the ticket (with sideloads), one per distinct email, two per extra user.
+        One request for the ticket (with sideloads), one per distinct email, one per extra user,
+        and one (a page) per user whose organizations must be completed.
         """
         data = self._get_json(
             f"tickets/{ticket_id}.json", {"include": "users,organizations"}, f"ticket {ticket_id}"
@@ -85,21 +100,25 @@ class ZendeskGateway:
         orgs = {o.id: o for o in map(self._organization, data.get("organizations") or [])}
         self._complete_sideloads(ticket, users, orgs)
         found: dict[str, int | None] = {}
-        # Users whose every organization is known (sideloads give only the default one).
-        complete: set[int] = set()
         for email in dict.fromkeys(e.strip().lower() for e in emails if e and e.strip()):
             user, user_orgs = self._find_user(email)
             found[email] = user.id if user else None
             if user:
-                complete.add(user.id)
-                users[user.id] = user
+                users.setdefault(user.id, user)
                 orgs.update((o.id, o) for o in user_orgs)
-        for user_id in dict.fromkeys(user_ids):
-            if user_id in complete:
-                continue
-            user, user_orgs = self._fetch_user(user_id)
-            users[user.id] = user
-            orgs.update((o.id, o) for o in user_orgs)
+        extra = [i for i in dict.fromkeys(user_ids) if i not in users]
+        if extra:
+            for raw in self._show_many("users", extra):
+                user = self._user(raw)
+                users[user.id] = user
+        if complete:
+            judged = [ticket.submitter_id, *found.values(), *user_ids]
+            if requester:
+                judged.append(ticket.requester_id)
+            for user_id in dict.fromkeys(i for i in judged if i):
+                user = users.get(user_id)
+                if user is not None and not self._seen_on_partner_org(user, orgs):
+                    users[user_id] = self._with_memberships(user, orgs)
         return Snapshot(
             ticket=ticket,
             users=tuple(users.values()),
@@ -108,12 +127,49 @@ class ZendeskGateway:
             rules=self._rules,
         )
 
+    def _seen_on_partner_org(self, user: User, orgs: dict[int, Organization]) -> bool:
+        # One partner organization is proof enough that a user is a partner's; only "not a
+        # partner" needs every membership.
+        return any(self._rules.is_partner_org(orgs[i]) for i in user.organization_ids if i in orgs)
+
+    def _with_memberships(self, user: User, orgs: dict[int, Organization]) -> User:
+        """`user` with every organization they belong to (all pages), or unchanged and still
+        incomplete when the list is longer than the bot reads."""
+        path = f"users/{user.id}/organizations.json"
+        what = f"organizations of user {user.id}"
+        data = self._get_json(path, {"per_page": str(PAGE_SIZE)}, what)
+        listed = [self._organization(o) for o in data.get("organizations") or []]
+        for _ in range(MAX_PAGES - 1):
+            next_page = data.get("next_page")
+            if not next_page:
+                break
+            data = self._get_page(str(next_page), what)
+            listed += [self._organization(o) for o in data.get("organizations") or []]
+        else:
+            if data.get("next_page"):
+                return user  # more than the bot reads: the guard refuses what it can't see
+        orgs.update((o.id, o) for o in listed)
+        default = user.organization_ids[0] if user.organization_ids else None
+        return user.model_copy(
+            update={
+                "organization_ids": _default_first([o.id for o in listed], default),
+                "memberships_complete": True,
+            }
+        )
+
+    def _get_page(self, url: str, what: str) -> dict[str, Any]:
+        # Follow Zendesk's next_page only on the bot's own Zendesk: credentials go with it.
+        prefix = f"{self.base_url}/api/v2/"
+        if not url.startswith(prefix):
+            raise ZendeskError(Fault.UNAVAILABLE, f"Zendesk paged {what} somewhere else.", 200)
+        return self._get_json(url.removeprefix(prefix), {}, what)
+
     def _complete_sideloads(
         self, ticket: Ticket, users: dict[int, User], orgs: dict[int, Organization]
     ) -> None:
         """Fetch what the sideloads left out (a proxy or an older API may drop `include`).
 
-        Costs nothing when Zendesk sideloaded everything, as it does.
+        Costs nothing when Zendesk sideloaded the ticket's people and their default organizations.
         """
         wanted = [ticket.requester_id, ticket.submitter_id, *ticket.email_cc_ids]
         missing_users = [i for i in dict.fromkeys(wanted) if i and i not in users]
@@ -133,12 +189,16 @@ class ZendeskGateway:
 
     def _show_many(self, kind: str, ids: list[int]) -> list[dict[str, Any]]:
         data = self._get_json(
-            f"{kind}/show_many.json", {"ids": ",".join(map(str, ids))}, f"{kind} {ids}"
+            f"{kind}/show_many.json",
+            {"ids": ",".join(map(str, ids)), "include": "organizations"},
+            f"{kind} {ids}",
         )
         found = data.get(kind)
         return found if isinstance(found, list) else []
 
     def _find_user(self, email: str) -> tuple[User | None, list[Organization]]:
+        """The user with exactly this address, with their default organization (what Zendesk's
+        sideload gives; the rest is completed by `_with_memberships`)."""
         data = self._get_json(
             "users/search.json",
             {"query": f"email:{email}", "include": "organizations"},
@@ -149,23 +209,12 @@ class ZendeskGateway:
         if not matches:
             return None, []
         raw = matches[0]
-        if len(found) == 1 and "organizations" in data:
-            orgs = [self._organization(o) for o in data.get("organizations") or []]
-        else:
-            # Sideloaded organizations belong to every user found: only the user's own count.
-            orgs = self._organizations_of(raw["id"])
-        return self._user(raw, _default_first(orgs, raw.get("organization_id"))), orgs
-
-    def _fetch_user(self, user_id: int) -> tuple[User, list[Organization]]:
-        raw = self._get_json(f"users/{user_id}.json", {}, f"user {user_id}").get("user") or {}
-        orgs = self._organizations_of(user_id)
-        return self._user(raw, _default_first(orgs, raw.get("organization_id"))), orgs
-
-    def _organizations_of(self, user_id: int) -> list[Organization]:
-        data = self._get_json(
-            f"users/{user_id}/organizations.json", {}, f"organizations of user {user_id}"
-        )
-        return [self._organization(o) for o in data.get("organizations") or []]
+        default = raw.get("organization_id")
+        # Sideloaded organizations belong to every user found: only the user's own default counts.
+        orgs = [
+            self._organization(o) for o in data.get("organizations") or [] if o.get("id") == default
+        ]
+        return self._user(raw), orgs
 
     def _ticket(self, raw: dict[str, Any]) -> Ticket:
         fields = {f.get("id"): f.get("value") for f in raw.get("custom_fields") or []}
@@ -199,7 +248,7 @@ class ZendeskGateway:
     def _organization(self, raw: dict[str, Any]) -> Organization:
         fields = raw.get("organization_fields") or {}
         plan = fields.get(self._fields.plan_field)
-        account_type = fields.get("account_type")
+        account_type = fields.get(self._fields.partner_org_field)
         return Organization(
             id=raw["id"],
             name=raw.get("name") or f"organization {raw['id']}",
@@ -211,7 +260,7 @@ class ZendeskGateway:
 
     # Writes
 
-    def apply(self, plan: Plan, note: str, trace: Trace) -> Applied:
+    def apply(self, plan: Plan, note: str, trace: Trace, undoes: str | None = None) -> Applied:
         """One PUT carrying every change, guarded by safe_update against the previewed stamp."""
         c = plan.correction
         changes: dict[str, Any] = {}
@@ -229,18 +278,12 @@ class ZendeskGateway:
             ccs.append({"user_id": c.cc_removed, "action": "delete"})
         if ccs:
             changes["email_ccs"] = ccs
-        metadata = {
-            METADATA_KEY: {
-                "version": 1,
-                "action": "undo" if plan.undo else "fix",
-                "scenario": plan.scenario.value,
-                "request_id": trace.request_id,
-                "requested_by": trace.requested_by,
-                "slack_user": trace.slack_user,
-                "slack_team": trace.slack_team,
-                "correction": c.model_dump(mode="json"),
-            }
-        }
+        try:
+            metadata = metadata_for(plan, trace, undoes)
+        except ValueError as error:
+            raise ZendeskError(
+                Fault.INVALID, "The correction's record is too large for Zendesk's audit.", None
+            ) from error
         ticket = ZenpyTicket(id=plan.ticket_id)
         # Assigned one by one: zenpy sends only attributes marked dirty, and its constructor does
         # not mark a None, so `organization_id: null` (undo to no organization) would be dropped.
@@ -259,17 +302,36 @@ class ZendeskGateway:
         updated = getattr(getattr(audit, "ticket", None), "updated_at", None)
         return Applied(ticket_id=plan.ticket_id, updated_at=str(updated) if updated else "")
 
-    def last_correction(self, ticket_id: int) -> Recorded | None:
-        """The newest fix or undo the bot wrote on the ticket, from its audit trail."""
-        newest: Recorded | None = None
+    def corrections(self, ticket_id: int) -> list[Recorded]:
+        """The fixes and undos the bot's own Zendesk user wrote on the ticket, oldest first.
+
+        Anyone with API access can write `metadata.custom`, so an audit by another author is no
+        record of the bot's, whatever it holds.
+        """
+        me = self.me()
+        found: list[Recorded] = []
         try:
             for audit in self._clients.get().tickets.audits(ticket=ticket_id):
-                record = _recorded(audit, self._fields.org_email)
+                record = recorded(audit, self._fields.org_email, me)
                 if record is not None:
-                    newest = record
+                    found.append(record)
         except Exception as error:
             raise translate(error, f"ticket {ticket_id}") from error
-        return newest
+        return found
+
+    def me(self) -> int:
+        """The id of the bot's own Zendesk user (`users/me`), read once."""
+        with self._me_lock:
+            if self._me is None:
+                data = self._get_json("users/me.json", {}, "the bot's own Zendesk user")
+                user_id = (data.get("user") or {}).get("id")
+                if not isinstance(user_id, int) or user_id <= 0:
+                    # An anonymous answer (id null) means the credentials did not authenticate.
+                    raise ZendeskError(
+                        Fault.AUTH, "Zendesk did not say which user the bot is.", 200
+                    )
+                self._me = user_id
+            return self._me
 
     def check(self) -> list[str]:
         """What is wrong with the connection, the credentials or the configured field."""
@@ -292,71 +354,12 @@ class ZendeskGateway:
         return []
 
 
-def _default_first(orgs: list[Organization], default: int | None) -> tuple[int, ...]:
-    # The default organization first: it is the one Zendesk itself would pick.
-    ids = sorted((o.id for o in orgs), key=lambda org_id: org_id != default)
-    if default and default not in ids:
-        ids.insert(0, default)
-    return tuple(ids)
+def _default_first(ids: list[int], default: int | None) -> tuple[int, ...]:
+    # The default organization first: it is the one Zendesk itself would pick. The full list is
+    # the truth: a default it does not hold is not added back.
+    return tuple(sorted(dict.fromkeys(ids), key=lambda org_id: org_id != default))
 
 
 def _has_email(raw: dict[str, Any], email: str) -> bool:
     # users/search matches loosely; only an exact address (any case) is the customer.
     return str(raw.get("email") or "").lower() == email
-
-
-def _recorded(audit: Any, org_email_field: int) -> Recorded | None:
-    metadata = _plain(getattr(audit, "metadata", None))
-    custom = metadata.get("custom") if isinstance(metadata, dict) else None
-    mine = custom.get(METADATA_KEY) if isinstance(custom, dict) else None
-    if not isinstance(mine, dict) or "correction" not in mine:
-        return None
-    try:
-        correction = Correction.model_validate(mine["correction"])
-        scenario = Scenario(str(mine.get("scenario")))
-    except ValueError:
-        # Not written by this version of the bot, or edited: not something to undo blindly.
-        return None
-    if correction.org_email:
-        # Zendesk's own record of the field's previous value is whole; the metadata's copy may
-        # have been shortened to fit a Slack button.
-        previous = _previous_value(_plain(getattr(audit, "events", None)), org_email_field)
-        if previous is not _MISSING:
-            correction = correction.model_copy(
-                update={"org_email": (previous or None, correction.org_email[1])}
-            )
-    return Recorded(
-        action=str(mine.get("action", "fix")),
-        scenario=scenario,
-        correction=correction,
-        requested_by=str(mine.get("requested_by") or "someone"),
-        created_at=str(getattr(audit, "created_at", "") or ""),
-    )
-
-
-_MISSING = object()
-
-
-def _previous_value(events: Any, field_id: int) -> Any:
-    for event in events if isinstance(events, list) else []:
-        if (
-            isinstance(event, dict)
-            and event.get("type") == "Change"
-            and str(event.get("field_name")) == str(field_id)
-        ):
-            return event.get("previous_value")
-    return _MISSING
-
-
-def _plain(value: Any) -> Any:
-    """zenpy wraps nested JSON in its own objects; get plain dicts back."""
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    to_dict = getattr(value, "to_dict", None)
-    if callable(to_dict):
-        return _plain(to_dict())
-    return {k: _plain(v) for k, v in vars(value).items() if not k.startswith("_") and k != "api"}

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain.models import User
 from bot.domain.planning import (
     Correction,
     FixRequest,
@@ -15,12 +16,17 @@ from bot.domain.planning import (
 from bot.domain.scenarios import Scenario
 from tests.domain.world import (
     ACME,
+    AGENT,
     CARLA,
+    CONTRACTOR,
     GLOBEX,
     HOOLI,
     HOOLI_EU,
     NINA,
+    NORTHWIND,
+    ORGS,
     PAT,
+    PEOPLE,
     TYPO,
     snapshot,
     ticket,
@@ -86,11 +92,96 @@ def test_partner_scenarios_put_the_partner_on_the_partner_org(scenario: Scenario
     assert p.correction.org_email is None  # left as it is
 
 
-def test_partner_email_overrides_the_submitter() -> None:
+def test_partner_email_overrides_the_submitter_within_the_same_company() -> None:
     t = ticket(requester_id=CARLA.id, organization_id=GLOBEX.id)
-    p = must_plan(plan(snapshot(t), ask(Scenario.PARTNER_COMMERCIAL, partner_email=NINA.email)))
-    assert p.correction.requester == (CARLA.id, NINA.id)
-    assert p.organization_id == 2
+    request = ask(Scenario.PARTNER_COMMERCIAL, partner_email=CONTRACTOR.email)
+    p = must_plan(plan(snapshot(t), request))
+    assert p.correction.requester == (CARLA.id, CONTRACTOR.id)
+    assert p.organization_id == ACME.id
+
+
+@pytest.mark.parametrize("scenario", [Scenario.PARTNER_COMMERCIAL, Scenario.SERVICES_ENGAGEMENT])
+def test_another_partner_company_is_refused_naming_both(scenario: Scenario) -> None:
+    # Pat (Acme) raised the ticket; Nina is with Northwind.
+    t = ticket(requester_id=CARLA.id, organization_id=GLOBEX.id)
+    request = ask(scenario, partner_email=NINA.email, customer_email=CARLA.email)
+    outcome = plan(snapshot(t), request)
+    assert isinstance(outcome, Refusal) and outcome.rule == "another_partner_company"
+    assert "Northwind" in outcome.message and "Acme DevOps Partners" in outcome.message
+
+
+def test_the_raising_company_is_the_tickets_partner_organization_when_staff_submitted() -> None:
+    t = ticket(submitter_id=AGENT.id, requester_id=NINA.id, organization_id=NORTHWIND.id)
+    wrong = plan(snapshot(t), ask(Scenario.PARTNER_COMMERCIAL, partner_email=PAT.email))
+    assert isinstance(wrong, Refusal) and wrong.rule == "another_partner_company"
+    right = plan(snapshot(t), ask(Scenario.PARTNER_COMMERCIAL, partner_email=NINA.email))
+    assert isinstance(right, Plan) and right.organization_id == NORTHWIND.id
+
+
+def test_no_partner_raised_the_ticket_is_refused() -> None:
+    t = ticket(submitter_id=CARLA.id, requester_id=CARLA.id, organization_id=GLOBEX.id)
+    outcome = plan(snapshot(t), ask(Scenario.PARTNER_COMMERCIAL, partner_email=PAT.email))
+    assert isinstance(outcome, Refusal) and outcome.rule == "no_partner_raised"
+
+
+def test_an_organization_marked_partner_in_its_field_is_a_partners() -> None:
+    # Globex untagged, but the Salesforce sync marked it a partner account.
+    marked = GLOBEX.model_copy(update={"account_type": "Select_Partner"})
+    snap = snapshot().model_copy(
+        update={"organizations": tuple(marked if o.id == GLOBEX.id else o for o in ORGS)}
+    )
+    outcome = plan(snap, ask(CUSTOMER, customer_email=CARLA.email))
+    assert isinstance(outcome, Refusal) and outcome.rule == "never_cross_associate"
+    other_kind = GLOBEX.model_copy(update={"account_type": "Customer"})
+    snap = snapshot().model_copy(
+        update={"organizations": tuple(other_kind if o.id == GLOBEX.id else o for o in ORGS)}
+    )
+    assert isinstance(plan(snap, ask(CUSTOMER, customer_email=CARLA.email)), Plan)
+
+
+def _people(*changed: User) -> tuple[User, ...]:
+    by_id = {u.id: u for u in changed}
+    return tuple(by_id.get(u.id, u) for u in PEOPLE)
+
+
+def test_a_customer_whose_memberships_are_not_all_known_is_refused() -> None:
+    # As a sideload gives her: the default organization only.
+    partial = CARLA.model_copy(update={"memberships_complete": False})
+    snap = snapshot().model_copy(update={"users": _people(partial)})
+    outcome = plan(snap, ask(CUSTOMER, customer_email=CARLA.email))
+    assert isinstance(outcome, Refusal) and outcome.rule == "facts_incomplete"
+
+
+def test_a_membership_of_an_organization_the_snapshot_lacks_is_refused() -> None:
+    hidden = CARLA.model_copy(update={"organization_ids": (GLOBEX.id, 999)})
+    snap = snapshot().model_copy(update={"users": _people(hidden)})
+    outcome = plan(snap, ask(CUSTOMER, customer_email=CARLA.email))
+    assert isinstance(outcome, Refusal) and outcome.rule == "facts_incomplete"
+
+
+def test_a_partner_seen_on_one_partner_organization_needs_no_more() -> None:
+    partial = PAT.model_copy(update={"memberships_complete": False})
+    snap = snapshot().model_copy(update={"users": _people(partial)})
+    assert isinstance(plan(snap, ask(CUSTOMER, customer_email=CARLA.email)), Plan)
+
+
+def test_undo_refuses_a_requester_it_cannot_see_or_judge() -> None:
+    done = Correction(requester=(TYPO.id, CARLA.id), organization=(None, GLOBEX.id))
+    t = ticket(requester_id=CARLA.id, organization_id=GLOBEX.id)
+    gone = snapshot(t).model_copy(update={"users": tuple(u for u in PEOPLE if u.id != TYPO.id)})
+    outcome = plan_undo(gone, done, CUSTOMER)
+    assert isinstance(outcome, Refusal) and outcome.rule == "facts_incomplete"
+    # A partner put back on a customer organization is refused, not shown as "no organization".
+    done = Correction(requester=(PAT.id, CARLA.id), organization=(GLOBEX.id, GLOBEX.id))
+    outcome = plan_undo(snapshot(t), done, CUSTOMER)
+    assert isinstance(outcome, Refusal) and outcome.rule == "never_cross_associate"
+
+
+def test_an_organization_the_snapshot_lacks_is_named_not_called_none() -> None:
+    done = Correction(requester=(TYPO.id, CARLA.id), organization=(777, GLOBEX.id))
+    t = ticket(requester_id=CARLA.id, organization_id=GLOBEX.id)
+    outcome = plan_undo(snapshot(t), done, CUSTOMER)
+    assert isinstance(outcome, Refusal) and "organization 777" in outcome.message
 
 
 def test_unsure_writes_nothing_and_asks() -> None:
@@ -148,7 +239,13 @@ def test_refusals_name_the_rule(changes: dict, request_kwargs: dict, rule: str) 
 def test_customer_on_partner_domain_is_refused() -> None:
     from bot.domain.models import User
 
-    impostor = User(id=999, name="Impostor", email="ops@acmedevops.example", organization_ids=(11,))
+    impostor = User(
+        id=999,
+        name="Impostor",
+        email="ops@acmedevops.example",
+        organization_ids=(11,),
+        memberships_complete=True,
+    )
     snap = snapshot()
     snap = snap.model_copy(
         update={"users": (*snap.users, impostor), "emails": {**snap.emails, impostor.email: 999}}

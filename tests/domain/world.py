@@ -32,7 +32,12 @@ OLGA = User(id=203, name="Olga", email="olga@orgless.example")
 MIXED = User(id=204, name="Max", email="max@globex.example", organization_ids=(11, 1))
 TYPO = User(id=301, name="carla@globex.exmaple", email="carla@globex.exmaple")
 AGENT = User(id=900, name="Sam", email="sam@gitlab.example", role="agent")
-PEOPLE = (PAT, NINA, CONTRACTOR, CARLA, HANA, OLGA, MIXED, TYPO, AGENT)
+# As the gateway hands them to the planner: every membership read.
+PEOPLE = tuple(
+    u.model_copy(update={"memberships_complete": True})
+    for u in (PAT, NINA, CONTRACTOR, CARLA, HANA, OLGA, MIXED, TYPO, AGENT)
+)
+PAT, NINA, CONTRACTOR, CARLA, HANA, OLGA, MIXED, TYPO, AGENT = PEOPLE
 
 
 def ticket(**changes: Any) -> Ticket:

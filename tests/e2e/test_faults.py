@@ -97,7 +97,8 @@ def test_a_lost_answer_and_an_unreadable_ticket_say_it_is_unknown(
 ) -> None:
     thread = avery.submit(avery.command("512304"), NFR)
     sandbox.inject("PUT", PUT, apply_first=True, drop=True)
-    sandbox.inject("GET", PUT, status=503, count=5)
+    sandbox.inject("GET", PUT, delay=0.01)  # Apply's fresh read of the ticket goes through
+    sandbox.inject("GET", PUT, status=503, count=5)  # every read after the lost answer fails
     messages = avery.click(thread, APPLY, until=summary_or_failure)
     said = json.dumps([m.get("blocks") for m in messages])
     assert "may or may not have been applied" in said and "check the ticket" in said

@@ -11,7 +11,7 @@ from slack_sdk.models.views import View
 from bot.domain.planning import FixRequest, Inquiry, Plan, Refusal, plan
 from bot.domain.scenarios import Scenario
 from bot.domain.suggesting import suggest
-from bot.fixes import Done, Failed, Look, Preview
+from bot.fixes import Done, Failed, Look, Preview, Stale
 from bot.ports import Applied, Fault
 from bot.slack import blocks, values
 from tests.domain.world import snapshot, ticket
@@ -121,14 +121,16 @@ def test_every_outcome_message_is_valid_and_escaped() -> None:
         blocks.refusal(Refusal(rule="r", message=HOSTILE), 512301),
         blocks.failure(Failed(Fault.UNKNOWN_OUTCOME, HOSTILE, changed=None), 512301),
         blocks.failure(Failed(Fault.UNAVAILABLE, "Zendesk is down.", changed=False), None),
-        blocks.stale(preview, "U1"),
+        blocks.stale(Stale(preview), "U1"),
         blocks.stale(
-            Preview(
-                preview.request,
-                preview.snapshot,
-                preview.suggestion,
-                outcome.model_copy(update={"changes": ()}),
-                URL,
+            Stale(
+                Preview(
+                    preview.request,
+                    preview.snapshot,
+                    preview.suggestion,
+                    outcome.model_copy(update={"changes": ()}),
+                    URL,
+                )
             ),
             "U1",
         ),
@@ -138,12 +140,14 @@ def test_every_outcome_message_is_valid_and_escaped() -> None:
         assert "<!channel>" not in str(msg) and "<@U0AGENT2>" not in str(msg)
     assert [b["action_id"] for b in buttons(summary)] == ["partner_fix_undo"]
     already = blocks.stale(
-        Preview(
-            preview.request,
-            preview.snapshot,
-            preview.suggestion,
-            outcome.model_copy(update={"changes": ()}),
-            URL,
+        Stale(
+            Preview(
+                preview.request,
+                preview.snapshot,
+                preview.suggestion,
+                outcome.model_copy(update={"changes": ()}),
+                URL,
+            )
         ),
         "U1",
     )

@@ -15,7 +15,7 @@ from bot.ports import Trace
 from bot.slack import blocks, flows, replies
 from bot.slack.flows import Work
 from bot.slack.replies import Where
-from bot.slack.values import decode_apply, decode_ticket
+from bot.slack.values import TicketValue, decode_apply, decode_ticket
 
 BROKEN = blocks.notice(
     "That button's data is damaged or from an older version of the bot. Nothing was changed: "
@@ -78,9 +78,7 @@ def register(app: App, fixes: Fixes, work: Work) -> None:
             replies.tell(client, where, BROKEN)
             return
         summary = body.get("message") or {}
-        work.later(
-            _undo, client, fixes, where, ts, carried.ticket_id, flows.trace_for(body), summary
-        )
+        work.later(_undo, client, fixes, where, ts, carried, flows.trace_for(body), summary)
 
     def preview_again(body: dict[str, Any], client: WebClient) -> None:
         """Another organization picked, or Try again after a failure: preview anew in place."""
@@ -116,7 +114,7 @@ def _apply(
         replies.update(client, where, ts, blocks.outcome(result, where.user))
         replies.post(client, where, blocks.summary(result, where.user, rid))
     elif isinstance(result, Stale):
-        replies.update(client, where, ts, blocks.stale(result.fresh, where.user, rid))
+        replies.update(client, where, ts, blocks.stale(result, where.user, rid))
     else:
         replies.update(client, where, ts, blocks.failure(result, plan.ticket_id, keep=preview))
 
@@ -126,11 +124,13 @@ def _undo(
     fixes: Fixes,
     where: Where,
     ts: str | None,
-    ticket_id: int,
+    carried: TicketValue,
     trace: Trace,
     summary: dict[str, Any],
 ) -> None:
-    result = fixes.undo(ticket_id, trace)
+    # The summary's own correction, named by its request id: never another record.
+    ticket_id = carried.ticket_id
+    result = fixes.undo(ticket_id, trace, carried.request_id)
     if isinstance(result, Done):
         if summary.get("blocks"):
             # The summary keeps its record but loses its Undo button.
