@@ -161,6 +161,23 @@ def modal(
     }
 
 
+def modal_problem(context_value: values.ModalContext, reason: str) -> dict[str, Any]:
+    """The modal when Slack refused to show the filled one: what went wrong, nothing else that
+    could fail again (no inputs, so no submit)."""
+    text = (
+        f":warning: Slack refused to show the ticket in this form ({escape(reason)}). "
+        "Nothing was changed: close this and run /partner-fix again."
+    )
+    return {
+        "type": "modal",
+        "callback_id": MODAL_CALLBACK,
+        "title": plain("Partner fix", 24),
+        "close": plain("Close", 24),
+        "private_metadata": values.encode_context(context_value),
+        "blocks": [section(text)],
+    }
+
+
 def _looks_like_email(text: str) -> bool:
     return bool(re.fullmatch(r"[^@\s]{1,64}@[^@\s]{1,189}\.[A-Za-z]{2,24}", text))
 

@@ -11,15 +11,14 @@ import signal
 import socket
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from bot.drive import Agent, ProcfileServer, free_port, stand_in_environment
+from bot.drive import Agent, ProcfileServer
 from bot.sandbox.slack import SlackStandIn
 from bot.sandbox.slack_outgoing import signature
-from bot.sandbox.zendesk import ZendeskSandbox
 from bot.worker import READ_DEADLINE
 
 HALF_SENT = 300
@@ -27,16 +26,8 @@ FORM = "application/x-www-form-urlencoded"
 
 
 @pytest.fixture
-def server(
-    sandbox_server: ZendeskSandbox, slack_server: SlackStandIn, tmp_path: Path
-) -> Iterator[ProcfileServer]:
-    sandbox_server.reset()
-    slack_server.reset()
-    env = stand_in_environment(sandbox_server, slack_server, free_port())
-    started = ProcfileServer(env, tmp_path / "bot.log").start()
-    slack_server.app_url = f"{started.url}/slack/events"
-    yield started
-    started.stop()
+def server(fresh_server: ProcfileServer) -> ProcfileServer:
+    return fresh_server
 
 
 @pytest.fixture
