@@ -2,8 +2,10 @@
 
 from bot.serve import GUNICORN_LOGGING, GUNICORN_OPTIONS
 
+worker_class = GUNICORN_OPTIONS["worker_class"]
 workers = GUNICORN_OPTIONS["workers"]
 threads = GUNICORN_OPTIONS["threads"]
+worker_connections = GUNICORN_OPTIONS["worker_connections"]
 timeout = GUNICORN_OPTIONS["timeout"]
 graceful_timeout = GUNICORN_OPTIONS["graceful_timeout"]
 logconfig_dict = GUNICORN_LOGGING

@@ -17,10 +17,14 @@ log = logging.getLogger(__name__)
 # Shared with the Procfile's web: line (see gunicorn.conf.py). Threads, because the work is
 # waiting on Slack and Zendesk; two workers, because acks under a burst are bound by one
 # process's GIL. The app is preloaded so that settings problems surface once, in the master,
-# and the workers share the replay guard's folder (bot/slack/guard.py).
+# and the workers share the replay guard's folder (bot/slack/guard.py). The worker is gthread
+# reading each request whole before a thread takes it (bot/worker.py), so slow or half-sent
+# requests wait in the event loop, up to worker_connections of them, not in the 32 threads.
 GUNICORN_OPTIONS: dict[str, Any] = {
+    "worker_class": "bot.worker.BufferingThreadWorker",
     "workers": 2,
     "threads": 32,
+    "worker_connections": 1000,
     "timeout": 30,
     "graceful_timeout": 10,
     "preload_app": True,

@@ -42,7 +42,9 @@ def _read_body(environ: dict[str, Any]) -> bytes | None:
         return None
     if length < 0 or length > MAX_BODY:
         return None
-    return environ["wsgi.input"].read(length) if length else b""
+    body: bytes = environ["wsgi.input"].read(length) if length else b""
+    # Short means the client stopped sending (or the server gave up waiting: bot/worker.py).
+    return body if len(body) == length else None
 
 
 def wsgi_app(app: App, guard: RequestGuard) -> WsgiApp:
@@ -54,7 +56,15 @@ def wsgi_app(app: App, guard: RequestGuard) -> WsgiApp:
         if path == "/healthz":
             if method not in ("GET", "HEAD"):
                 return _answer(start_response, "405 Method Not Allowed", {"ok": False})
-            # Touches neither Slack nor Zendesk: it says the process serves requests.
+            # Touches neither Slack nor Zendesk: it says this process can check and serve a
+            # request, so the platform takes a worker that cannot out of rotation.
+            if not guard.ready():
+                log.warning("not ready: the door check cannot run")
+                return _answer(
+                    start_response,
+                    "503 Service Unavailable",
+                    {"ok": False, "service": "partner-fix", "error": "guard_not_ready"},
+                )
             return _answer(start_response, "200 OK", {"ok": True, "service": "partner-fix"})
         if path == EVENTS_PATH:
             if method != "POST":

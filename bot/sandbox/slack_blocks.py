@@ -74,6 +74,18 @@ BLOCK_TYPES = frozenset(
 _ID_ALPHABET = string.ascii_letters + string.digits
 
 
+def slack_length(text: str) -> int:
+    """A text's length as this stand-in holds Slack to count it. Slack's limits are reported as
+    counted in code points, UTF-16 units or UTF-8 bytes, depending on the field; the stand-in
+    takes the largest of the three (for any text, the UTF-8 bytes), so a bot that passes here
+    passes in Slack whichever it is. Kept apart from the bot's own count on purpose."""
+    return max(
+        len(text),
+        len(text.encode("utf-16-le", "surrogatepass")) // 2,
+        len(text.encode("utf-8", "surrogatepass")),
+    )
+
+
 def error(text: str, pointer: str) -> str:
     """One explanation line in the format Slack uses in response_metadata.messages."""
     return f"[ERROR] {text} [json-pointer:{pointer}]"
@@ -162,11 +174,11 @@ def check_view(view: Any, pointer: str = "/view") -> list[str]:
     metadata = view.get("private_metadata", "")
     if not isinstance(metadata, str):
         problems.append(error("must be a string", f"{pointer}/private_metadata"))
-    elif len(metadata) > PRIVATE_METADATA_LIMIT:
+    elif slack_length(metadata) > PRIVATE_METADATA_LIMIT:
         problems.append(_too_long(PRIVATE_METADATA_LIMIT, f"{pointer}/private_metadata"))
     for key in ("callback_id", "external_id"):
         value = view.get(key, "")
-        if isinstance(value, str) and len(value) > ID_LIMIT:
+        if isinstance(value, str) and slack_length(value) > ID_LIMIT:
             problems.append(_too_long(ID_LIMIT, f"{pointer}/{key}"))
     has_input = any(isinstance(b, dict) and b.get("type") == "input" for b in blocks)
     if view_type == "modal" and has_input and "submit" not in view:
@@ -188,7 +200,7 @@ def _check_text(obj: Any, pointer: str, limit: int, *, plain_only: bool = False)
     text = obj.get("text")
     if not isinstance(text, str) or not text:
         return [error("must be more than 0 characters", f"{pointer}/text")]
-    if len(text) > limit:
+    if slack_length(text) > limit:
         return [_too_long(limit, f"{pointer}/text")]
     return []
 
@@ -199,7 +211,7 @@ def _check_id(obj: Mapping[str, Any], key: str, pointer: str) -> list[str]:
         return []
     if not isinstance(value, str) or not value:
         return [error("must be a non-empty string", f"{pointer}/{key}")]
-    if len(value) > ID_LIMIT:
+    if slack_length(value) > ID_LIMIT:
         return [_too_long(ID_LIMIT, f"{pointer}/{key}")]
     return []
 
@@ -306,7 +318,9 @@ def _check_element(element: Any, where: str) -> list[str]:
             element.get("text"), f"{where}/text", BUTTON_TEXT_LIMIT, plain_only=True
         )
         value = element.get("value")
-        if value is not None and (not isinstance(value, str) or len(value) > BUTTON_VALUE_LIMIT):
+        if value is not None and (
+            not isinstance(value, str) or slack_length(value) > BUTTON_VALUE_LIMIT
+        ):
             problems.append(_too_long(BUTTON_VALUE_LIMIT, f"{where}/value"))
         if element.get("style") not in (None, "primary", "danger"):
             problems.append(error("must be one of: primary, danger", f"{where}/style"))
@@ -336,10 +350,14 @@ def _check_options(
         problems += _check_text(
             option.get("text"), f"{at}/text", OPTION_TEXT_LIMIT, plain_only=not allow_mrkdwn
         )
+        if "description" in option:
+            problems += _check_text(
+                option["description"], f"{at}/description", OPTION_TEXT_LIMIT, plain_only=False
+            )
         value = option.get("value")
         if not isinstance(value, str) or not value:
             problems.append(error("must be a non-empty string", f"{at}/value"))
-        elif len(value) > OPTION_VALUE_LIMIT:
+        elif slack_length(value) > OPTION_VALUE_LIMIT:
             problems.append(_too_long(OPTION_VALUE_LIMIT, f"{at}/value"))
         values.append(value)
     initial = element.get("initial_option")

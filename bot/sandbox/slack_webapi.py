@@ -249,9 +249,10 @@ class WebApi:
             blocks_check.fill_missing_ids(blocks)
         if not text and not blocks and not args.get("attachments"):
             raise ApiError("no_text")
-        if text is not None and len(text) > blocks_check.MESSAGE_TEXT_LIMIT:
-            # Slack cuts long text rather than refusing it.
-            text = text[: blocks_check.MESSAGE_TEXT_LIMIT]
+        if text is not None and blocks_check.slack_length(text) > blocks_check.MESSAGE_TEXT_LIMIT:
+            # Slack documents both a cut at 40,000 and `msg_too_long`; refusing is the one a
+            # bot must not rely on getting away with.
+            raise ApiError("msg_too_long")
         return text, blocks
 
     def bot_message(

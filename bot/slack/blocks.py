@@ -28,6 +28,11 @@ SECTION_LIMIT = 3000
 FIELD_LIMIT = 2000
 CONTEXT_LIMIT = 2000
 PLAIN_LIMIT = 75  # button and option labels
+HINT_LIMIT = 150
+TITLE_LIMIT = 24  # modal title, submit and close
+INPUT_VALUE_LIMIT = 3000
+# Slack cuts a message's text at 40,000; the fallback needs far less.
+MESSAGE_TEXT_LIMIT = 3000
 MAX_FIELDS = 10
 MAX_ORG_CHOICES = 3
 
@@ -39,8 +44,38 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+ELLIPSIS = "…"
+# What a cut may leave at the end that mrkdwn would show broken: half an entity (`&am`), half a
+# mention or link (`<@U12`, `<https://…|#12`). Every `&` and `<` in the text is one of these,
+# since `escape` turned the ones people typed into entities.
+_CUT_ENTITY = re.compile(r"&[a-z]{0,3}$")
+_CUT_LINK = re.compile(r"<[^<>]*$")
+
+
+def slack_length(text: str) -> int:
+    """Text as long as Slack may count it: its limits are reported in code points, UTF-16 units
+    or UTF-8 bytes, so the largest of the three (for any text, the UTF-8 bytes) is the safe one."""
+    utf16 = len(text.encode("utf-16-le", "surrogatepass")) // 2
+    return max(len(text), utf16, len(text.encode("utf-8", "surrogatepass")))
+
+
 def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """The one clipping for every Block Kit text: at most `limit` by `slack_length`, cut between
+    characters (a surrogate pair or an entity stays whole), ending in an ellipsis when cut."""
+    if slack_length(text) <= limit:
+        return text
+    budget = limit - slack_length(ELLIPSIS)
+    end = used = 0
+    for char in text:
+        used += slack_length(char)
+        if used > budget:
+            break
+        end += 1
+    head = text[:end]
+    if head and "\ud800" <= head[-1] <= "\udbff":  # a lone high surrogate: its pair was cut
+        head = head[:-1]
+    head = _CUT_ENTITY.sub("", _CUT_LINK.sub("", head))
+    return head + ELLIPSIS
 
 
 def mention(user_id: str) -> str:
@@ -73,7 +108,7 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> B
 
 def message(text: str, blocks: list[Block]) -> dict[str, Any]:
     """A message: `text` is the notification fallback, plain words, escaped here like the rest."""
-    return {"text": clip(escape(text), 3000), "blocks": blocks[:50]}
+    return {"text": clip(escape(text), MESSAGE_TEXT_LIMIT), "blocks": blocks[:50]}
 
 
 # The modal
@@ -97,7 +132,7 @@ def modal(
         "placeholder": plain("https://gitlab.zendesk.com/agent/tickets/123456 or 123456"),
     }
     if ticket_text:
-        ticket_input["initial_value"] = clip(ticket_text, 3000)
+        ticket_input["initial_value"] = clip(ticket_text, INPUT_VALUE_LIMIT)
     blocks.append(
         {"type": "input", "block_id": "ticket", "label": plain("Ticket"), "element": ticket_input}
     )
@@ -132,7 +167,9 @@ def modal(
             "block_id": "customer_email",
             "optional": True,
             "label": plain("Customer's email"),
-            "hint": plain("For the two customer scenarios. Pre-filled from the ticket.", 150),
+            "hint": plain(
+                "For the two customer scenarios. Pre-filled from the ticket.", HINT_LIMIT
+            ),
             "element": customer,
         }
     )
@@ -142,7 +179,9 @@ def modal(
             "block_id": "partner_email",
             "optional": True,
             "label": plain("Partner's email"),
-            "hint": plain("The partner to CC or make requester. Defaults to the submitter.", 150),
+            "hint": plain(
+                "The partner to CC or make requester. Defaults to the submitter.", HINT_LIMIT
+            ),
             "element": {
                 "type": "email_text_input",
                 "action_id": "partner_email",
@@ -153,11 +192,28 @@ def modal(
     return {
         "type": "modal",
         "callback_id": MODAL_CALLBACK,
-        "title": plain("Partner fix", 24),
-        "submit": plain("Preview", 24),
-        "close": plain("Cancel", 24),
+        "title": plain("Partner fix", TITLE_LIMIT),
+        "submit": plain("Preview", TITLE_LIMIT),
+        "close": plain("Cancel", TITLE_LIMIT),
         "private_metadata": values.encode_context(context_value),
         "blocks": blocks,
+    }
+
+
+def modal_problem(context_value: values.ModalContext, reason: str) -> dict[str, Any]:
+    """The modal when Slack refused to show the filled one: what went wrong, nothing else that
+    could fail again (no inputs, so no submit)."""
+    text = (
+        f":warning: Slack refused to show the ticket in this form ({escape(reason)}). "
+        "Nothing was changed: close this and run /partner-fix again."
+    )
+    return {
+        "type": "modal",
+        "callback_id": MODAL_CALLBACK,
+        "title": plain("Partner fix", TITLE_LIMIT),
+        "close": plain("Close", TITLE_LIMIT),
+        "private_metadata": values.encode_context(context_value),
+        "blocks": [section(text)],
     }
 
 
@@ -170,7 +226,7 @@ def _scenario_option(scenario: Scenario) -> Block:
     return {
         "text": plain(info.title),
         "value": scenario.value,
-        "description": plain(f"Subscription: {info.subscription}. Talks to: {info.contact}.", 75),
+        "description": plain(f"Subscription: {info.subscription}. Talks to: {info.contact}."),
     }
 
 

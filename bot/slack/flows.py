@@ -16,14 +16,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.domain.planning import FixRequest
 from bot.domain.refs import RefError
 from bot.fixes import Failed, Fixes
 from bot.logs import request_id
 from bot.ports import Trace
-from bot.slack import blocks, replies
+from bot.slack import blocks, opening, replies
 from bot.slack.replies import Where
 from bot.slack.values import ModalContext
 
@@ -79,20 +78,23 @@ def open_modal(
     context: ModalContext,
     text: str,
 ) -> None:
-    """Open the modal at once (the trigger dies in 3 s), then read the ticket and fill it in."""
+    """Open the modal at once (the trigger dies in 3 s), then read the ticket and fill it in.
+
+    Runs on the opener's pool (bot/slack/opening.py); everything after views.open goes to `work`.
+    """
     ref = fixes.parse(text) if text else None
     problem = ref.reason if isinstance(ref, RefError) else None
     loading = ref is not None and not isinstance(ref, RefError)
     view = blocks.modal(context, text if not problem else "", problem=problem, loading=loading)
     try:
-        opened = client.views_open(trigger_id=trigger_id, view=view)["view"]
-    except SlackApiError as error:
+        opened = opening.quick_client(client).views_open(trigger_id=trigger_id, view=view)["view"]
+    except Exception as error:  # SlackApiError, or no answer within the trigger's life
         reason = replies.slack_error(error)
         log.warning("views.open failed", extra={"error": reason})
-        where = Where(user=context.user, channel=context.channel, response_url=context.response_url)
-        replies.tell(
+        work.later(
+            replies.tell,
             client,
-            where,
+            _where(context),
             blocks.notice(
                 f"Slack could not open the partner-fix form ({reason}); this happens when Slack "
                 "is slow. Nothing was changed: run the command again."
@@ -101,6 +103,10 @@ def open_modal(
         return
     if ref is not None and not isinstance(ref, RefError):
         work.later(_fill_modal, client, fixes, opened, context, text, ref.id)
+
+
+def _where(context: ModalContext) -> Where:
+    return Where(user=context.user, channel=context.channel, response_url=context.response_url)
 
 
 def _fill_modal(
@@ -116,11 +122,37 @@ def _fill_modal(
         filled = blocks.modal(context, text, problem=look.message)
     else:
         filled = blocks.modal(context, text, look=look)
+    reason = _update_view(client, opened, filled)
+    if reason is None:
+        return
+    if reason == "hash_conflict":
+        # The person already moved on (submitted or edited): keep their view.
+        log.info("views.update skipped", extra={"error": reason})
+        return
+    # Anything else would leave the modal on "Reading the ticket…" for good: say so in the
+    # modal, in the fewest blocks that could fail, and failing that, to the person directly.
+    log.warning("views.update failed", extra={"error": reason})
+    again = _update_view(client, opened, blocks.modal_problem(context, reason))
+    if again is None or again == "hash_conflict":
+        return
+    log.warning("views.update of the failure note failed", extra={"error": again})
+    replies.tell(
+        client,
+        _where(context),
+        blocks.notice(
+            f"Slack could not show ticket #{ticket_id} in the partner-fix form ({reason}). "
+            "Nothing was changed: run the command again."
+        ),
+    )
+
+
+def _update_view(client: WebClient, opened: dict[str, Any], view: dict[str, Any]) -> str | None:
+    """views.update; None when it worked, else Slack's error (or the exception's name)."""
     try:
-        client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=filled)
-    except SlackApiError as error:
-        # hash_conflict: the person already moved on (submitted or edited); keep their view.
-        log.info("views.update skipped", extra={"error": replies.slack_error(error)})
+        client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=view)
+    except Exception as error:
+        return replies.slack_error(error)
+    return None
 
 
 def preview_into(

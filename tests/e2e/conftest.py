@@ -58,3 +58,18 @@ def slack(slack_server: SlackStandIn, sandbox: ZendeskSandbox, bot: BotProcess) 
 @pytest.fixture
 def avery(slack: SlackStandIn) -> Agent:
     return Agent(slack, "U0AGENT1", "C0SUPPORT")
+
+
+@pytest.fixture
+def fresh_server(
+    sandbox_server: ZendeskSandbox, slack_server: SlackStandIn, tmp_path: Path
+) -> Iterator[ProcfileServer]:
+    """A Procfile gunicorn of the test's own, for tests that signal, flood or clog it: its
+    leftover work dies with it instead of reaching the next test."""
+    sandbox_server.reset()
+    slack_server.reset()
+    env = stand_in_environment(sandbox_server, slack_server, free_port())
+    started = ProcfileServer(env, tmp_path / "bot.log").start()
+    slack_server.app_url = f"{started.url}/slack/events"
+    yield started
+    started.stop()

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot.fixes import Fixes
 from bot.slack import blocks, flows
 from bot.slack.flows import Work
+from bot.slack.opening import Opener
 from bot.slack.values import ModalContext
 
 COMMAND = "/partner-fix"
@@ -20,17 +21,17 @@ def _text(body: dict[str, Any]) -> str:
     return str(body.get("text") or "").strip()
 
 
-def register(app: App, fixes: Fixes, work: Work) -> None:
-    def acknowledge(ack: Ack, body: dict[str, Any]) -> None:
+def register(app: App, fixes: Fixes, work: Work, opener: Opener) -> None:
+    def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         if _text(body).lower() in HELP_WORDS:
             ack(text=blocks.HELP)
-        else:
-            ack()
+            return
+        ack()
+        # Not a Bolt lazy function: those share one pool with every chat.* call.
+        opener.later(open_form, body, client)
 
     def open_form(body: dict[str, Any], client: WebClient) -> None:
         text = _text(body)
-        if text.lower() in HELP_WORDS:
-            return
         user = str(body.get("user_id") or "")
         context = ModalContext(
             channel=body.get("channel_id"),
@@ -40,4 +41,4 @@ def register(app: App, fixes: Fixes, work: Work) -> None:
         )
         flows.open_modal(client, fixes, work, str(body.get("trigger_id") or ""), context, text)
 
-    app.command(COMMAND)(ack=acknowledge, lazy=[open_form])
+    app.command(COMMAND)(acknowledge)

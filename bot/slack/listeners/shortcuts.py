@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot.fixes import Fixes
 from bot.slack import blocks, flows, replies
 from bot.slack.flows import Work
+from bot.slack.opening import Opener
 from bot.slack.replies import Where
 from bot.slack.values import ModalContext
 
@@ -20,9 +21,11 @@ NO_TICKET = (
 )
 
 
-def register(app: App, fixes: Fixes, work: Work) -> None:
-    def acknowledge(ack: Ack) -> None:
+def register(app: App, fixes: Fixes, work: Work, opener: Opener) -> None:
+    def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
+        # Not a Bolt lazy function: those share one pool with every chat.* call.
+        opener.later(open_form, body, client)
 
     def open_form(body: dict[str, Any], client: WebClient) -> None:
         message = body.get("message") or {}
@@ -34,7 +37,7 @@ def register(app: App, fixes: Fixes, work: Work) -> None:
         refs = fixes.find(str(message.get("text") or ""))
         if not refs:
             where = Where(user=user, channel=channel, response_url=body.get("response_url"))
-            replies.tell(client, where, blocks.notice(NO_TICKET))
+            work.later(replies.tell, client, where, blocks.notice(NO_TICKET))
             return
         note = None
         if len(refs) > 1:
@@ -51,4 +54,4 @@ def register(app: App, fixes: Fixes, work: Work) -> None:
         trigger = str(body.get("trigger_id") or "")
         flows.open_modal(client, fixes, work, trigger, context, str(refs[0].id))
 
-    app.shortcut(CALLBACK)(ack=acknowledge, lazy=[open_form])
+    app.shortcut(CALLBACK)(acknowledge)

@@ -1,0 +1,58 @@
+"""The modal's own way out: a pool and a client for `views.open` alone.
+
+A trigger_id dies 3 s after the click, once. Bolt runs lazy functions on one pool that every
+`chat.*` call shares, with their timeouts and retry sleeps: a burst of slow `chat.update`s (a
+row of Cancel clicks while Slack is slow) could hold all of it for seconds, and the next modal
+would queue behind them and miss its trigger. So the acks of the surfaces that open the modal
+hand the opening to this small pool, whose threads do nothing else, and `views.open` goes out
+on a client that gives up before the trigger would (no retries: a trigger is good once).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from slack_sdk import WebClient
+
+log = logging.getLogger(__name__)
+
+OPEN_WORKERS = 8
+# Slack's answer to views.open usually takes well under a second; past this the trigger is as
+# good as dead, and the person is better told to try again than left waiting.
+OPEN_TIMEOUT = 2
+
+
+class Opener:
+    """A pool that only opens modals."""
+
+    def __init__(self, workers: int = OPEN_WORKERS) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="modal")
+
+    def later(self, function: Callable[..., None], *args: Any) -> None:
+        context = contextvars.copy_context()  # the request id travels with the work
+        self._pool.submit(_logged, context, function, *args)
+
+
+def _logged(context: contextvars.Context, function: Callable[..., None], *args: Any) -> None:
+    try:
+        context.run(function, *args)
+    except Exception:
+        log.exception("opening the modal failed")
+
+
+def quick_client(client: WebClient) -> WebClient:
+    """The same workspace and token as `client`, with a short timeout and no retries."""
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=OPEN_TIMEOUT,
+        ssl=client.ssl,
+        proxy=client.proxy,
+        headers=dict(client.headers),
+        retry_handlers=[],
+        logger=client.logger,
+    )
