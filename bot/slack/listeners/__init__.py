@@ -1,16 +1,20 @@
-"""One module per Slack surface, each with `register(app, fixes, work)`.
+"""One module per Slack surface, each with `register(app, fixes, work, access, rooms)`.
 
 Each surface acks in the request thread (Bolt's `ack=`, no I/O), and does the rest as lazy
-functions, which hand Zendesk work to `work`: see bot/slack/flows.py.
+functions, which hand Zendesk work to `work`: see bot/slack/flows.py. Every lazy function goes
+through `access.gate` (who may act, decided after the ack when the caches could not say before
+it), and every post of customer data through `rooms.route` (not into a shared channel).
 """
 
 from slack_bolt import App
 
 from bot.fixes import Fixes
+from bot.slack.access import Access
 from bot.slack.flows import Work
 from bot.slack.listeners import actions, commands, shortcuts, views
+from bot.slack.sharing import Rooms
 
 
-def register(app: App, fixes: Fixes, work: Work) -> None:
+def register(app: App, fixes: Fixes, work: Work, access: Access, rooms: Rooms) -> None:
     for surface in (commands, shortcuts, views, actions):
-        surface.register(app, fixes, work)
+        surface.register(app, fixes, work, access, rooms)

@@ -9,7 +9,9 @@ from slack_sdk import WebClient
 
 from bot.fixes import Fixes
 from bot.slack import blocks, flows
+from bot.slack.access import TRIGGER_WAIT, Access
 from bot.slack.flows import Work
+from bot.slack.sharing import Rooms
 from bot.slack.values import ModalContext
 
 COMMAND = "/partner-fix"
@@ -20,7 +22,7 @@ def _text(body: dict[str, Any]) -> str:
     return str(body.get("text") or "").strip()
 
 
-def register(app: App, fixes: Fixes, work: Work) -> None:
+def register(app: App, fixes: Fixes, work: Work, access: Access, rooms: Rooms) -> None:
     def acknowledge(ack: Ack, body: dict[str, Any]) -> None:
         if _text(body).lower() in HELP_WORDS:
             ack(text=blocks.HELP)
@@ -40,4 +42,4 @@ def register(app: App, fixes: Fixes, work: Work) -> None:
         )
         flows.open_modal(client, fixes, work, str(body.get("trigger_id") or ""), context, text)
 
-    app.command(COMMAND)(ack=acknowledge, lazy=[open_form])
+    app.command(COMMAND)(ack=acknowledge, lazy=[access.gate(open_form, TRIGGER_WAIT)])

@@ -9,8 +9,10 @@ from slack_sdk import WebClient
 
 from bot.fixes import Fixes
 from bot.slack import blocks, flows, replies
+from bot.slack.access import TRIGGER_WAIT, Access
 from bot.slack.flows import Work
 from bot.slack.replies import Where
+from bot.slack.sharing import Rooms
 from bot.slack.values import ModalContext
 
 CALLBACK = "partner_fix_message"
@@ -20,7 +22,7 @@ NO_TICKET = (
 )
 
 
-def register(app: App, fixes: Fixes, work: Work) -> None:
+def register(app: App, fixes: Fixes, work: Work, access: Access, rooms: Rooms) -> None:
     def acknowledge(ack: Ack) -> None:
         ack()
 
@@ -51,4 +53,4 @@ def register(app: App, fixes: Fixes, work: Work) -> None:
         trigger = str(body.get("trigger_id") or "")
         flows.open_modal(client, fixes, work, trigger, context, str(refs[0].id))
 
-    app.shortcut(CALLBACK)(ack=acknowledge, lazy=[open_form])
+    app.shortcut(CALLBACK)(ack=acknowledge, lazy=[access.gate(open_form, TRIGGER_WAIT)])
