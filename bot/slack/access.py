@@ -82,8 +82,9 @@ class Access:
     def __init__(self, directory: Directory, token: str) -> None:
         self.directory = directory
         self._token = token
-        # Lookups and denials after the ack; small, since each is one short Slack call.
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="access-check")
+        # Lookups and denials after the ack. Roomy: under a slow Slack, lookups that outlived
+        # their request's wait still hold a thread, and must not queue up the next person's.
+        self._pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="access-check")
 
     def verdict_now(self, body: dict[str, Any]) -> Verdict:
         """From the caches alone: safe before the ack."""
