@@ -500,7 +500,8 @@ def _user_ref(person: Mapping[str, Any]) -> dict[str, Any]:
         "id": person["id"],
         "username": person["name"],
         "name": person["name"],
-        "team_id": TEAM_ID,
+        # An external member's own team, as Slack sends it for Slack Connect channels.
+        "team_id": person.get("team_id", TEAM_ID),
     }
 
 

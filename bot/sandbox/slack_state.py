@@ -22,6 +22,8 @@ from .slack_render import Directory
 T = TypeVar("T")
 
 TEAM_ID = "T0PARTNER"
+# A partner company connected to the workspace by Slack Connect: its people are external members.
+OTHER_TEAM_ID = "T0ACMEPARTNERS"
 TEAM_DOMAIN = "partner-sandbox"
 TEAM_NAME = "Partner Sandbox"
 BOT_USER_ID = "U0PARTNERBOT"
@@ -57,6 +59,24 @@ DEFAULT_USERS: tuple[dict[str, Any], ...] = (
         "email": "casey@gitlab.example",
         "tz": "Australia/Sydney",
     },
+    # Guests: is_restricted = multi-channel guest, is_ultra_restricted = single-channel guest.
+    {"id": "U0GUEST1", "name": "gale", "real_name": "Gale Guest", "is_restricted": True},
+    {
+        "id": "U0GUEST2",
+        "name": "sol",
+        "real_name": "Sol Single",
+        "is_restricted": True,
+        "is_ultra_restricted": True,
+    },
+    # A partner's employee in the Slack Connect channel: their own team_id, as Slack reports.
+    {
+        "id": "U0EXTERNAL",
+        "name": "erin",
+        "real_name": "Erin External",
+        "team_id": OTHER_TEAM_ID,
+        "email": "erin@acmepartners.example",
+    },
+    {"id": "U0DEPARTED", "name": "dale", "real_name": "Dale Departed", "deleted": True},
 )
 DEFAULT_CHANNELS: tuple[dict[str, Any], ...] = (
     {"id": "C0SUPPORT", "name": "support-team", "is_private": False, "bot_member": True},
@@ -69,6 +89,15 @@ DEFAULT_CHANNELS: tuple[dict[str, Any], ...] = (
     },
     # Public and not joined: chat:write.public lets the bot post here all the same.
     {"id": "C0PUBLIC2", "name": "general", "is_private": False, "bot_member": False},
+    # Slack Connect: shared with the partner company's workspace.
+    {
+        "id": "C0SHARED",
+        "name": "ext-acme-partners",
+        "is_private": False,
+        "bot_member": True,
+        "shared_team_ids": [TEAM_ID, OTHER_TEAM_ID],
+        "members": ["U0AGENT1", "U0AGENT2", "U0GUEST1", "U0EXTERNAL"],
+    },
 )
 DEFAULT_USERGROUPS: dict[str, Any] = {
     "S0SUPPORT": {"handle": "support-team", "users": ["U0AGENT1", "U0AGENT2"]}
@@ -85,6 +114,12 @@ class Channel:
     members: list[str] = field(default_factory=list)
     created: int = 0
     im_user: str | None = None
+    # More than one team: a Slack Connect channel (shared with another organization).
+    shared_team_ids: list[str] = field(default_factory=list)
+
+    @property
+    def ext_shared(self) -> bool:
+        return any(team != TEAM_ID for team in self.shared_team_ids)
 
     @property
     def bot_member(self) -> bool:
@@ -113,13 +148,16 @@ class Channel:
             "is_private": self.is_private,
             "is_archived": self.is_archived,
             "is_general": self.name == "general",
-            "is_shared": False,
-            "is_ext_shared": False,
+            "is_shared": self.ext_shared,
+            "is_ext_shared": self.ext_shared,
             "is_org_shared": False,
+            "is_pending_ext_shared": False,
+            "context_team_id": TEAM_ID,
             "is_member": self.bot_member,
             "created": self.created,
             "creator": "U0AGENT1",
             "num_members": len(self.members),
+            **({"shared_team_ids": list(self.shared_team_ids)} if self.ext_shared else {}),
             "topic": {"value": "", "creator": "", "last_set": 0},
             "purpose": {"value": "", "creator": "", "last_set": 0},
         }
@@ -243,7 +281,13 @@ class Workspace:
         """Forget everything that happened; keep the people, channels and groups configured."""
         with self.lock:
             self.channels = {}
-            humans = [u for u, obj in self.users.items() if not obj.get("is_bot")]
+            # By default, channels hold this workspace's people: external members are only in
+            # the Slack Connect channels that name them, and deleted users in none.
+            humans = [
+                u
+                for u, obj in self.users.items()
+                if not obj.get("is_bot") and not obj.get("deleted") and obj["team_id"] == TEAM_ID
+            ]
             for spec in self._channel_specs:
                 members = list(spec.get("members", humans))
                 bot_member = spec.get("bot_member", not spec.get("is_private", False))
@@ -258,6 +302,7 @@ class Workspace:
                     is_archived=bool(spec.get("is_archived", False)),
                     members=members,
                     created=int(self.now()) - 86400,
+                    shared_team_ids=list(spec.get("shared_team_ids", [])),
                 )
                 self.channels[channel.id] = channel
             self.messages = []
@@ -495,7 +540,8 @@ class Workspace:
 
 
 def _user_object(spec: Mapping[str, Any]) -> dict[str, Any]:
-    """A users.info user from a short spec (id, name, real_name, email, tz, is_bot)."""
+    """A users.info user from a short spec (id, name, real_name, email, tz, is_bot, deleted,
+    is_restricted, is_ultra_restricted, team_id for an external member)."""
     user_id = str(spec["id"])
     real_name = str(spec.get("real_name", user_id))
     name = str(spec.get("name", real_name.split(" ")[0].lower()))
@@ -509,14 +555,14 @@ def _user_object(spec: Mapping[str, Any]) -> dict[str, Any]:
         "first_name": real_name.split(" ")[0],
         "last_name": " ".join(real_name.split(" ")[1:]),
         "title": str(spec.get("title", "")),
-        "team": TEAM_ID,
+        "team": str(spec.get("team_id", TEAM_ID)),
         "image_72": f"https://avatars.example/{user_id}_72.png",
     }
     if spec.get("email"):
         profile["email"] = str(spec["email"])
     return {
         "id": user_id,
-        "team_id": TEAM_ID,
+        "team_id": str(spec.get("team_id", TEAM_ID)),
         "name": name,
         "deleted": bool(spec.get("deleted", False)),
         "real_name": real_name,
@@ -527,8 +573,8 @@ def _user_object(spec: Mapping[str, Any]) -> dict[str, Any]:
         "is_owner": False,
         "is_bot": bool(spec.get("is_bot", False)),
         "is_app_user": False,
-        "is_restricted": False,
-        "is_ultra_restricted": False,
+        "is_restricted": bool(spec.get("is_restricted", False)),
+        "is_ultra_restricted": bool(spec.get("is_ultra_restricted", False)),
         "updated": 1700000000,
         "profile": profile,
     }

@@ -10,8 +10,11 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.config import Settings
 from bot.fixes import Fixes
-from bot.slack import access, listeners
+from bot.slack import listeners
+from bot.slack.access import Access
+from bot.slack.access_cache import Directory
 from bot.slack.flows import Work
+from bot.slack.sharing import Rooms
 
 # Acks happen in the request thread. Lazy functions (Slack calls only: open a modal, post
 # "working…") run on Bolt's pool; Zendesk calls on a pool of their own (see flows.Work).
@@ -28,25 +31,44 @@ def create_client(settings: Settings) -> WebClient:
     return client
 
 
-def create_app(settings: Settings, fixes: Fixes, client: WebClient | None = None) -> App:
+def create_lookup_client(settings: Settings) -> WebClient:
+    """For the access and sharing lookups: no retry handler (a sleep on Retry-After would hold
+    a request's decision), and a short timeout; access_cache retries on its own schedule."""
+    return WebClient(
+        token=settings.SLACK_BOT_TOKEN, base_url=str(settings.SLACK_API_URL), timeout=5
+    )
+
+
+def create_access(settings: Settings, client: WebClient | None = None) -> Access:
+    directory = Directory(
+        client or create_lookup_client(settings), settings.SLACK_ALLOWED_USERGROUP
+    )
+    return Access(directory, settings.SLACK_BOT_TOKEN or "")
+
+
+def create_app(
+    settings: Settings,
+    fixes: Fixes,
+    client: WebClient | None = None,
+    access: Access | None = None,
+) -> App:
     client = client or create_client(settings)
+    access = access or create_access(settings)
     app = App(
         client=client,
         signing_secret=settings.SLACK_SIGNING_SECRET or "",
-        # No auth.test at start: the bot must boot (and answer /healthz) even if Slack is slow;
-        # `python -m bot check` verifies the token instead.
-        token_verification_enabled=False,
+        # Bolt's default (a token alone) calls auth.test at start, or on the first request of
+        # each worker, before the ack. This answers from the settings and the cached auth.test:
+        # the bot boots and acks even when Slack is slow; `python -m bot check` tests the token.
+        authorize=access.authorize(),
         # Every listener is an `ack=` function (no I/O) plus lazy functions: with this, Bolt runs
         # the ack in the request thread and answers Slack as soon as it returns, whatever the
         # pools are doing.
         process_before_response=True,
         listener_executor=ThreadPoolExecutor(max_workers=SLACK_WORKERS, thread_name_prefix="slack"),
     )
-    members = (
-        access.Members(client, settings.SLACK_ALLOWED_USERGROUP)
-        if settings.SLACK_ALLOWED_USERGROUP
-        else None
-    )
-    app.use(access.middleware(members))
-    listeners.register(app, fixes, Work(ZENDESK_WORKERS))
+    app.use(access.middleware())
+    # The sharing lookups share the access lookups' client: no retry sleeps after the ack either.
+    rooms = Rooms(access.directory.client)
+    listeners.register(app, fixes, Work(ZENDESK_WORKERS), access, rooms)
     return app

@@ -30,5 +30,5 @@ def check_slack(settings: Settings) -> tuple[list[str], list[str]]:
             reason = error.response.get("error")
             return fine, [f"SLACK_ALLOWED_USERGROUP: cannot read {group} ({reason})"]
     else:
-        fine.append("SLACK_ALLOWED_USERGROUP not set: every workspace member may use the bot")
+        fine.append("SLACK_ALLOWED_USERGROUP not set: every full workspace member may use the bot")
     return fine, []

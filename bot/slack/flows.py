@@ -24,6 +24,7 @@ from bot.logs import request_id
 from bot.ports import Trace
 from bot.slack import blocks, opening, replies
 from bot.slack.replies import Where
+from bot.slack.sharing import Rooms
 from bot.slack.values import ModalContext
 
 log = logging.getLogger(__name__)
@@ -159,11 +160,16 @@ def preview_into(
     client: WebClient,
     fixes: Fixes,
     work: Work,
+    rooms: Rooms,
     where: Where,
     request: FixRequest,
     ts: str | None = None,
 ) -> None:
-    """Show 'working' in the thread (starting it if need be), then the preview in its place."""
+    """Show 'working' in the thread (starting it if need be), then the preview in its place.
+    In a channel shared with another organization, the thread is the person's DM instead."""
+    routed = rooms.route(client, where)
+    if routed is not where:
+        where, ts = routed, None
     if where.thread_ts is None and not where.ephemeral:
         url = fixes.ticket_url(request.ticket_id)
         where, _ = replies.post(

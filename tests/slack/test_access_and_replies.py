@@ -1,8 +1,7 @@
-"""The access cache and the reply fallbacks, against the Slack stand-in over HTTP."""
+"""The reply fallbacks, against the Slack stand-in over HTTP."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -10,7 +9,6 @@ from slack_sdk import WebClient
 
 from bot.sandbox.slack import SlackStandIn
 from bot.slack import blocks, replies
-from bot.slack.access import Members
 from bot.slack.replies import Where
 
 
@@ -29,29 +27,6 @@ def slack(server: SlackStandIn) -> SlackStandIn:
 @pytest.fixture
 def client(slack: SlackStandIn) -> WebClient:
     return WebClient(token=slack.bot_token, base_url=slack.url)
-
-
-def test_members_are_read_once_and_cached(slack: SlackStandIn, client: WebClient) -> None:
-    members = Members(client, "S0SUPPORT", ttl=60)
-    assert members.allows("U0AGENT1") and members.allows("U0AGENT2")
-    assert not members.allows("U0OUTSIDER")
-    assert len(slack.calls("usergroups.users.list")) == 1
-
-
-def test_a_stale_cache_is_served_while_it_refreshes(slack: SlackStandIn, client: WebClient) -> None:
-    members = Members(client, "S0SUPPORT", ttl=0.05)
-    assert members.allows("U0AGENT1")
-    time.sleep(0.1)
-    assert members.allows("U0AGENT1")  # answered from the cache, refresh in the background
-    slack.wait_for_call(
-        "usergroups.users.list", lambda c: len(slack.calls("usergroups.users.list")) > 1
-    )
-
-
-def test_unknown_membership_denies(slack: SlackStandIn, client: WebClient) -> None:
-    slack.inject("usergroups.users.list", "invalid_auth")
-    assert not Members(client, "S0SUPPORT").allows("U0AGENT1")
-    assert not Members(client, "S0NOSUCH").allows("U0AGENT1")
 
 
 def test_post_starts_a_thread_then_replies_in_it(slack: SlackStandIn, client: WebClient) -> None:

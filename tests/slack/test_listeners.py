@@ -15,7 +15,8 @@ from slack_sdk.signature import SignatureVerifier
 from bot.drive import stand_in_settings
 from bot.sandbox.slack import SlackStandIn
 from bot.sandbox.zendesk import ZendeskSandbox
-from bot.slack.app import create_app
+from bot.slack.access import Access
+from bot.slack.app import create_access, create_app
 from bot.wiring import build_fixes
 
 
@@ -26,10 +27,20 @@ def slack() -> Iterator[SlackStandIn]:
 
 
 @pytest.fixture
-def app(slack: SlackStandIn, sandbox: ZendeskSandbox) -> App:
+def access(slack: SlackStandIn, sandbox: ZendeskSandbox) -> Iterator[Access]:
     slack.reset()
     settings = stand_in_settings(sandbox, slack, SLACK_ALLOWED_USERGROUP="S0SUPPORT")
-    return create_app(settings, build_fixes(settings))
+    access = create_access(settings)
+    yield access
+    access.directory.stop()
+
+
+@pytest.fixture
+def app(slack: SlackStandIn, sandbox: ZendeskSandbox, access: Access) -> App:
+    settings = stand_in_settings(sandbox, slack, SLACK_ALLOWED_USERGROUP="S0SUPPORT")
+    # As a worker some moments after its start: the team and the group are known.
+    assert access.directory.wait_ready(5)
+    return create_app(settings, build_fixes(settings), access=access)
 
 
 def dispatch(app: App, body: str, content_type: str) -> Any:
@@ -103,7 +114,25 @@ def test_a_good_submission_acks_empty(app: App, slack: SlackStandIn) -> None:
 
 
 def test_outsiders_are_denied_in_the_ack(app: App, slack: SlackStandIn) -> None:
+    calls = len(slack.calls())
     assert "only for members" in command(app, "512304", user="U0OUTSIDER").body
     denied = json.loads(submission(app, {"ticket": "512304"}, user="U0OUTSIDER").body)
     assert "only for members" in denied["errors"]["ticket"]
+    assert len(slack.calls()) == calls  # decided from the cache: no Slack call at all
     assert slack.calls("views.open") == []
+
+
+def test_a_cold_cache_acks_first_and_denies_after(
+    slack: SlackStandIn, sandbox: ZendeskSandbox
+) -> None:
+    settings = stand_in_settings(sandbox, slack)
+    access = create_access(settings)
+    try:
+        cold = create_app(settings, build_fixes(settings), access=access)
+        response = command(cold, "512304", user="U0GUEST1")
+        assert response.status == 200 and response.body == ""
+        note = slack.wait_for_message("C0SUPPORT", lambda m: m.get("visible_to") == "U0GUEST1")
+        assert "guests and people from other organizations" in note["text"]
+        assert slack.calls("views.open") == []
+    finally:
+        access.directory.stop()

@@ -13,8 +13,10 @@ from bot.domain.planning import FixRequest, Plan, Refusal
 from bot.fixes import Done, Failed, Fixes, Stale
 from bot.ports import Trace
 from bot.slack import blocks, flows, replies
+from bot.slack.access import Access
 from bot.slack.flows import Work
 from bot.slack.replies import Where
+from bot.slack.sharing import Rooms
 from bot.slack.values import TicketValue, decode_apply, decode_ticket
 
 BROKEN = blocks.notice(
@@ -48,7 +50,7 @@ def acknowledge(ack: Ack) -> None:
     ack()
 
 
-def register(app: App, fixes: Fixes, work: Work) -> None:
+def register(app: App, fixes: Fixes, work: Work, access: Access, rooms: Rooms) -> None:
     def apply(body: dict[str, Any], client: WebClient) -> None:
         where, ts = _where(body)
         carried = decode_apply(_value(body))
@@ -57,6 +59,7 @@ def register(app: App, fixes: Fixes, work: Work) -> None:
             replies.tell(client, where, BROKEN)
             return
         preview = list((body.get("message") or {}).get("blocks") or [])
+        where, ts = _private(client, rooms, where, ts, "the outcome")
         where, ts = replies.update(client, where, ts, blocks.applying(carried.plan, where.user))
         trace = flows.trace_for(body)
         work.later(
@@ -78,6 +81,7 @@ def register(app: App, fixes: Fixes, work: Work) -> None:
             replies.tell(client, where, BROKEN)
             return
         summary = body.get("message") or {}
+        where, ts = _private(client, rooms, where, ts, "what Undo did")
         work.later(_undo, client, fixes, where, ts, carried, flows.trace_for(body), summary)
 
     def preview_again(body: dict[str, Any], client: WebClient) -> None:
@@ -88,14 +92,23 @@ def register(app: App, fixes: Fixes, work: Work) -> None:
         if carried is None or carried.request is None:
             replies.tell(client, where, BROKEN)
             return
-        flows.preview_into(client, fixes, work, where, carried.request, ts=ts)
+        flows.preview_into(client, fixes, work, rooms, where, carried.request, ts=ts)
 
-    app.action(blocks.APPLY)(ack=acknowledge, lazy=[apply])
-    app.action(blocks.CANCEL)(ack=acknowledge, lazy=[cancel])
-    app.action(blocks.UNDO)(ack=acknowledge, lazy=[undo])
+    app.action(blocks.APPLY)(ack=acknowledge, lazy=[access.gate(apply)])
+    app.action(blocks.CANCEL)(ack=acknowledge, lazy=[access.gate(cancel)])
+    app.action(blocks.UNDO)(ack=acknowledge, lazy=[access.gate(undo)])
     app.action(re.compile(f"^({blocks.PICK_ORG}_\\d+|{blocks.RETRY})$"))(
-        ack=acknowledge, lazy=[preview_again]
+        ack=acknowledge, lazy=[access.gate(preview_again)]
     )
+
+
+def _private(
+    client: WebClient, rooms: Rooms, where: Where, ts: str | None, what: str
+) -> tuple[Where, str | None]:
+    """A button clicked in a shared channel (a thread from before it was shared) answers by DM:
+    a new message there, since the clicked one stays where it is."""
+    routed = rooms.route(client, where, what)
+    return (where, ts) if routed is where else (routed, None)
 
 
 def _apply(

@@ -9,8 +9,10 @@ from slack_sdk import WebClient
 
 from bot.fixes import Fixes
 from bot.slack import blocks, flows
+from bot.slack.access import TRIGGER_WAIT, Access
 from bot.slack.flows import Work
 from bot.slack.opening import Opener
+from bot.slack.sharing import Rooms
 from bot.slack.values import ModalContext
 
 COMMAND = "/partner-fix"
@@ -21,14 +23,16 @@ def _text(body: dict[str, Any]) -> str:
     return str(body.get("text") or "").strip()
 
 
-def register(app: App, fixes: Fixes, work: Work, opener: Opener) -> None:
+def register(
+    app: App, fixes: Fixes, work: Work, access: Access, rooms: Rooms, opener: Opener
+) -> None:
     def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         if _text(body).lower() in HELP_WORDS:
             ack(text=blocks.HELP)
             return
         ack()
         # Not a Bolt lazy function: those share one pool with every chat.* call.
-        opener.later(open_form, body, client)
+        opener.later(gated_open_form, body, client)
 
     def open_form(body: dict[str, Any], client: WebClient) -> None:
         text = _text(body)
@@ -41,4 +45,5 @@ def register(app: App, fixes: Fixes, work: Work, opener: Opener) -> None:
         )
         flows.open_modal(client, fixes, work, str(body.get("trigger_id") or ""), context, text)
 
+    gated_open_form = access.gate(open_form, TRIGGER_WAIT)
     app.command(COMMAND)(acknowledge)

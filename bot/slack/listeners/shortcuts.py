@@ -9,9 +9,11 @@ from slack_sdk import WebClient
 
 from bot.fixes import Fixes
 from bot.slack import blocks, flows, replies
+from bot.slack.access import TRIGGER_WAIT, Access
 from bot.slack.flows import Work
 from bot.slack.opening import Opener
 from bot.slack.replies import Where
+from bot.slack.sharing import Rooms
 from bot.slack.values import ModalContext
 
 CALLBACK = "partner_fix_message"
@@ -21,11 +23,13 @@ NO_TICKET = (
 )
 
 
-def register(app: App, fixes: Fixes, work: Work, opener: Opener) -> None:
+def register(
+    app: App, fixes: Fixes, work: Work, access: Access, rooms: Rooms, opener: Opener
+) -> None:
     def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         # Not a Bolt lazy function: those share one pool with every chat.* call.
-        opener.later(open_form, body, client)
+        opener.later(gated_open_form, body, client)
 
     def open_form(body: dict[str, Any], client: WebClient) -> None:
         message = body.get("message") or {}
@@ -54,4 +58,5 @@ def register(app: App, fixes: Fixes, work: Work, opener: Opener) -> None:
         trigger = str(body.get("trigger_id") or "")
         flows.open_modal(client, fixes, work, trigger, context, str(refs[0].id))
 
+    gated_open_form = access.gate(open_form, TRIGGER_WAIT)
     app.shortcut(CALLBACK)(acknowledge)

@@ -10,13 +10,15 @@ from slack_sdk import WebClient
 from bot.domain.planning import FixRequest
 from bot.fixes import Fixes
 from bot.slack import blocks, flows
+from bot.slack.access import Access
 from bot.slack.flows import Work
 from bot.slack.modal_state import Errors, parse_submission
 from bot.slack.replies import Where
+from bot.slack.sharing import Rooms
 from bot.slack.values import decode_context
 
 
-def register(app: App, fixes: Fixes, work: Work) -> None:
+def register(app: App, fixes: Fixes, work: Work, access: Access, rooms: Rooms) -> None:
     def read(body: dict[str, Any]) -> FixRequest | Errors:
         state = ((body.get("view") or {}).get("state") or {}).get("values") or {}
         return parse_submission(state, fixes.parse)
@@ -42,6 +44,6 @@ def register(app: App, fixes: Fixes, work: Work) -> None:
             thread_ts=context.thread_ts if context else None,
             response_url=context.response_url if context else None,
         )
-        flows.preview_into(client, fixes, work, where, request)
+        flows.preview_into(client, fixes, work, rooms, where, request)
 
-    app.view(blocks.MODAL_CALLBACK)(ack=acknowledge, lazy=[preview])
+    app.view(blocks.MODAL_CALLBACK)(ack=acknowledge, lazy=[access.gate(preview)])
