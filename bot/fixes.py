@@ -7,9 +7,12 @@ again.
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Collection
+import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
 
 from bot.domain.models import Snapshot
 from bot.domain.planning import (
@@ -30,6 +33,10 @@ from bot.logs import mask_email
 from bot.ports import Applied, Fault, Recorded, Trace, ZendeskError, ZendeskPort
 
 log = logging.getLogger(__name__)
+
+# Before reading back a write whose outcome is unknown: longer than Zendesk takes to finish an
+# update it received, so that the read shows it if it landed.
+SETTLE_WAIT = 3.0
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,40 @@ class Failed:
 ApplyResult = Done | Stale | Failed
 UndoResult = Done | Refusal | Failed
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _no_surprises(writes: bool) -> Callable[[Callable[P, R]], Callable[P, R | Failed]]:
+    """Whatever goes wrong inside the use case (a bug, data nobody foresaw) ends as a `Failed`
+    that every front door knows how to tell, never as an exception that leaves someone waiting.
+    Where a write may have been sent, it says the outcome could not be confirmed."""
+
+    def wrap(method: Callable[P, R]) -> Callable[P, R | Failed]:
+        @functools.wraps(method)
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> R | Failed:
+            try:
+                return method(*args, **kwargs)
+            except Exception:
+                log.exception("unexpected error", extra={"step": method.__name__})
+                if writes:
+                    return Failed(
+                        Fault.UNKNOWN_OUTCOME,
+                        "Something went wrong inside partner-fix, so it could not be confirmed "
+                        "whether the ticket changed: check the ticket before trying again.",
+                        changed=None,
+                    )
+                return Failed(
+                    Fault.UNAVAILABLE,
+                    "Something went wrong inside partner-fix while reading the ticket. Nothing "
+                    "was changed; try again.",
+                    changed=False,
+                )
+
+        return guarded
+
+    return wrap
+
 
 class Fixes:
     def __init__(
@@ -86,8 +127,12 @@ class Fixes:
         zendesk: ZendeskPort,
         instance_host: str | None = None,
         help_center_hosts: Collection[str] = (),
+        settle_wait: float = SETTLE_WAIT,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._zendesk = zendesk
+        self._settle_wait = settle_wait
+        self._sleep = sleep
         # `gitlab.zendesk.com`; None when unknown, and then any *.zendesk.com link is accepted.
         self._instance_host = (instance_host or "").lower() or None
         self._help_center_hosts = tuple(h.lower() for h in help_center_hosts)
@@ -114,6 +159,7 @@ class Fixes:
     def ticket_url(self, ticket_id: int) -> str:
         return self._zendesk.ticket_url(ticket_id)
 
+    @_no_surprises(writes=False)
     def look(self, ticket_id: int) -> Look | Failed:
         try:
             snapshot = self._zendesk.snapshot(ticket_id)
@@ -121,6 +167,7 @@ class Fixes:
             return _failed(error, f"reading ticket {ticket_id}")
         return Look(snapshot, suggest(snapshot), self._zendesk.ticket_url(ticket_id))
 
+    @_no_surprises(writes=False)
     def preview(self, request: FixRequest) -> Preview | Failed:
         try:
             snapshot = self._read(request)
@@ -156,6 +203,7 @@ class Fixes:
             emails.append(request.partner_email)
         return self._zendesk.snapshot(request.ticket_id, emails)
 
+    @_no_surprises(writes=True)
     def apply(self, previewed: Plan, request: FixRequest, trace: Trace) -> ApplyResult:
         """Write the previewed plan, if it still holds: the facts it rests on are read again and
         planned again, and only a fresh plan that writes exactly what the preview showed (and so
@@ -204,33 +252,46 @@ class Fixes:
     def _settle(
         self, target: Plan, note: str, trace: Trace, url: str, undoes: str | None
     ) -> Done | Failed:
-        """The PUT's answer was lost: look at the ticket and decide, never resend blindly."""
+        """The write's outcome is unknown (no answer, a 5xx, an answer cut off): wait longer
+        than Zendesk takes to finish an update, read the ticket back, and decide from what it
+        shows. Sent again only when the ticket is untouched, and safe_update guards that too."""
         log.warning("write outcome unknown; re-reading", extra={"ticket_id": target.ticket_id})
-        try:
-            now = self._zendesk.snapshot(target.ticket_id, complete=False)
-        except ZendeskError:
-            return _unknown(target.ticket_id)
+        self._sleep(self._settle_wait)
+        now = self._read_back(target.ticket_id)
+        if now is None:
+            return _unknown(target.ticket_id, url)
         if holds(now, target):
-            applied = Applied(target.ticket_id, now.ticket.updated_at)
-            return Done(target, applied, url, settled=True)
+            return Done(target, Applied(target.ticket_id, now.ticket.updated_at), url, settled=True)
         if now.ticket.updated_at != target.updated_at:
             return Failed(
                 Fault.UNKNOWN_OUTCOME,
-                f"Zendesk did not confirm the update of ticket {target.ticket_id}, and the ticket "
-                "has changed in other ways since the preview. The bot changed nothing more; "
-                "check the ticket before trying again.",
+                f"The update of ticket {target.ticket_id} could not be confirmed: Zendesk did not "
+                "say whether it was saved, and the ticket has changed in other ways since the "
+                f"preview. The bot changed nothing more; check the ticket: {url}",
                 changed=None,
             )
-        # Untouched: the update did not land, so sending it once more is safe (and safe_update
-        # still guards it).
         try:
             applied = self._zendesk.apply(target, note, trace, undoes)
         except ZendeskError as error:
+            if error.fault is Fault.CONFLICT:
+                # The first update landed after all (or someone else wrote meanwhile).
+                again = self._read_back(target.ticket_id)
+                if again is not None and holds(again, target):
+                    applied = Applied(target.ticket_id, again.ticket.updated_at)
+                    return Done(target, applied, url, settled=True)
+                return _unknown(target.ticket_id, url)
             if error.fault is Fault.UNKNOWN_OUTCOME:
-                return _unknown(target.ticket_id)
+                return _unknown(target.ticket_id, url)
             return _failed(error, f"updating ticket {target.ticket_id}")
         return Done(target, applied, url)
 
+    def _read_back(self, ticket_id: int) -> Snapshot | None:
+        try:
+            return self._zendesk.snapshot(ticket_id, complete=False)
+        except ZendeskError:
+            return None
+
+    @_no_surprises(writes=True)
     def undo(self, ticket_id: int, trace: Trace, request_id: str | None = None) -> UndoResult:
         """Reverse the bot's own correction of the ticket while the ticket still shows it: the
         one of `request_id` (the clicked summary's), else the newest."""
@@ -324,10 +385,11 @@ def _failed(error: ZendeskError, doing: str) -> Failed:
     return Failed(error.fault, error.message, changed=changed)
 
 
-def _unknown(ticket_id: int) -> Failed:
+def _unknown(ticket_id: int, url: str) -> Failed:
     return Failed(
         Fault.UNKNOWN_OUTCOME,
-        f"Zendesk did not confirm the update of ticket {ticket_id} and could not be read "
-        "back. It may or may not have been applied: check the ticket before trying again.",
+        f"The update of ticket {ticket_id} could not be confirmed: Zendesk did not say whether "
+        "it was saved, and reading the ticket back did not settle it. It may or may not have "
+        f"been applied: check the ticket before trying again: {url}",
         changed=None,
     )

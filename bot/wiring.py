@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.config import Settings
 from bot.domain.models import ProcessRules
-from bot.fixes import Fixes
+from bot.fixes import SETTLE_WAIT, Fixes
 from bot.zendesk.client import ZendeskAuth, ZendeskClients
 from bot.zendesk.gateway import FieldIds, ZendeskGateway
 
@@ -35,9 +35,12 @@ def build_gateway(settings: Settings) -> ZendeskGateway:
     return ZendeskGateway(clients, fields, rules)
 
 
-def build_fixes(settings: Settings, gateway: ZendeskGateway | None = None) -> Fixes:
+def build_fixes(
+    settings: Settings, gateway: ZendeskGateway | None = None, settle_wait: float = SETTLE_WAIT
+) -> Fixes:
     return Fixes(
         gateway or build_gateway(settings),
         instance_host=settings.zendesk_instance_host,
         help_center_hosts=settings.ZENDESK_HELP_CENTER_HOSTS,
+        settle_wait=settle_wait,
     )

@@ -45,4 +45,5 @@ def settings(sandbox: ZendeskSandbox) -> Settings:
 
 @pytest.fixture
 def fixes(settings: Settings) -> Fixes:
-    return build_fixes(settings)
+    # A short settle wait: the sandbox finishes an update before it answers.
+    return build_fixes(settings, settle_wait=0.05)

@@ -164,6 +164,8 @@ class ZendeskSandbox:
         delay: float = 0.0,
         apply_first: bool = False,
         drop: bool = False,
+        cut: bool = False,
+        drip: float = 0.0,
     ) -> None:
         """Give the next `count` API requests matching method and path (re.fullmatch) a fault."""
         self._faults.add(
@@ -177,6 +179,8 @@ class ZendeskSandbox:
                 delay=delay,
                 apply_first=apply_first,
                 drop=drop,
+                cut=cut,
+                drip=drip,
             )
         )
 
@@ -253,6 +257,8 @@ class ZendeskSandbox:
             outcome = self._fault_answer(fault) if fault.replaces_answer else self._process(request)
         if isinstance(outcome, ApiResponse):
             self._log.finish(entry, outcome.status)
+            if fault is not None:
+                outcome.cut, outcome.drip = fault.cut, fault.drip
         return outcome
 
     def _process(self, request: ApiRequest) -> ApiResponse:
@@ -303,7 +309,9 @@ class ZendeskSandbox:
                     k: v
                     for k, v in arguments.items()
                     if k not in ("method", "path_pattern")
-                    and not (v is None and k in ("count", "delay", "apply_first", "drop"))
+                    and not (
+                        v is None and k in ("count", "delay", "apply_first", "drop", "cut", "drip")
+                    )
                 }
                 self.inject(arguments["method"], arguments["path_pattern"], **options)
                 return ok
@@ -495,7 +503,22 @@ class _Handler(BaseHTTPRequestHandler):
                 # The client asked to close (or spoke HTTP/1.0): say so, as HTTP/1.1 wants.
                 self.send_header("Connection", "close")
             self.end_headers()
-            if self.command != "HEAD":
+            if self.command == "HEAD":
+                pass
+            elif response.cut:
+                self.wfile.write(payload[: len(payload) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                with contextlib.suppress(OSError):
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            elif response.drip:
+                self.wfile.flush()
+                for offset in range(len(payload)):
+                    self.wfile.write(payload[offset : offset + 1])
+                    self.wfile.flush()
+                    time.sleep(response.drip)
+            else:
                 self.wfile.write(payload)
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):

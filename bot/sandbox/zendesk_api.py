@@ -59,6 +59,9 @@ class ApiResponse:
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = JSON_TYPE
+    # Set by a fault: how the answer is sent (see zendesk_faults.Fault).
+    cut: bool = False
+    drip: float = 0.0
 
     def payload(self) -> bytes:
         if isinstance(self.body, str):

@@ -27,6 +27,8 @@ FAULT_KEYS = (
     "delay",
     "apply_first",
     "drop",
+    "cut",
+    "drip",
 )
 
 
@@ -43,6 +45,11 @@ class Fault:
     delay: float
     apply_first: bool
     drop: bool
+    # How the answer travels: `cut` sends the headers and half the body, then closes (a proxy
+    # or a connection dying mid-answer); `drip` sends the body one byte every `drip` seconds (a
+    # congested link), so each read is quick and the whole answer is not.
+    cut: bool = False
+    drip: float = 0.0
 
     @classmethod
     def build(
@@ -57,6 +64,8 @@ class Fault:
         delay: float = 0.0,
         apply_first: bool = False,
         drop: bool = False,
+        cut: bool = False,
+        drip: float = 0.0,
     ) -> Fault:
         """Check the arguments (raising ValueError with the reason) and make a Fault."""
         if not isinstance(method, str) or not method:
@@ -83,8 +92,14 @@ class Fault:
             raise ValueError("delay must be a non-negative number of seconds")
         if not isinstance(apply_first, bool) or not isinstance(drop, bool):
             raise ValueError("apply_first and drop must be true or false")
-        if status is None and not drop and delay == 0:
-            raise ValueError("a fault needs a status, a delay or drop=True to do anything")
+        if not isinstance(cut, bool):
+            raise ValueError("cut must be true or false")
+        if isinstance(drip, bool) or not isinstance(drip, int | float) or drip < 0:
+            raise ValueError("drip must be a non-negative number of seconds")
+        if status is None and not drop and not cut and delay == 0 and drip == 0:
+            raise ValueError(
+                "a fault needs a status, a delay, a drip, cut=True or drop=True to do anything"
+            )
         return cls(
             method=method.upper(),
             pattern=pattern,
@@ -95,6 +110,8 @@ class Fault:
             delay=float(delay),
             apply_first=apply_first,
             drop=drop,
+            cut=cut,
+            drip=float(drip),
         )
 
     def matches(self, method: str, path: str) -> bool:
@@ -116,6 +133,8 @@ class Fault:
             "delay": self.delay,
             "apply_first": self.apply_first,
             "drop": self.drop,
+            "cut": self.cut,
+            "drip": self.drip,
         }
 
 

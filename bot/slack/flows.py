@@ -8,10 +8,11 @@ make a modal miss its 3-second trigger.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -118,6 +119,29 @@ def _fill_modal(
     text: str,
     ticket_id: int,
 ) -> None:
+    try:
+        _fill(client, fixes, opened, context, text, ticket_id)
+    except Exception:
+        # The modal would stay on "Reading the ticket…": say so to the person instead.
+        log.exception("filling the modal failed", extra={"ticket_id": ticket_id})
+        replies.tell(
+            client,
+            _where(context),
+            blocks.notice(
+                f"Something went wrong inside partner-fix while reading ticket #{ticket_id}. "
+                "Nothing was changed: run the command again."
+            ),
+        )
+
+
+def _fill(
+    client: WebClient,
+    fixes: Fixes,
+    opened: dict[str, Any],
+    context: ModalContext,
+    text: str,
+    ticket_id: int,
+) -> None:
     look = fixes.look(ticket_id)
     if isinstance(look, Failed):
         filled = blocks.modal(context, text, problem=look.message)
@@ -185,9 +209,29 @@ def preview_into(
 def _preview(
     client: WebClient, fixes: Fixes, where: Where, request: FixRequest, ts: str | None
 ) -> None:
-    result = fixes.preview(request)
-    if isinstance(result, Failed):
-        failure = blocks.failure(result, request.ticket_id, request, request_id.get())
-        replies.update(client, where, ts, failure)
-        return
-    replies.update(client, where, ts, blocks.preview(result, where.user, request_id.get()))
+    with outcome_shown(client, where, ts, request.ticket_id, wrote=False):
+        result = fixes.preview(request)
+        if isinstance(result, Failed):
+            failure = blocks.failure(result, request.ticket_id, request, request_id.get())
+            replies.update(client, where, ts, failure)
+            return
+        replies.update(client, where, ts, blocks.preview(result, where.user, request_id.get()))
+
+
+@contextlib.contextmanager
+def outcome_shown(
+    client: WebClient, where: Where, ts: str | None, ticket_id: int, wrote: bool
+) -> Iterator[None]:
+    """Whatever the step inside raises, its progress message ("Reading…", "Applying…") is
+    replaced with an outcome: nobody is left looking at a note that never changes."""
+    try:
+        yield
+    except Exception:
+        log.exception("a background step failed", extra={"ticket_id": ticket_id})
+        state = (
+            "It could not be confirmed whether the ticket changed: check it before trying again."
+            if wrote
+            else "Nothing was changed; try again."
+        )
+        text = f":warning: Ticket #{ticket_id}: something went wrong inside partner-fix. {state}"
+        replies.update(client, where, ts, blocks.notice(text))

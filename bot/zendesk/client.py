@@ -2,8 +2,9 @@
 
 zenpy's defaults suit scripts: its cache keeps users forever and re-sends a failed update's
 changes, it waits 60 s per request, and it obeys `Retry-After` without end. Here every request has
-a short timeout, 429s are honoured only up to a cap per call (never a process-wide budget that
-runs dry), and each thread gets its own client because zenpy's state is not locked.
+a short timeout per read and a total deadline (bot/zendesk/deadline.py), 429s are honoured only up
+to a cap per call (never a process-wide budget that runs dry), and each thread gets its own client
+because zenpy's state is not locked.
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ from urllib.parse import urlsplit
 import requests
 from zenpy import Zenpy
 
+from bot.zendesk.deadline import DeadlineAdapter, DeadlineExceeded, within
+
 DEFAULT_TIMEOUT = 5.0
+# The whole of one exchange (connect, send, every read), whatever each read takes.
+DEFAULT_DEADLINE = 8.0
 DEFAULT_RETRY_CAP = 10.0
 
 
@@ -38,7 +43,8 @@ class ZendeskAuth:
 
 
 class BoundedSession(requests.Session):
-    """A requests session that waits out 429s up to `retry_cap` seconds per call, then gives up.
+    """A requests session that bounds each exchange by a total deadline, and waits out 429s up
+    to `retry_cap` seconds per call, then gives up.
 
     A 429 means Zendesk did not process the request, so sending it again is safe even for a PUT.
     """
@@ -48,17 +54,35 @@ class BoundedSession(requests.Session):
         timeout: float,
         retry_cap: float,
         sleep: Callable[[float], None] = time.sleep,
+        deadline: float = DEFAULT_DEADLINE,
     ) -> None:
         super().__init__()
         self.timeout = timeout
+        self.deadline = deadline
         self.retry_cap = retry_cap
         self._sleep = sleep
+        adapter = DeadlineAdapter()
+        self.mount("https://", adapter)
+        self.mount("http://", adapter)
+
+    def _exchange(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        with within(self.deadline) as expired:
+            try:
+                response = super().request(method, url, *args, **kwargs)
+            except Exception as error:
+                if expired.is_set():
+                    raise DeadlineExceeded(f"no whole answer within {self.deadline:g} s") from error
+                raise
+        if expired.is_set():
+            # The body may have been read whole just as the socket was cut; don't trust it.
+            raise DeadlineExceeded(f"no whole answer within {self.deadline:g} s")
+        return response
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", self.timeout)
         waited = 0.0
         while True:
-            response = super().request(method, url, *args, **kwargs)
+            response = self._exchange(method, url, *args, **kwargs)
             if response.status_code != 429:
                 return response
             retry_after = _retry_after(response)
@@ -101,12 +125,14 @@ class ZendeskClients:
         auth: ZendeskAuth,
         timeout: float = DEFAULT_TIMEOUT,
         retry_cap: float = DEFAULT_RETRY_CAP,
+        deadline: float = DEFAULT_DEADLINE,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._scheme, self._subdomain, self._domain = split_base_url(self.base_url)
         self._auth = auth
         self._timeout = timeout
         self._retry_cap = retry_cap
+        self._deadline = max(deadline, timeout)
         self._local = threading.local()
 
     def get(self) -> Zenpy:
@@ -121,7 +147,7 @@ class ZendeskClients:
         return self.get().tickets.session
 
     def _build(self) -> Zenpy:
-        session = BoundedSession(self._timeout, self._retry_cap)
+        session = BoundedSession(self._timeout, self._retry_cap, deadline=self._deadline)
         credentials: dict[str, str] = {}
         if self._auth.oauth_token:
             credentials["oauth_token"] = self._auth.oauth_token

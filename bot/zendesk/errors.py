@@ -1,7 +1,9 @@
 """The one place that turns what went wrong talking to Zendesk into plain words.
 
-Every fault leaves the gateway as a `ZendeskError` whose `kind` says what the caller may do next
-and whose `message` a support engineer can read.
+Every fault leaves the gateway as a `ZendeskError` whose `fault` says what the caller may do next
+and whose `message` a support engineer can read. For a write, only an answer that proves nothing
+was written (401, 403, 404, 409, 400/422, 429, or no connection at all) says so; everything else
+is an unknown outcome, for the use case to settle by reading the ticket back.
 """
 
 from __future__ import annotations
@@ -71,10 +73,18 @@ def from_status(status: int, body: dict[str, Any], what: str, writing: bool) -> 
             "tickets).",
             status,
         )
-    changed = "The change may not have been saved" if writing else "Nothing was changed"
+    if writing:
+        # Only the answers above prove the update was not made; a 5xx (or a proxy's 502/504)
+        # may come after Zendesk committed it.
+        return ZendeskError(
+            Fault.UNKNOWN_OUTCOME,
+            f"Zendesk answered the update with an error ({status}), which does not say whether "
+            "it was saved.",
+            status,
+        )
     return ZendeskError(
         Fault.UNAVAILABLE,
-        f"Zendesk answered with an error ({status}). {changed}; try again in a minute.",
+        f"Zendesk answered with an error ({status}). Nothing was changed; try again in a minute.",
         status,
     )
 
@@ -90,6 +100,13 @@ def translate(error: Exception, what: str, writing: bool = False) -> ZendeskErro
             "minute.",
             429,
         )
+    if isinstance(error, requests.ConnectTimeout) or (
+        isinstance(error, requests.ConnectionError) and _refused(error)
+    ):
+        # No connection was made: nothing was sent.
+        return ZendeskError(
+            Fault.UNAVAILABLE, "Zendesk could not be reached. Nothing was changed.", None
+        )
     if isinstance(error, requests.Timeout):
         if writing:
             return ZendeskError(
@@ -98,17 +115,21 @@ def translate(error: Exception, what: str, writing: bool = False) -> ZendeskErro
         return ZendeskError(
             Fault.TIMEOUT, "Zendesk did not answer in time. Nothing was changed.", None
         )
-    if isinstance(error, requests.ConnectionError):
-        if writing and not _refused(error):
-            return ZendeskError(
-                Fault.UNKNOWN_OUTCOME, "The connection to Zendesk broke during the update.", None
-            )
-        return ZendeskError(
-            Fault.UNAVAILABLE, "Zendesk could not be reached. Nothing was changed.", None
-        )
     response = getattr(error, "response", None)
     if isinstance(response, requests.Response):
         return from_status(response.status_code, _body(response), what, writing)
+    if writing:
+        # A broken connection, an answer cut off or one that doesn't parse: the update may
+        # have been saved all the same.
+        return ZendeskError(
+            Fault.UNKNOWN_OUTCOME,
+            "The connection to Zendesk broke during the update, or its answer could not be read.",
+            None,
+        )
+    if isinstance(error, requests.ConnectionError):
+        return ZendeskError(
+            Fault.UNAVAILABLE, "The connection to Zendesk broke. Nothing was changed.", None
+        )
     if isinstance(error, APIException | ZenpyException):
         # zenpy puts the JSON body in the message when it has no response at hand.
         try:
@@ -116,9 +137,18 @@ def translate(error: Exception, what: str, writing: bool = False) -> ZendeskErro
         except ValueError:
             body = {}
         return ZendeskError(
-            Fault.UNAVAILABLE, f"Zendesk answered unexpectedly: {_details(body) or error}.", None
+            Fault.UNAVAILABLE,
+            f"Zendesk answered unexpectedly: {_details(body) or 'no details'}. Nothing was "
+            "changed.",
+            None,
         )
-    raise error
+    # Whatever else reading raised (a body cut off, one that doesn't decode or parse): a fault
+    # with words, never an exception that leaves the person waiting.
+    return ZendeskError(
+        Fault.UNAVAILABLE,
+        "Zendesk's answer was cut off or could not be read. Nothing was changed.",
+        None,
+    )
 
 
 def _refused(error: requests.ConnectionError) -> bool:

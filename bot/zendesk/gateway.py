@@ -92,6 +92,25 @@ class ZendeskGateway:
         One request for the ticket (with sideloads), one per distinct email, one per extra user,
         and one (a page) per user whose organizations must be completed.
         """
+        try:
+            return self._snapshot(ticket_id, emails, user_ids, complete, requester)
+        except (KeyError, TypeError, ValueError) as error:
+            # A record without the fields every Zendesk record has: a fault, in words.
+            raise ZendeskError(
+                Fault.UNAVAILABLE,
+                f"Zendesk answered about ticket {ticket_id} with data the bot could not read. "
+                "Nothing was changed.",
+                200,
+            ) from error
+
+    def _snapshot(
+        self,
+        ticket_id: int,
+        emails: Iterable[str],
+        user_ids: Iterable[int],
+        complete: bool,
+        requester: bool,
+    ) -> Snapshot:
         data = self._get_json(
             f"tickets/{ticket_id}.json", {"include": "users,organizations"}, f"ticket {ticket_id}"
         )

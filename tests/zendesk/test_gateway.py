@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 import requests
@@ -30,7 +31,7 @@ def gateway_for(sandbox: ZendeskSandbox, timeout: float = 5.0, retry_cap: float 
     gateway = ZendeskGateway(
         clients, FieldIds(ORG_EMAIL, (360020735339, 360012194220), "support_level"), ProcessRules()
     )
-    return Fixes(gateway)
+    return Fixes(gateway, settle_wait=0.05)
 
 
 def customer_request(ticket_id: int = 512301) -> FixRequest:
@@ -248,16 +249,13 @@ def test_refusals_write_nothing(sandbox: ZendeskSandbox, fixes: Fixes) -> None:
 @pytest.mark.parametrize(
     ("status", "body", "fault"),
     [
-        (500, None, Fault.UNAVAILABLE),
-        (502, "<html>Bad gateway</html>", Fault.UNAVAILABLE),
-        (503, None, Fault.UNAVAILABLE),
         (401, None, Fault.AUTH),
         (403, None, Fault.FORBIDDEN),
         (404, None, Fault.NOT_FOUND),
         (422, None, Fault.INVALID),
     ],
 )
-def test_put_faults_become_clear_failures_and_change_nothing(
+def test_put_faults_that_prove_no_write_change_nothing(
     sandbox: ZendeskSandbox, fixes: Fixes, status: int, body: str | None, fault: Fault
 ) -> None:
     plan = previewed(fixes, customer_request())
@@ -268,6 +266,26 @@ def test_put_faults_become_clear_failures_and_change_nothing(
     assert result.fault is fault and result.changed is False
     assert len(result.message) > 20
     assert sandbox.ticket(512301) == before
+
+
+@pytest.mark.parametrize(
+    ("status", "body"), [(500, None), (502, "<html>Bad gateway</html>"), (503, None), (504, None)]
+)
+@pytest.mark.parametrize("committed", [True, False], ids=["committed", "not-committed"])
+def test_a_5xx_to_a_put_is_settled_by_reading_back_never_called_nothing_changed(
+    sandbox: ZendeskSandbox, fixes: Fixes, status: int, body: str | None, committed: bool
+) -> None:
+    plan = previewed(fixes, customer_request())
+    sandbox.inject(
+        "PUT", r"/api/v2/tickets/\d+\.json", status=status, body=body, apply_first=committed
+    )
+    result = fixes.apply(plan, customer_request(), TRACE)
+    assert isinstance(result, Done), result
+    assert sandbox.ticket(512301)["requester_id"] == CARLA
+    # Landed with the 5xx: read back and confirmed, nothing sent again. Not landed: the ticket
+    # was untouched after the wait, so it was sent once more.
+    assert [p["status"] for p in puts(sandbox)] == ([status] if committed else [status, 200])
+    assert result.settled is committed
 
 
 def test_429_is_waited_out_once_then_given_up(sandbox: ZendeskSandbox) -> None:
@@ -439,3 +457,50 @@ def test_a_search_that_finds_several_users_takes_only_the_customers_organization
     assert "/api/v2/users/4101000000103/organizations.json" in [
         r["path"] for r in sandbox.requests()
     ]
+
+
+def deadline_gateway(sandbox: ZendeskSandbox) -> Fixes:
+    """A gateway with short bounds: 1 s per read, 2 s for a whole exchange."""
+    email, token = sandbox.credentials
+    clients = ZendeskClients(sandbox.url, ZendeskAuth(email, token), 1.0, 3.0, deadline=2.0)
+    gateway = ZendeskGateway(
+        clients, FieldIds(ORG_EMAIL, (360020735339, 360012194220), "support_level"), ProcessRules()
+    )
+    return Fixes(gateway, settle_wait=0.05)
+
+
+TICKET = r"/api/v2/tickets/\d+\.json"
+
+
+def test_a_read_cut_off_mid_body_is_a_fault_in_words(sandbox: ZendeskSandbox) -> None:
+    fixes = deadline_gateway(sandbox)
+    sandbox.inject("GET", TICKET, cut=True)
+    result = fixes.preview(customer_request())
+    assert isinstance(result, Failed) and result.changed is False
+    assert "cut off" in result.message
+
+
+def test_a_dripping_read_ends_at_the_deadline_not_at_the_end_of_the_drip(
+    sandbox: ZendeskSandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fixes = deadline_gateway(sandbox)
+    sandbox.inject("GET", TICKET, drip=0.5)  # each byte within the 1 s read timeout
+    started = time.monotonic()
+    result = fixes.preview(customer_request())
+    took = time.monotonic() - started
+    with capsys.disabled():
+        print(f"\n  dripping read: a clear outcome after {took:.1f} s (deadline 2 s)")
+    assert isinstance(result, Failed) and result.fault is Fault.TIMEOUT
+    assert took < 30  # the whole drip would take over 20 minutes
+
+
+@pytest.mark.parametrize("fault", [{"cut": True}, {"drip": 0.5}], ids=["cut", "drip"])
+def test_a_write_whose_answer_is_cut_or_drips_is_settled_applied(
+    sandbox: ZendeskSandbox, fault: dict[str, object]
+) -> None:
+    fixes = deadline_gateway(sandbox)
+    plan = previewed(fixes, customer_request())
+    sandbox.inject("PUT", TICKET, apply_first=True, **fault)  # type: ignore[arg-type]
+    result = fixes.apply(plan, customer_request(), TRACE)
+    assert isinstance(result, Done) and result.settled, result
+    assert [p["status"] for p in puts(sandbox)] == [200]  # landed once, never sent again

@@ -122,14 +122,16 @@ def _apply(
     preview: list[dict[str, Any]],
     rid: str,
 ) -> None:
-    result = fixes.apply(plan, request, trace)
-    if isinstance(result, Done):
-        replies.update(client, where, ts, blocks.outcome(result, where.user))
-        replies.post(client, where, blocks.summary(result, where.user, rid))
-    elif isinstance(result, Stale):
-        replies.update(client, where, ts, blocks.stale(result, where.user, rid))
-    else:
-        replies.update(client, where, ts, blocks.failure(result, plan.ticket_id, keep=preview))
+    with flows.outcome_shown(client, where, ts, plan.ticket_id, wrote=True):
+        result = fixes.apply(plan, request, trace)
+        if isinstance(result, Done):
+            replies.update(client, where, ts, blocks.outcome(result, where.user))
+            replies.post(client, where, blocks.summary(result, where.user, rid))
+        elif isinstance(result, Stale):
+            replies.update(client, where, ts, blocks.stale(result, where.user, rid))
+        else:
+            failure = blocks.failure(result, plan.ticket_id, keep=preview)
+            replies.update(client, where, ts, failure)
 
 
 def _undo(
@@ -143,13 +145,14 @@ def _undo(
 ) -> None:
     # The summary's own correction, named by its request id: never another record.
     ticket_id = carried.ticket_id
-    result = fixes.undo(ticket_id, trace, carried.request_id)
-    if isinstance(result, Done):
-        if summary.get("blocks"):
-            # The summary keeps its record but loses its Undo button.
-            replies.update(client, where, ts, blocks.without_buttons(summary, where.user))
-        replies.post(client, where, blocks.undone(result, where.user))
-    elif isinstance(result, Refusal):
-        replies.post(client, where, blocks.refusal(result, ticket_id))
-    elif isinstance(result, Failed):
-        replies.post(client, where, blocks.failure(result, ticket_id))
+    with flows.outcome_shown(client, where, None, ticket_id, wrote=True):
+        result = fixes.undo(ticket_id, trace, carried.request_id)
+        if isinstance(result, Done):
+            if summary.get("blocks"):
+                # The summary keeps its record but loses its Undo button.
+                replies.update(client, where, ts, blocks.without_buttons(summary, where.user))
+            replies.post(client, where, blocks.undone(result, where.user))
+        elif isinstance(result, Refusal):
+            replies.post(client, where, blocks.refusal(result, ticket_id))
+        elif isinstance(result, Failed):
+            replies.post(client, where, blocks.failure(result, ticket_id))
