@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from bot.config import Settings, exit_with_problems, settings_or_exit
+from bot.domain.finding import Finding
 from bot.domain.planning import FixRequest, Inquiry, Plan, Refusal
 from bot.domain.refs import RefError
 from bot.domain.scenarios import SCENARIOS, Scenario
@@ -55,18 +56,22 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="start the Slack bot (the default)")
 
-    def fix_arguments(sub: argparse.ArgumentParser) -> None:
+    def fix_arguments(sub: argparse.ArgumentParser, scenario_required: bool) -> None:
         sub.add_argument("ticket", help="a ticket link or id (#123, ZD#123, an agent or /hc link)")
         sub.add_argument(
             "--scenario",
             "-s",
-            required=True,
+            required=scenario_required,
             choices=[s.value for s in Scenario],
             metavar="S",
-            help=SCENARIO_HELP,
+            help=SCENARIO_HELP
+            + ("" if scenario_required else ". Default: the scenario the bot suggests"),
         )
         sub.add_argument(
-            "--customer-email", metavar="E", help="the customer's email (customer scenarios)"
+            "--customer-email",
+            metavar="E",
+            help="the customer's email (customer scenarios); default: the customer the "
+            "Organization Email names, or the one the bot found when it names nobody",
         )
         sub.add_argument(
             "--partner-email",
@@ -83,10 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
     fix_arguments(
         commands.add_parser(
             "plan", help="show the ticket, the suggested scenario and the plan; writes nothing"
-        )
+        ),
+        scenario_required=False,
     )
     fix = commands.add_parser("fix", help="plan, confirm, then apply the correction")
-    fix_arguments(fix)
+    fix_arguments(fix, scenario_required=True)
     fix.add_argument("--yes", "-y", action="store_true", help="apply without asking")
     undo = commands.add_parser("undo", help="reverse the bot's last correction of a ticket")
     undo.add_argument("ticket", help="a ticket link or id")
@@ -151,16 +157,46 @@ def _ticket_id(fixes: Fixes, text: str, out: TextIO = sys.stderr) -> int | None:
 
 
 def _request(fixes: Fixes, args: argparse.Namespace) -> FixRequest | int:
+    """The request from the options; what they leave out (the scenario for `plan`, the
+    customer's email) comes from the ticket, as the modal would prefill it."""
     ticket_id = _ticket_id(fixes, args.ticket)
     if ticket_id is None:
         return USAGE
+    scenario = Scenario(args.scenario) if args.scenario else None
+    customer_email = args.customer_email
+    needs_customer = scenario is None or SCENARIOS[scenario].customer_is_requester
+    if scenario is None or (needs_customer and not customer_email):
+        look = fixes.look(ticket_id)
+        if isinstance(look, Failed):
+            print_failed(look)
+            return REFUSED
+        if scenario is None:
+            scenario = look.suggestion.scenario
+            print(f"Chose the suggested scenario, {scenario.value}: {look.suggestion.reason}")
+        if look.finding is not None:
+            print_finding(look.finding)
+        customer_email = customer_email or look.customer_email
+        if SCENARIOS[scenario].customer_is_requester and not customer_email:
+            print(
+                f"partner-fix: the {scenario.value} scenario needs the customer's email and the "
+                "ticket names no customer the bot could be sure of: give --customer-email.",
+                file=sys.stderr,
+            )
+            return USAGE
     return FixRequest(
         ticket_id=ticket_id,
-        scenario=Scenario(args.scenario),
-        customer_email=args.customer_email,
+        scenario=scenario,
+        customer_email=customer_email,
         partner_email=args.partner_email,
         organization_id=args.organization,
     )
+
+
+def print_finding(finding: Finding, out: TextIO = sys.stdout) -> None:
+    print(finding.line, file=out)
+    if finding.clear is None:
+        for candidate in finding.candidates:
+            print(f"  - {candidate.describe()}: {candidate.why}", file=out)
 
 
 def _trace() -> Trace:
@@ -198,6 +234,9 @@ def print_plan(plan: Plan, out: TextIO = sys.stdout) -> None:
             print(f"  {line}", file=out)
     for note in plan.notes:
         print(f"Note: {note}", file=out)
+    others = [(i, name) for i, name in plan.organization_choices if i != plan.organization_id]
+    for org_id, name in others:
+        print(f"  another of the customer's organizations: {name} (--organization {org_id})")
     for line in summary_lines(plan)[1:]:
         print(line, file=out)
 
@@ -238,10 +277,10 @@ def apply_fix(fixes: Fixes, request: FixRequest, yes: bool) -> int:
     if not yes and not confirm(f"\nApply these changes to ticket {request.ticket_id}?"):
         print("Not applied: nothing was changed.")
         return REFUSED
-    return _report(fixes.apply(outcome, request, _trace()))
+    return _report(fixes.apply(outcome, request, _trace()), fixes.large_files_url)
 
 
-def _report(result: Done | Stale | Failed | Refusal) -> int:
+def _report(result: Done | Stale | Failed | Refusal, large_files_url: str | None = None) -> int:
     if isinstance(result, Refusal):
         print(f"Refused ({result.rule}): {result.message}", file=sys.stderr)
         return REFUSED
@@ -258,7 +297,7 @@ def _report(result: Done | Stale | Failed | Refusal) -> int:
     for line in change_lines(result.plan):
         print(f"  {line}")
     if not result.plan.undo:
-        for line in summary_lines(result.plan):
+        for line in summary_lines(result.plan, large_files_url):
             print(line)
     return DONE
 

@@ -63,10 +63,17 @@ class Settings(BaseSettings):
     ZENDESK_ORG_EMAIL_FIELD_ID: int = Field(default=360012194200, gt=0)
     ZENDESK_PARTNER_FORM_ID: int = Field(default=360000818199, gt=0)
     ZENDESK_CC_REQUEST_FIELD_IDS: IdList = (360020735339, 360012194220)
+    ZENDESK_CUSTOMER_NAME_FIELD_ID: int = Field(default=360012167579, gt=0)
+    ZENDESK_CUSTOMER_ORG_FIELD_ID: int = Field(default=360012167559, gt=0)
     ZENDESK_PARTNER_ORG_TAGS: WordList = ("open_partner", "select_partner", "alliance_partner")
     ZENDESK_PARTNER_ORG_FIELD: str = "account_type"
     ZENDESK_PARTNER_ORG_VALUES: WordList = ("open_partner", "select_partner", "alliance_partner")
     ZENDESK_PLAN_FIELD: str = "support_level"
+
+    # Where customers send files too large for a ticket attachment (said in the summary).
+    SUPPORT_LARGE_FILES_URL: AnyHttpUrl = AnyHttpUrl(
+        "https://about.gitlab.com/support/providing-large-files/"
+    )
 
     PORT: int = Field(default=3000, ge=1, le=65535)
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
 
+from bot.domain.finding import Finding, find, named_customer, search_terms, shortlist
 from bot.domain.models import Snapshot
 from bot.domain.planning import (
     FixRequest,
@@ -41,11 +42,24 @@ SETTLE_WAIT = 3.0
 
 @dataclass(frozen=True)
 class Look:
-    """A ticket as the modal shows it, with the scenario it looks like."""
+    """A ticket as the modal shows it, with the scenario it looks like and, when the
+    Organization Email names nobody, the customer the partner most likely meant."""
 
     snapshot: Snapshot
     suggestion: Suggestion
     url: str
+    finding: Finding | None = None
+
+    @property
+    def customer_email(self) -> str | None:
+        """The address to prefill: the Organization Email when it names someone, else the one
+        clear candidate; never an address that matches no user."""
+        named = named_customer(self.snapshot)
+        if named is not None:
+            return named.email
+        if self.finding is not None and self.finding.clear is not None:
+            return self.finding.clear.user.email
+        return None
 
 
 @dataclass(frozen=True)
@@ -129,43 +143,85 @@ class Fixes:
         help_center_hosts: Collection[str] = (),
         settle_wait: float = SETTLE_WAIT,
         sleep: Callable[[float], None] = time.sleep,
+        large_files_url: str | None = None,
     ) -> None:
         self._zendesk = zendesk
+        # Said in the summary of the customer scenarios: where files too large for Zendesk go.
+        self.large_files_url = large_files_url
         self._settle_wait = settle_wait
         self._sleep = sleep
-        # `gitlab.zendesk.com`; None when unknown, and then any *.zendesk.com link is accepted.
+        # `gitlab.zendesk.com`. When the settings don't name it (ZENDESK_URL alone), it is
+        # learned from Zendesk the first time a *.zendesk.com link needs checking.
         self._instance_host = (instance_host or "").lower() or None
         self._help_center_hosts = tuple(h.lower() for h in help_center_hosts)
 
-    def parse(self, text: str) -> TicketRef | RefError:
-        """A ticket reference, checked to name this bot's Zendesk (not another instance)."""
+    def parse(self, text: str, learn: bool = True) -> TicketRef | RefError:
+        """A ticket reference, checked to name this bot's Zendesk (not another instance).
+
+        `learn=False` never asks Zendesk (for the path of an ack): a *.zendesk.com link is then
+        let through when the instance is not known yet, to be checked again after the ack.
+        """
         ref = parse_ticket_ref(text, self._help_center_hosts)
-        if isinstance(ref, RefError) or self._ours(ref):
+        if isinstance(ref, RefError):
             return ref
-        return RefError(
-            reason=f"That link is for {ref.host}, but this bot works on {self._instance_host}."
-        )
+        return self._foreign(ref, learn) or ref
 
     def find(self, text: str) -> list[TicketRef]:
         """Every ticket of this bot's Zendesk named in a message, in order."""
-        return find_ticket_refs(text, self._help_center_hosts, keep=self._ours)
+        return find_ticket_refs(
+            text, self._help_center_hosts, keep=lambda ref: self._foreign(ref, True) is None
+        )
 
-    def _ours(self, ref: TicketRef) -> bool:
-        # A link to another Zendesk instance names a different ticket with the same number.
-        if ref.host is None or self._instance_host is None or not ref.host.endswith(".zendesk.com"):
-            return True
-        return ref.host == self._instance_host
+    def _foreign(self, ref: TicketRef, learn: bool) -> RefError | None:
+        """Why a link's instance is not this bot's (or can't be told to be); None when it is."""
+        if ref.host is None or not ref.host.endswith(".zendesk.com"):
+            return None  # a bare id, or our help center: ours by definition
+        if self._instance_host is None and learn:
+            try:
+                self._instance_host = self._zendesk.instance_host()
+            except ZendeskError:
+                return RefError(
+                    reason="partner-fix could not check with Zendesk which instance that link is "
+                    "on. Nothing was done; try again in a minute, or give the ticket number."
+                )
+            if self._instance_host is None:
+                return RefError(
+                    reason="partner-fix cannot tell which Zendesk instance it works on, so it "
+                    "takes ticket numbers only; set ZENDESK_SUBDOMAIN to take links."
+                )
+        if self._instance_host is None or ref.host == self._instance_host:
+            return None
+        # Another instance (the US Government one, say) holds a different ticket under the same
+        # number, whose data must stay out of here: nothing of it is echoed.
+        return RefError(
+            reason=f"That link is to another Zendesk instance than this bot's "
+            f"({self._instance_host}), so partner-fix shows nothing of it."
+        )
 
     def ticket_url(self, ticket_id: int) -> str:
         return self._zendesk.ticket_url(ticket_id)
 
     @_no_surprises(writes=False)
     def look(self, ticket_id: int) -> Look | Failed:
+        """The ticket for the modal: its state, whom the Organization Email names, and (only
+        when that is nobody) the customer the partner probably meant."""
         try:
-            snapshot = self._zendesk.snapshot(ticket_id)
+            snapshot = self._zendesk.snapshot(ticket_id, complete=False)
+            finding = None
+            terms = search_terms(snapshot)
+            if terms and named_customer(snapshot) is None:
+                # The first search (the typed local part) also finds the exact address when it
+                # exists; only when it does not does the finder go on.
+                snapshot, found = self._zendesk.find_people(snapshot, terms[:1])
+                if named_customer(snapshot) is None and not snapshot.ticket.is_closed:
+                    snapshot, more = self._zendesk.find_people(snapshot, terms[1:2])
+                    short = shortlist(snapshot, [*found, *more])
+                    snapshot = self._zendesk.complete(snapshot, short)
+                    finding = find(snapshot, short)
         except ZendeskError as error:
             return _failed(error, f"reading ticket {ticket_id}")
-        return Look(snapshot, suggest(snapshot), self._zendesk.ticket_url(ticket_id))
+        url = self._zendesk.ticket_url(ticket_id)
+        return Look(snapshot, suggest(snapshot, finding), url, finding)
 
     @_no_surprises(writes=False)
     def preview(self, request: FixRequest) -> Preview | Failed:
@@ -188,7 +244,7 @@ class Fixes:
         return Preview(
             request=request,
             snapshot=snapshot,
-            suggestion=suggest(snapshot),
+            suggestion=suggest(snapshot, _finding_for(snapshot, request)),
             outcome=outcome,
             url=self._zendesk.ticket_url(request.ticket_id),
         )
@@ -319,6 +375,15 @@ class Fixes:
                 "Undo again.",
             )
         return result
+
+
+def _finding_for(snapshot: Snapshot, request: FixRequest) -> Finding | None:
+    """The finder's view of the customer the request names, when the Organization Email names
+    no customer (no extra read: the preview read that customer completely)."""
+    if named_customer(snapshot) is not None or not request.customer_email:
+        return None
+    customer = snapshot.user_by_email(request.customer_email)
+    return find(snapshot, [customer.id]) if customer is not None else None
 
 
 def _undoable(

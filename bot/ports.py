@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -87,6 +87,15 @@ class ZendeskPort(Protocol):
         partner organization; without it, sideloads only (for display)."""
         ...
 
+    def find_people(self, snapshot: Snapshot, terms: Sequence[str]) -> tuple[Snapshot, list[int]]:
+        """Users Zendesk's user search finds for each term, added to the snapshot (default
+        organizations only); their ids in the order found."""
+        ...
+
+    def complete(self, snapshot: Snapshot, user_ids: Sequence[int]) -> Snapshot:
+        """The snapshot with every organization of these users read."""
+        ...
+
     def apply(self, plan: Plan, note: str, trace: Trace, undoes: str | None = None) -> Applied: ...
 
     def corrections(self, ticket_id: int) -> list[Recorded]:
@@ -95,3 +104,7 @@ class ZendeskPort(Protocol):
         ...
 
     def ticket_url(self, ticket_id: int) -> str: ...
+
+    def instance_host(self) -> str | None:
+        """The Zendesk instance's own `*.zendesk.com` host, as Zendesk names it."""
+        ...

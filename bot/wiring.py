@@ -26,6 +26,8 @@ def build_gateway(settings: Settings) -> ZendeskGateway:
         cc_requests=settings.ZENDESK_CC_REQUEST_FIELD_IDS,
         plan_field=settings.ZENDESK_PLAN_FIELD,
         partner_org_field=settings.ZENDESK_PARTNER_ORG_FIELD,
+        customer_name=settings.ZENDESK_CUSTOMER_NAME_FIELD_ID,
+        customer_org=settings.ZENDESK_CUSTOMER_ORG_FIELD_ID,
     )
     rules = ProcessRules(
         partner_org_tags=frozenset(settings.ZENDESK_PARTNER_ORG_TAGS),
@@ -43,4 +45,5 @@ def build_fixes(
         instance_host=settings.zendesk_instance_host,
         help_center_hosts=settings.ZENDESK_HELP_CENTER_HOSTS,
         settle_wait=settle_wait,
+        large_files_url=str(settings.SUPPORT_LARGE_FILES_URL),
     )

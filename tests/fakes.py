@@ -8,7 +8,7 @@ can show (sideloads, pagination, error bodies) stays in tests/zendesk.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.domain.models import Snapshot, Ticket
@@ -84,6 +84,15 @@ class FakeZendesk:
         stamp = f"2026-12-01T00:00:{self._clock:02d}Z"
         ticket = self.world.ticket.model_copy(update={**changes, "updated_at": stamp})
         self.world = self.world.model_copy(update={"ticket": Ticket.model_validate(ticket)})
+
+    def find_people(self, snapshot: Snapshot, terms: Sequence[str]) -> tuple[Snapshot, list[int]]:
+        return snapshot, []
+
+    def complete(self, snapshot: Snapshot, user_ids: Sequence[int]) -> Snapshot:
+        return snapshot
+
+    def instance_host(self) -> str | None:
+        return "gitlab.zendesk.com"
 
     def corrections(self, ticket_id: int) -> list[Recorded]:
         return list(self.records)

@@ -71,6 +71,9 @@ class Ticket(Frozen):
     email_cc_ids: tuple[int, ...] = ()
     # "Organization Email (partners)" as the partner typed it.
     org_email: str | None = None
+    # The partner form's Customer Name and Organization Name fields, as typed.
+    customer_name: str | None = None
+    customer_org: str | None = None
     # What the partner wrote in the fields where they ask to be CC'd (Request for CCs, ...).
     cc_requests: tuple[str, ...] = ()
     # The safe_update stamp: the `updated_at` this snapshot saw.

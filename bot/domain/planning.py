@@ -144,6 +144,17 @@ def raising_orgs(snapshot: Snapshot) -> tuple[Organization, ...] | None:
     return (org,) if org is not None and snapshot.is_partner_org(org) else ()
 
 
+def _who_to_ask(snapshot: Snapshot) -> str:
+    """The partner the `unsure` questions go to: never a customer, even when one submitted."""
+    submitter = snapshot.submitter
+    if submitter is not None and snapshot.partner_orgs_of(submitter):
+        return describe_user(submitter)
+    raised_by = raising_orgs(snapshot)
+    if raised_by:
+        return f"the partner at {raised_by[0].name}"
+    return "the partner who raised the ticket"
+
+
 def _partner_for(snapshot: Snapshot, request: FixRequest) -> User | Refusal:
     """The partner named in the request, else the ticket's submitter; must be on a partner org."""
     if request.partner_email:
@@ -354,7 +365,7 @@ def plan(snapshot: Snapshot, request: FixRequest) -> Outcome:
         return Inquiry(
             ticket_id=ticket.id,
             questions=info.questions,
-            partner=describe_user(snapshot.submitter),
+            partner=_who_to_ask(snapshot),
         )
     partner = _partner_for(snapshot, request)
     if isinstance(partner, Refusal):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
+from bot.domain.finding import Finding, named_customer
 from bot.domain.models import Frozen, Snapshot
-from bot.domain.planning import email_domain, valid_email
 from bot.domain.scenarios import Scenario
 
 
@@ -46,7 +46,27 @@ def _asks_for_cc(value: str) -> bool:
     return bool(_YES.match(value) or _ADDRESS.search(value) or _CC.search(value))
 
 
-def suggest(snapshot: Snapshot) -> Suggestion:
+def _names_a_customer(snapshot: Snapshot, finding: Finding | None) -> str | None:
+    """How the Organization Email points at a customer, in words; None when it does not: it
+    must name an existing customer user, or be a near miss of one the finder is sure of."""
+    named = named_customer(snapshot)
+    if named is not None:
+        if (
+            named.is_staff
+            or snapshot.partner_orgs_of(named)
+            or not snapshot.customer_orgs_of(named)
+        ):
+            return None
+        return f"The Organization Email names a customer, {named.name}"
+    if finding is not None and finding.clear is not None:
+        return (
+            f"The Organization Email is a near miss of a customer's address "
+            f"({finding.clear.user.name})"
+        )
+    return None
+
+
+def suggest(snapshot: Snapshot, finding: Finding | None = None) -> Suggestion:
     ticket = snapshot.ticket
     text = "\n".join((ticket.subject, ticket.description))
     cc_fields = [value for value in ticket.cc_requests if _asks_for_cc(value)]
@@ -68,24 +88,20 @@ def suggest(snapshot: Snapshot) -> Suggestion:
             scenario=Scenario.PARTNER_COMMERCIAL,
             reason=f"The partner says the subscription is theirs (“{match.group(0)}”).",
         )
-    email = (ticket.org_email or "").strip()
-    customer_named = valid_email(email) and (
-        partner is None or email_domain(email) != email_domain(partner.email)
-    )
-    if customer_named and (cc_fields or _CC.search(text)):
+    customer = _names_a_customer(snapshot, finding)
+    if customer and (cc_fields or _CC.search(text)):
         where = "a CC-request field" if cc_fields else "the description"
         return Suggestion(
             scenario=Scenario.SERVICES_ENGAGEMENT,
-            reason=f"The Organization Email names a customer and the partner asks to be CC'd "
-            f"in {where}.",
+            reason=f"{customer}, and the partner asks to be CC'd in {where}.",
         )
-    if customer_named:
+    if customer:
         return Suggestion(
             scenario=Scenario.CUSTOMER_ACCOUNT,
-            reason="The Organization Email names a customer and the partner did not ask for CC.",
+            reason=f"{customer}, and the partner did not ask for CC.",
         )
     return Suggestion(
         scenario=Scenario.UNSURE,
-        reason="The Organization Email is empty or not a customer's address, and the "
+        reason="The Organization Email names no customer the bot could find, and the "
         "description does not say whose subscription this is.",
     )

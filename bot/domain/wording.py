@@ -32,14 +32,21 @@ def internal_note(plan: Plan, requested_by: str, request_id: str) -> str:
     return "\n".join(lines)
 
 
-def summary_lines(plan: Plan) -> list[str]:
-    """What the team reads once the fix is applied: the scenario and what it means."""
+def summary_lines(plan: Plan, large_files_url: str | None = None) -> list[str]:
+    """What the team reads once the fix is applied: the scenario and what it means, and for
+    the customer scenarios how the customer can send Support files."""
     info = SCENARIOS[plan.scenario]
-    return [
+    lines = [
         f"Scenario: {info.title}",
         f"Whose subscription: {plan.subscription}",
         f"Support talks to: {plan.contact}",
     ]
+    if info.customer_is_requester and not plan.undo:
+        files = "Files: the customer can attach them to the ticket (up to 20 MB each)"
+        lines.append(
+            f"{files}; larger ones through {large_files_url}" if large_files_url else files
+        )
+    return lines
 
 
 def ticket_facts(snapshot: Snapshot) -> list[tuple[str, str]]:

@@ -110,8 +110,11 @@ def _route(method: str, path: str) -> Callable[[Handler], Handler]:
 class ZendeskApi:
     """Answers API requests against whichever World is current (reset swaps it)."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, instance: str = "gitlab") -> None:
         self.world = world
+        # The instance's own host: Zendesk names its records by it (`url`), whatever address
+        # (a host-mapped domain, here the loopback one) the request came in on.
+        self.instance_origin = f"https://{instance}.zendesk.com"
 
     def handle(self, request: ApiRequest) -> ApiResponse:
         world = self.world
@@ -394,7 +397,7 @@ def _ticket_audits(
 def _users_me(
     api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
 ) -> ApiResponse:
-    return ApiResponse(200, {"user": world.render_user(user, request.base)})
+    return ApiResponse(200, {"user": world.render_user(user, api.instance_origin)})
 
 
 @_route("GET", r"/api/v2/users/show_many")

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.domain.finding import Finding
 from bot.domain.planning import FixRequest, Inquiry, Plan, Refusal
 from bot.domain.scenarios import SCENARIOS, Scenario
-from bot.domain.wording import ticket_facts
+from bot.domain.wording import summary_lines, ticket_facts
 from bot.fixes import Done, Failed, Look, Preview, Stale
 from bot.slack import values
 
@@ -122,7 +123,7 @@ def modal(
     loading: bool = False,
 ) -> dict[str, Any]:
     suggestion = look.suggestion if look else None
-    org_email = look.snapshot.ticket.org_email if look else None
+    prefill = look.customer_email if look else None
     blocks: list[Block] = []
     if context_value.note:
         blocks.append(context(escape(context_value.note)))
@@ -154,13 +155,15 @@ def modal(
     )
     if suggestion:
         blocks.append(context(f"Why: {escape(suggestion.reason)}"))
+    if look and look.finding:
+        blocks.append(_finding(look.finding))
     customer: Block = {
         "type": "email_text_input",
         "action_id": "customer_email",
         "placeholder": plain("customer@example.com"),
     }
-    if org_email and _looks_like_email(org_email):
-        customer["initial_value"] = org_email
+    if prefill and _looks_like_email(prefill):
+        customer["initial_value"] = prefill
     blocks.append(
         {
             "type": "input",
@@ -168,7 +171,9 @@ def modal(
             "optional": True,
             "label": plain("Customer's email"),
             "hint": plain(
-                "For the two customer scenarios. Pre-filled from the ticket.", HINT_LIMIT
+                "For the two customer scenarios. Pre-filled when the ticket names a customer, "
+                "or the bot found the one the partner meant.",
+                HINT_LIMIT,
             ),
             "element": customer,
         }
@@ -215,6 +220,14 @@ def modal_problem(context_value: values.ModalContext, reason: str) -> dict[str, 
         "private_metadata": values.encode_context(context_value),
         "blocks": [section(text)],
     }
+
+
+def _finding(finding: Finding) -> Block:
+    """The finder's sentence, and the candidates when none is clearly the one."""
+    lines = [f":mag: {escape(finding.line)}"]
+    if finding.clear is None:
+        lines += [f"• {escape(c.describe())}" for c in finding.candidates]
+    return context("\n".join(lines))
 
 
 def _looks_like_email(text: str) -> bool:
@@ -348,13 +361,21 @@ def outcome(done: Done, user_id: str) -> dict[str, Any]:
     return message(f"Applied to ticket #{done.plan.ticket_id}", [section(text)])
 
 
-def summary(done: Done, user_id: str, request_id: str | None = None) -> dict[str, Any]:
+def summary(
+    done: Done, user_id: str, request_id: str | None = None, large_files_url: str | None = None
+) -> dict[str, Any]:
     """The threaded summary of the scenario, with Undo."""
     plan = done.plan
     link = ticket_link(plan.ticket_id, done.url)
+    info = SCENARIOS[plan.scenario]
+    files = []
+    if info.customer_is_requester:
+        line = summary_lines(plan, large_files_url)[-1]
+        files = [context(f":paperclip: {escape(line)}")]
     blocks = [
         section(f"*Corrected* ticket {link}, applied by {mention(user_id)}."),
         *_plan_blocks(plan),
+        *files,
         {
             "type": "actions",
             "block_id": "partner_fix_summary",

@@ -10,9 +10,10 @@ partner's. Writes and audit reads go through zenpy's object API.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from zenpy.lib.api_objects import Comment
 from zenpy.lib.api_objects import Ticket as ZenpyTicket
@@ -31,6 +32,8 @@ class FieldIds:
     cc_requests: tuple[int, ...]
     plan_field: str
     partner_org_field: str = "account_type"
+    customer_name: int = 360012167579
+    customer_org: int = 360012167559
 
 
 # Pages of a user's organizations the bot reads (100 each) before it calls the list incomplete.
@@ -43,7 +46,7 @@ class ZendeskGateway:
         self._clients = clients
         self._fields = fields
         self._rules = rules
-        self._me: int | None = None
+        self._me: dict[str, Any] | None = None
         self._me_lock = threading.Lock()
 
     @property
@@ -146,6 +149,41 @@ class ZendeskGateway:
             rules=self._rules,
         )
 
+    def find_people(self, snapshot: Snapshot, terms: Sequence[str]) -> tuple[Snapshot, list[int]]:
+        """The users Zendesk's user search finds for each term (one search each), added to the
+        snapshot with their default organizations; their ids, in the order found."""
+        users = {u.id: u for u in snapshot.users}
+        orgs = {o.id: o for o in snapshot.organizations}
+        found: list[int] = []
+        for term in terms:
+            query = f'"{term}"' if " " in term else term
+            data = self._get_json(
+                "users/search.json",
+                {"query": query, "include": "organizations"},
+                "users like the customer",
+            )
+            for raw in data.get("users") or []:
+                user = self._user(raw)
+                users.setdefault(user.id, user)
+                found.append(user.id)
+            orgs.update((o.id, o) for o in map(self._organization, data.get("organizations") or []))
+        updated = snapshot.model_copy(
+            update={"users": tuple(users.values()), "organizations": tuple(orgs.values())}
+        )
+        return updated, list(dict.fromkeys(found))
+
+    def complete(self, snapshot: Snapshot, user_ids: Sequence[int]) -> Snapshot:
+        """The snapshot with every organization of these users read (unless already known)."""
+        users = {u.id: u for u in snapshot.users}
+        orgs = {o.id: o for o in snapshot.organizations}
+        for user_id in user_ids:
+            user = users.get(user_id)
+            if user is not None and not user.memberships_complete:
+                users[user_id] = self._with_memberships(user, orgs)
+        return snapshot.model_copy(
+            update={"users": tuple(users.values()), "organizations": tuple(orgs.values())}
+        )
+
     def _seen_on_partner_org(self, user: User, orgs: dict[int, Organization]) -> bool:
         # One partner organization is proof enough that a user is a partner's; only "not a
         # partner" needs every membership.
@@ -177,11 +215,14 @@ class ZendeskGateway:
         )
 
     def _get_page(self, url: str, what: str) -> dict[str, Any]:
-        # Follow Zendesk's next_page only on the bot's own Zendesk: credentials go with it.
-        prefix = f"{self.base_url}/api/v2/"
-        if not url.startswith(prefix):
-            raise ZendeskError(Fault.UNAVAILABLE, f"Zendesk paged {what} somewhere else.", 200)
-        return self._get_json(url.removeprefix(prefix), {}, what)
+        # Zendesk's next_page names the instance's own host, which may not be the one the bot
+        # reaches it through: only its path and query are taken, and asked of our own base URL
+        # (credentials never go anywhere else).
+        parts = urlsplit(url)
+        if not parts.path.startswith("/api/v2/"):
+            raise ZendeskError(Fault.UNAVAILABLE, f"Zendesk paged {what} strangely.", 200)
+        params = dict(parse_qsl(parts.query))
+        return self._get_json(parts.path.removeprefix("/api/v2/"), params, what)
 
     def _complete_sideloads(
         self, ticket: Ticket, users: dict[int, User], orgs: dict[int, Organization]
@@ -249,6 +290,8 @@ class ZendeskGateway:
             organization_id=raw.get("organization_id"),
             email_cc_ids=tuple(raw.get("email_cc_ids") or ()),
             org_email=str(org_email) if org_email else None,
+            customer_name=_text(fields.get(self._fields.customer_name)),
+            customer_org=_text(fields.get(self._fields.customer_org)),
             cc_requests=tuple(str(fields[f]) for f in self._fields.cc_requests if fields.get(f)),
             updated_at=raw["updated_at"],
             url=self.ticket_url(raw["id"]),
@@ -338,19 +381,29 @@ class ZendeskGateway:
             raise translate(error, f"ticket {ticket_id}") from error
         return found
 
-    def me(self) -> int:
-        """The id of the bot's own Zendesk user (`users/me`), read once."""
+    def _me_record(self) -> dict[str, Any]:
+        """The bot's own Zendesk user (`users/me`), read once per process."""
         with self._me_lock:
             if self._me is None:
                 data = self._get_json("users/me.json", {}, "the bot's own Zendesk user")
-                user_id = (data.get("user") or {}).get("id")
-                if not isinstance(user_id, int) or user_id <= 0:
+                user = data.get("user") or {}
+                if not isinstance(user.get("id"), int) or user["id"] <= 0:
                     # An anonymous answer (id null) means the credentials did not authenticate.
                     raise ZendeskError(
                         Fault.AUTH, "Zendesk did not say which user the bot is.", 200
                     )
-                self._me = user_id
+                self._me = user
             return self._me
+
+    def me(self) -> int:
+        """The id of the bot's own Zendesk user."""
+        return int(self._me_record()["id"])
+
+    def instance_host(self) -> str | None:
+        """The instance's own host (`gitlab.zendesk.com`), as the `url` Zendesk gives its own
+        records names it, whatever host-mapped address the bot reaches it through."""
+        host = urlsplit(str(self._me_record().get("url") or "")).hostname
+        return host.lower() if host and host.endswith(".zendesk.com") else None
 
     def check(self) -> list[str]:
         """What is wrong with the connection, the credentials or the configured field."""
@@ -377,6 +430,10 @@ def _default_first(ids: list[int], default: int | None) -> tuple[int, ...]:
     # The default organization first: it is the one Zendesk itself would pick. The full list is
     # the truth: a default it does not hold is not added back.
     return tuple(sorted(dict.fromkeys(ids), key=lambda org_id: org_id != default))
+
+
+def _text(value: Any) -> str | None:
+    return str(value).strip() or None if value else None
 
 
 def _has_email(raw: dict[str, Any], email: str) -> bool:

@@ -293,3 +293,12 @@ def test_undo_refuses_when_someone_changed_the_ticket_since() -> None:
         plan_undo(snapshot(edited), fix.correction, CUSTOMER), "changed_since_fix"
     )
     assert "requester" in refusal.message
+
+
+def test_unsure_questions_go_to_the_partner_never_to_a_customer() -> None:
+    t = ticket(submitter_id=CARLA.id, requester_id=CARLA.id, organization_id=GLOBEX.id)
+    outcome = plan(snapshot(t), ask(Scenario.UNSURE))
+    assert isinstance(outcome, Inquiry) and "Carla" not in outcome.partner
+    t = ticket(submitter_id=AGENT.id, requester_id=NINA.id, organization_id=NORTHWIND.id)
+    outcome = plan(snapshot(t), ask(Scenario.UNSURE))
+    assert isinstance(outcome, Inquiry) and outcome.partner == "the partner at Northwind"

@@ -8,13 +8,15 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.domain.finding import find
+from bot.domain.models import User
 from bot.domain.planning import FixRequest, Inquiry, Plan, Refusal, plan
 from bot.domain.scenarios import Scenario
 from bot.domain.suggesting import suggest
 from bot.fixes import Done, Failed, Look, Preview, Stale
 from bot.ports import Applied, Fault
 from bot.slack import blocks, values
-from tests.domain.world import snapshot, ticket
+from tests.domain.world import CARLA, snapshot, ticket
 
 HOSTILE = "<!channel> <@U0AGENT2> & <https://evil.example|click> " + "x" * 5000
 URL = "https://gitlab.zendesk.com/agent/tickets/512301"
@@ -62,9 +64,42 @@ def test_modal_has_the_contract_inputs_and_survives_hostile_tickets() -> None:
     }
     assert all(inputs[k]["action_id"] == k for k in inputs)
     assert [o["value"] for o in inputs["scenario"]["options"]] == [s.value for s in Scenario]
-    assert inputs["customer_email"]["initial_value"] == "carla@globex.exmaple"
+    # The typo names no customer (only the organization-less user Zendesk made of it).
+    assert "initial_value" not in inputs["customer_email"]
     text = str(view["blocks"])
     assert "<!channel>" not in text and "&lt;!channel&gt;" in text
+
+
+def customer_input(view: dict[str, Any]) -> dict[str, Any]:
+    return next(b for b in view["blocks"] if b.get("block_id") == "customer_email")["element"]
+
+
+def test_modal_prefills_the_customer_the_organization_email_names() -> None:
+    snap = snapshot(ticket(org_email="Carla@globex.example"))
+    view = blocks.modal(CONTEXT, "512301", look=Look(snap, suggest(snap), URL))
+    valid_view(view)
+    assert customer_input(view)["initial_value"] == "carla@globex.example"
+
+
+def test_modal_prefills_a_clear_candidate_and_lists_equal_ones() -> None:
+    snap = snapshot(ticket(org_email="carla@globex.exmaple"))
+    clear = find(snap, [CARLA.id])
+    view = blocks.modal(CONTEXT, "512301", look=Look(snap, suggest(snap, clear), URL, clear))
+    valid_view(view)
+    assert customer_input(view)["initial_value"] == CARLA.email
+    assert "carla@globex.exmaple, which matches nobody" in str(view["blocks"])
+    cora = User(
+        id=205, name="Cora", email="cora@globex.example", organization_ids=(11,),
+        memberships_complete=True,
+    )  # fmt: skip
+    base = snapshot(ticket(org_email="cara@globex.example"))
+    typo = base.model_copy(update={"users": (*base.users, cora)})
+    both = find(typo, [CARLA.id, cora.id])
+    assert both.clear is None and len(both.candidates) == 2
+    view = blocks.modal(CONTEXT, "512301", look=Look(typo, suggest(typo, both), URL, both))
+    valid_view(view)
+    assert "initial_value" not in customer_input(view)
+    assert "Cora &lt;cora@globex.example&gt; of Globex" in str(view["blocks"])
 
 
 def test_modal_does_not_prefill_what_is_not_an_email() -> None:

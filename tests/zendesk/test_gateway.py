@@ -188,7 +188,9 @@ def test_two_agents_applying_at_once_write_exactly_once(
     for t in threads:
         t.join(10)
     assert sorted(type(r).__name__ for r in results) == ["Done", "Stale"]
-    assert sorted(r["status"] for r in puts(sandbox)) == [200, 409]
+    # Exactly one write lands; the other Apply either saw it when it read the ticket again (and
+    # sent nothing) or sent a stale stamp and met Zendesk's 409.
+    assert sorted(r["status"] for r in puts(sandbox)) in ([200], [200, 409])
 
 
 def test_undo_restores_from_the_audit_trail_in_a_new_process(

@@ -126,7 +126,8 @@ def _apply(
         result = fixes.apply(plan, request, trace)
         if isinstance(result, Done):
             replies.update(client, where, ts, blocks.outcome(result, where.user))
-            replies.post(client, where, blocks.summary(result, where.user, rid))
+            summary = blocks.summary(result, where.user, rid, fixes.large_files_url)
+            replies.post(client, where, summary)
         elif isinstance(result, Stale):
             replies.update(client, where, ts, blocks.stale(result, where.user, rid))
         else:

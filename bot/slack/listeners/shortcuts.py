@@ -11,6 +11,7 @@ from bot.fixes import Fixes
 from bot.slack import blocks, flows, replies
 from bot.slack.access import TRIGGER_WAIT, Access
 from bot.slack.flows import Work
+from bot.slack.message_text import message_text
 from bot.slack.opening import Opener
 from bot.slack.replies import Where
 from bot.slack.sharing import Rooms
@@ -38,7 +39,7 @@ def register(
         rid = flows.begin("shortcut", user)
         # The preview goes into the message's thread: its own, or the one it is a reply in.
         thread_ts = message.get("thread_ts") or message.get("ts") or body.get("message_ts")
-        refs = fixes.find(str(message.get("text") or ""))
+        refs = fixes.find(message_text(message))
         if not refs:
             where = Where(user=user, channel=channel, response_url=body.get("response_url"))
             work.later(replies.tell, client, where, blocks.notice(NO_TICKET))

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from bot.domain.planning import FixRequest
 from bot.fixes import Fixes
-from bot.slack import blocks, flows
+from bot.slack import blocks, flows, replies
 from bot.slack.access import Access
 from bot.slack.flows import Work
 from bot.slack.modal_state import Errors, parse_submission
@@ -19,22 +19,31 @@ from bot.slack.values import decode_context
 
 
 def register(app: App, fixes: Fixes, work: Work, access: Access, rooms: Rooms) -> None:
-    def read(body: dict[str, Any]) -> FixRequest | Errors:
+    def read(body: dict[str, Any], learn: bool) -> FixRequest | Errors:
         state = ((body.get("view") or {}).get("state") or {}).get("values") or {}
-        return parse_submission(state, fixes.parse)
+        return parse_submission(state, lambda text: fixes.parse(text, learn=learn))
 
     def acknowledge(ack: Ack, body: dict[str, Any]) -> None:
-        request = read(body)  # pure: no I/O before the ack
+        request = read(body, learn=False)  # pure: no I/O before the ack
         if isinstance(request, dict):
             ack(response_action="errors", errors=request)
         else:
             ack()
 
     def preview(body: dict[str, Any], client: WebClient) -> None:
-        request = read(body)
-        if isinstance(request, dict):
-            return
         view = body.get("view") or {}
+        # Read again, now allowed to ask Zendesk which instance a link is on.
+        request = read(body, learn=True)
+        if isinstance(request, dict):
+            context = decode_context(view.get("private_metadata"))
+            where = Where(
+                user=str((body.get("user") or {}).get("id") or ""),
+                channel=context.channel if context else None,
+                response_url=context.response_url if context else None,
+            )
+            problem = " ".join(request.values())
+            replies.tell(client, where, blocks.notice(f":warning: {blocks.escape(problem)}"))
+            return
         user = str((body.get("user") or {}).get("id") or "")
         context = decode_context(view.get("private_metadata"))
         flows.begin("view_submission", user, context.request_id if context else None)
