@@ -85,12 +85,16 @@ class ZendeskGateway:
         *,
         complete: bool = True,
         requester: bool = False,
+        org_ids: Iterable[int] = (),
     ) -> Snapshot:
-        """The ticket, its people and their organizations, the users behind `emails`, and any
-        other users named by id; see ZendeskPort.snapshot for what `complete` guarantees.
+        """The ticket, its people and their organizations, the users behind `emails`, any
+        other users named by id, and the organizations `org_ids` (Undo's organization to restore,
+        which may be none of the ones read so far); see ZendeskPort.snapshot for what `complete`
+        guarantees.
 
         One request for the ticket (with sideloads), one per distinct email, one per extra user,
-        and one (a page) per user whose organizations must be completed.
+        one (a page) per user whose organizations must be completed, and one for any of
+        `org_ids` still unknown after that.
         """
         data = self._get_json(
             f"tickets/{ticket_id}.json", {"include": "users,organizations"}, f"ticket {ticket_id}"
@@ -111,14 +115,23 @@ class ZendeskGateway:
             for raw in self._show_many("users", extra):
                 user = self._user(raw)
                 users[user.id] = user
+        named_orgs = set(org_ids)
         if complete:
             judged = [ticket.submitter_id, *found.values(), *user_ids]
             if requester:
                 judged.append(ticket.requester_id)
             for user_id in dict.fromkeys(i for i in judged if i):
                 user = users.get(user_id)
-                if user is not None and not self._seen_on_partner_org(user, orgs):
+                # A partner's user needs no more reading, unless the question is whether they
+                # are in an organization that their known memberships do not show.
+                proven = user is not None and self._seen_on_partner_org(user, orgs)
+                if user is not None and not (proven and named_orgs <= set(user.organization_ids)):
                     users[user_id] = self._with_memberships(user, orgs)
+        missing_orgs = [i for i in named_orgs if i not in orgs]
+        if missing_orgs:
+            for raw in self._show_many("organizations", sorted(missing_orgs)):
+                org = self._organization(raw)
+                orgs[org.id] = org
         return Snapshot(
             ticket=ticket,
             users=tuple(users.values()),
