@@ -397,3 +397,33 @@ def test_a_ticket_id_beyond_64_bits_is_a_usage_error(
     assert done.stderr.startswith("partner-fix: ") and "ticket" in done.stderr.lower()
     assert sandbox.requests() == []
     plain_lines(done)
+
+
+def test_check_verifies_the_partner_organization_field(env: dict, tmp_path: Path) -> None:
+    ok = run(["check"], env, tmp_path)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "  ok: organization field account_type found (ZENDESK_PARTNER_ORG_FIELD;" in ok.stdout
+    missing = run(["check"], {**env, "ZENDESK_PARTNER_ORG_FIELD": "partner_kind"}, tmp_path)
+    assert missing.returncode == 1
+    problems = [line for line in missing.stdout.splitlines() if "problem:" in line]
+    assert problems == [
+        "  problem: ZENDESK_PARTNER_ORG_FIELD: Zendesk has no organization field with the key "
+        "'partner_kind' (the field that marks partner organizations; the keys are: "
+        "account_type, support_level)."
+    ]
+    assert "ok: credentials accepted" in missing.stdout
+    # Wrong credentials are said once, not once more for the organization fields.
+    bad = run(["check"], {**env, "ZENDESK_API_TOKEN": "wrong"}, tmp_path)
+    assert bad.returncode == 1
+    assert [line for line in bad.stdout.splitlines() if "problem:" in line][1:] == []
+    for done in (ok, missing, bad):
+        plain_lines(done)
+
+
+def test_check_without_slack_settings_checks_zendesk_alone(env: dict, tmp_path: Path) -> None:
+    alone = run(["check"], env, tmp_path)
+    assert alone.returncode == 0, alone.stdout
+    assert "  ok: not configured (no SLACK_BOT_TOKEN): checked Zendesk alone" in alone.stdout
+    half = run(["check"], {**env, "SLACK_SIGNING_SECRET": "s"}, tmp_path)
+    assert half.returncode == 1
+    assert "  problem: SLACK_BOT_TOKEN: not set (needed to run the bot)" in half.stdout

@@ -347,7 +347,14 @@ class ZendeskGateway:
             return self._me
 
     def check(self) -> list[str]:
-        """What is wrong with the connection, the credentials or the configured field."""
+        """What is wrong with the connection, the credentials or the configured fields."""
+        problems = self.check_connection()
+        if problems:
+            return problems  # the credentials or the connection: nothing more can be read
+        return self.check_partner_org_field()
+
+    def check_connection(self) -> list[str]:
+        """The credentials, and the Organization Email ticket field (ZENDESK_ORG_EMAIL_FIELD_ID)."""
         try:
             field = self._clients.get().ticket_fields(id=self._fields.org_email)
         except Exception as error:
@@ -366,11 +373,43 @@ class ZendeskGateway:
             ]
         return []
 
+    def check_partner_org_field(self) -> list[str]:
+        """The organization field that marks partner organizations must exist: with a key that
+        names none, no organization would ever be taken for a partner's by it."""
+        key = self._fields.partner_org_field
+        what = "the organization fields"
+        try:
+            data = self._get_json("organization_fields.json", {"per_page": str(PAGE_SIZE)}, what)
+            keys = _field_keys(data)
+            for _ in range(MAX_PAGES - 1):
+                if key in keys or not data.get("next_page"):
+                    break
+                data = self._get_page(str(data["next_page"]), what)
+                keys |= _field_keys(data)
+        except ZendeskError as error:
+            return [f"ZENDESK_PARTNER_ORG_FIELD: could not list {what}: {error.message}"]
+        if key not in keys:
+            known = ", ".join(sorted(keys)) or "none"
+            return [
+                f"ZENDESK_PARTNER_ORG_FIELD: Zendesk has no organization field with the key "
+                f"{key!r} (the field that marks partner organizations; the keys are: {known})."
+            ]
+        return []
+
 
 def _default_first(ids: list[int], default: int | None) -> tuple[int, ...]:
     # The default organization first: it is the one Zendesk itself would pick. The full list is
     # the truth: a default it does not hold is not added back.
     return tuple(sorted(dict.fromkeys(ids), key=lambda org_id: org_id != default))
+
+
+def _field_keys(data: dict[str, Any]) -> set[str]:
+    fields = data.get("organization_fields")
+    return (
+        {str(f.get("key")) for f in fields if isinstance(f, dict)}
+        if isinstance(fields, list)
+        else set()
+    )
 
 
 def _has_email(raw: dict[str, Any], email: str) -> bool:
