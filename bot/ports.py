@@ -85,8 +85,8 @@ class ZendeskPort(Protocol):
         """The ticket with its people and organizations, the users behind `emails` and
         `user_ids`, and the organizations `org_ids`. With `complete`, every organization of the
         submitter, of those users (and of the requester, with `requester`) is known, unless one
-        of them is already seen on a partner organization and is known to be in each of
-        `org_ids`; without it, sideloads only (for display)."""
+        of them is already seen on a partner organization (and, for those users or that
+        requester, is known to be in each of `org_ids`); without it, sideloads only."""
         ...
 
     def apply(self, plan: Plan, note: str, trace: Trace, undoes: str | None = None) -> Applied: ...

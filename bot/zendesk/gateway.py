@@ -96,6 +96,7 @@ class ZendeskGateway:
         one (a page) per user whose organizations must be completed, and one for any of
         `org_ids` still unknown after that.
         """
+        user_ids = list(user_ids)  # read more than once below
         data = self._get_json(
             f"tickets/{ticket_id}.json", {"include": "users,organizations"}, f"ticket {ticket_id}"
         )
@@ -116,16 +117,20 @@ class ZendeskGateway:
                 user = self._user(raw)
                 users[user.id] = user
         named_orgs = set(org_ids)
+        # Whoever `org_ids` may be put on: the users named by id, or the requester.
+        placed = {*user_ids, *([ticket.requester_id] if requester else [])}
         if complete:
             judged = [ticket.submitter_id, *found.values(), *user_ids]
             if requester:
                 judged.append(ticket.requester_id)
             for user_id in dict.fromkeys(i for i in judged if i):
                 user = users.get(user_id)
+                if user is None:
+                    continue
                 # A partner's user needs no more reading, unless the question is whether they
                 # are in an organization that their known memberships do not show.
-                proven = user is not None and self._seen_on_partner_org(user, orgs)
-                if user is not None and not (proven and named_orgs <= set(user.organization_ids)):
+                unshown = user_id in placed and not named_orgs <= set(user.organization_ids)
+                if unshown or not self._seen_on_partner_org(user, orgs):
                     users[user_id] = self._with_memberships(user, orgs)
         missing_orgs = [i for i in named_orgs if i not in orgs]
         if missing_orgs:

@@ -322,3 +322,22 @@ def test_undo_to_a_customer_organization_of_a_partner_user_says_why(
     result = fixes.undo(512309, TRACE, TRACE.request_id)
     assert isinstance(result, Refusal) and result.rule == "never_cross_associate", result
     assert "Globex Corporation" in result.message and writes(sandbox) == []
+
+
+def test_undo_reads_no_more_than_the_person_it_restores(
+    sandbox: ZendeskSandbox, fixes: Fixes
+) -> None:
+    request = FixRequest(ticket_id=512303, scenario=Scenario.PARTNER_COMMERCIAL)
+    assert isinstance(fixes.apply(planned(fixes, request), request, TRACE), Done)
+    sandbox.clear_requests()
+    assert isinstance(fixes.undo(512303, TRACE, TRACE.request_id), Done)
+    # Nina, the submitter, is proven a partner's by her sideloaded default organization; only
+    # Hana, whom Undo makes requester again on Hooli, has her organizations read.
+    assert [(r["method"], r["path"]) for r in sandbox.requests()] == [
+        ("GET", "/api/v2/users/me.json"),
+        ("GET", "/api/v2/tickets/512303/audits.json"),
+        ("GET", "/api/v2/tickets/512303.json"),
+        ("GET", "/api/v2/users/show_many.json"),
+        ("GET", f"/api/v2/users/{HANA}/organizations.json"),
+        ("PUT", "/api/v2/tickets/512303.json"),
+    ]
