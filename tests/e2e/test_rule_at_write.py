@@ -130,7 +130,8 @@ def test_undo_never_puts_a_partner_user_back_on_a_customer_organization(
     sandbox.clear_requests()
     rendered = undo_clicked(avery, thread)
     assert "would associate a customer with a partner's organization" in rendered
-    assert "Hana Hooli" in rendered and "no organization" not in rendered
+    assert "is a partner's user (Northwind Integrations) and Hooli Inc is a customer" in rendered
+    assert "no organization" not in rendered
     assert writes(sandbox) == []
     assert sandbox.ticket(512303)["requester_id"] == NINA
 
