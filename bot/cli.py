@@ -283,8 +283,12 @@ def check(settings: Settings) -> int:
     if not problems:
         print("  ok: credentials accepted, Organization Email field found")
         # Only with the connection right: otherwise each read would say the same again.
-        problems = gateway.check_partner_org_field()
+        problems = gateway.check_ticket_editing()
         if not problems:
+            print("  ok: the bot's Zendesk user is an agent who can edit tickets")
+        field_problems = gateway.check_partner_org_field()
+        problems += field_problems
+        if not field_problems:
             values = ", ".join(settings.ZENDESK_PARTNER_ORG_VALUES)
             print(
                 f"  ok: organization field {settings.ZENDESK_PARTNER_ORG_FIELD} found "

@@ -427,3 +427,21 @@ def test_check_without_slack_settings_checks_zendesk_alone(env: dict, tmp_path: 
     half = run(["check"], {**env, "SLACK_SIGNING_SECRET": "s"}, tmp_path)
     assert half.returncode == 1
     assert "  problem: SLACK_BOT_TOKEN: not set (needed to run the bot)" in half.stdout
+
+
+def test_check_says_when_the_token_cannot_edit_tickets(env: dict, tmp_path: Path) -> None:
+    light = {
+        **env,
+        "ZENDESK_EMAIL": "lee@gitlab.example",
+        "ZENDESK_API_TOKEN": "sandbox-light-token",
+    }
+    done = run(["check"], light, tmp_path)
+    assert done.returncode == 1
+    assert (
+        "  problem: Zendesk credentials: the user they belong to is a light agent, who cannot edit "
+        "tickets; give the bot the credentials of an agent who can edit tickets."
+    ) in done.stdout.splitlines()
+    assert "  ok: organization field account_type found" in done.stdout  # still checked
+    full = run(["check"], env, tmp_path)
+    assert "  ok: the bot's Zendesk user is an agent who can edit tickets" in full.stdout
+    plain_lines(done)

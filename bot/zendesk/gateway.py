@@ -33,6 +33,9 @@ class FieldIds:
     partner_org_field: str = "account_type"
 
 
+# Zendesk's `role_type` of agents who may read tickets but not edit them.
+NON_EDITING_ROLE_TYPES = {1: "light agent", 2: "chat-only agent", 3: "chat agent (contributor)"}
+
 # Pages of a user's organizations the bot reads (100 each) before it calls the list incomplete.
 PAGE_SIZE = 100
 MAX_PAGES = 5
@@ -356,7 +359,27 @@ class ZendeskGateway:
         problems = self.check_connection()
         if problems:
             return problems  # the credentials or the connection: nothing more can be read
-        return self.check_partner_org_field()
+        return self.check_ticket_editing() + self.check_partner_org_field()
+
+    def check_ticket_editing(self) -> list[str]:
+        """Whether the credentials' Zendesk user may edit tickets, as far as `users/me` tells:
+        an end user, a light agent or a chat-only agent may not (a custom role is not judged)."""
+        try:
+            data = self._get_json("users/me.json", {}, "the bot's own Zendesk user")
+        except ZendeskError as error:
+            return [f"Zendesk: could not read the bot's own user: {error.message}"]
+        user = data.get("user") or {}
+        role, role_type = user.get("role"), user.get("role_type")
+        if role not in ("agent", "admin"):
+            kind = f"not an agent ({role})"
+        elif role_type in NON_EDITING_ROLE_TYPES:
+            kind = f"a {NON_EDITING_ROLE_TYPES[role_type]}, who cannot edit tickets"
+        else:
+            return []
+        return [
+            f"Zendesk credentials: the user they belong to is {kind}; give the bot the "
+            "credentials of an agent who can edit tickets."
+        ]
 
     def check_connection(self) -> list[str]:
         """The credentials, and the Organization Email ticket field (ZENDESK_ORG_EMAIL_FIELD_ID)."""
