@@ -317,11 +317,24 @@ def check(settings: Settings) -> int:
     from bot.wiring import build_gateway
 
     print(f"Zendesk: {settings.zendesk_base_url}")
-    problems = build_gateway(settings).check()
-    for problem in problems:
-        print(f"  problem: {problem}")
+    gateway = build_gateway(settings)
+    problems = gateway.check_connection()
     if not problems:
         print("  ok: credentials accepted, Organization Email field found")
+        # Only with the connection right: otherwise each read would say the same again.
+        problems = gateway.check_ticket_editing()
+        if not problems:
+            print("  ok: the bot's Zendesk user is an agent who can edit tickets")
+        field_problems = gateway.check_partner_org_field()
+        problems += field_problems
+        if not field_problems:
+            values = ", ".join(settings.ZENDESK_PARTNER_ORG_VALUES)
+            print(
+                f"  ok: organization field {settings.ZENDESK_PARTNER_ORG_FIELD} found "
+                f"(ZENDESK_PARTNER_ORG_FIELD; partner organizations hold {values} there)"
+            )
+    for problem in problems:
+        print(f"  problem: {problem}")
     print(f"Slack: {settings.SLACK_API_URL}")
     fine, slack_problems = check_slack(settings)
     for line in fine:

@@ -360,8 +360,12 @@ class Fixes:
             return chosen
         done = chosen.correction
         users = [done.requester[0]] if done.requester else []
+        # The organization to restore may be none that the ticket's sideloads show.
+        restored_org = [done.organization[0]] if done.organization and done.organization[0] else []
         try:
-            snapshot = self._zendesk.snapshot(ticket_id, user_ids=users, requester=not users)
+            snapshot = self._zendesk.snapshot(
+                ticket_id, user_ids=users, requester=not users, org_ids=restored_org
+            )
         except ZendeskError as error:
             return _failed(error, f"reading ticket {ticket_id}")
         reverse = plan_undo(snapshot, done, chosen.scenario)

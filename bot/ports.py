@@ -80,11 +80,13 @@ class ZendeskPort(Protocol):
         *,
         complete: bool = True,
         requester: bool = False,
+        org_ids: Iterable[int] = (),
     ) -> Snapshot:
-        """The ticket with its people and organizations, and the users behind `emails` and
-        `user_ids`. With `complete`, every organization of the submitter, of those users (and of
-        the requester, with `requester`) is known, unless one of them is already seen on a
-        partner organization; without it, sideloads only (for display)."""
+        """The ticket with its people and organizations, the users behind `emails` and
+        `user_ids`, and the organizations `org_ids`. With `complete`, every organization of the
+        submitter, of those users (and of the requester, with `requester`) is known, unless one
+        of them is already seen on a partner organization (and, for those users or that
+        requester, is known to be in each of `org_ids`); without it, sideloads only."""
         ...
 
     def find_people(self, snapshot: Snapshot, terms: Sequence[str]) -> tuple[Snapshot, list[int]]:

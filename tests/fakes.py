@@ -43,6 +43,7 @@ class FakeZendesk:
         *,
         complete: bool = True,
         requester: bool = False,
+        org_ids: Iterable[int] = (),
     ) -> Snapshot:
         self.reads += 1
         if self.on_read:

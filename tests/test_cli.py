@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -214,3 +214,234 @@ def test_socket_mode_is_chosen_by_the_app_token_and_a_refusal_is_explained(
     assert "Traceback" not in done.stderr
     # Socket Mode asked Slack for a connection (the stand-in has none to give).
     assert len(slack_stand_in.calls("apps.connections.open")) == 1
+
+
+# The rule at the moment of writing (issue #7), as the command line meets it.
+
+CARLA, HANA = 4101000000101, 4101000000103
+ACME, NORTHWIND, GLOBEX = 360100000001, 360100000002, 360100000011
+BIG = 9007199254740993
+
+
+def plain_lines(done: subprocess.CompletedProcess[str]) -> None:
+    """What a person reads: plain lines, never a traceback or a bare log line."""
+    for stream in (done.stdout, done.stderr):
+        assert "Traceback" not in stream and '"levelname"' not in stream
+        assert " ERROR " not in stream and " WARNING " not in stream
+
+
+def writes_of(sandbox: ZendeskSandbox) -> list[dict]:
+    return [r for r in sandbox.requests() if r["method"] != "GET"]
+
+
+@pytest.mark.parametrize(
+    "move",
+    [
+        lambda z: z.add_membership(CARLA, ACME, default=False),
+        lambda z: z.update_organization(GLOBEX, tags=["open_partner"]),
+        lambda z: z.update_organization(GLOBEX, fields={"account_type": "alliance_partner"}),
+    ],
+    ids=["membership", "org-tag", "org-field"],
+)
+def test_fix_on_a_customer_turned_partner_is_refused_with_the_reason(
+    env: dict, tmp_path: Path, sandbox: ZendeskSandbox, move: Callable[[ZendeskSandbox], None]
+) -> None:
+    move(sandbox)
+    done = run(
+        ["fix", "512301", "-s", "customer_account", "--customer-email", "carla@globex.example",
+         "--yes"], env, tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Refused (never_cross_associate): Carla Customer (carla@globex.example) belongs to " \
+        "the partner organization" in done.stdout  # fmt: skip
+    assert writes_of(sandbox) == []
+    plain_lines(done)
+
+
+def test_undo_that_would_put_a_partner_user_on_a_customer_org_is_refused(
+    env: dict, tmp_path: Path, sandbox: ZendeskSandbox
+) -> None:
+    fixed = run(["fix", "512303", "-s", "partner_commercial", "--yes"], env, tmp_path)
+    assert fixed.returncode == 0, fixed.stderr
+    sandbox.add_membership(HANA, NORTHWIND, default=False)
+    sandbox.clear_requests()
+    done = run(["undo", "512303", "--yes"], env, tmp_path)
+    assert done.returncode == 1
+    assert "Refused (never_cross_associate): Putting Hana Hooli" in done.stderr
+    assert "no organization" not in done.stderr
+    assert writes_of(sandbox) == []
+    plain_lines(done)
+
+
+def test_undo_of_a_planted_record_finds_nothing_to_undo(
+    env: dict, tmp_path: Path, sandbox: ZendeskSandbox
+) -> None:
+    import requests
+
+    record = {"version": 2, "action": "fix", "scenario": "customer_account",
+              "request_id": "req-planted", "requested_by": "someone",
+              "correction": {"requester": [4101000000102, CARLA],
+                             "organization": [360100000012, GLOBEX]}}  # fmt: skip
+    planted = requests.put(
+        f"{sandbox.url}/api/v2/tickets/512309.json",
+        json={"ticket": {"comment": {"body": "sync", "public": False},
+                         "metadata": {"partner_fix": record}}},
+        auth=("robin@gitlab.example/token", "sandbox-colleague-token"),
+        timeout=5,
+    )  # fmt: skip
+    assert planted.status_code == 200
+    sandbox.clear_requests()
+    done = run(["undo", "512309", "--yes"], env, tmp_path)
+    assert done.returncode == 1
+    assert "Refused (nothing_to_undo): partner-fix has not corrected ticket 512309" in done.stderr
+    assert writes_of(sandbox) == [] and sandbox.ticket(512309)["requester_id"] == CARLA
+    plain_lines(done)
+
+
+def test_undo_after_a_colleagues_edit_is_refused(
+    env: dict, tmp_path: Path, sandbox: ZendeskSandbox
+) -> None:
+    import requests
+
+    fixed = run(
+        ["fix", "512302", "-s", "services_engagement", "--customer-email",
+         "ivan@initech.example", "--yes"], env, tmp_path,
+    )  # fmt: skip
+    assert fixed.returncode == 0, fixed.stderr
+    edited = requests.put(
+        f"{sandbox.url}/api/v2/tickets/512302.json",
+        json={"ticket": {"custom_fields": [{"id": 360012194200, "value": "ivan@initech.co"}]}},
+        auth=("robin@gitlab.example/token", "sandbox-colleague-token"),
+        timeout=5,
+    )
+    assert edited.status_code == 200
+    sandbox.clear_requests()
+    done = run(["undo", "512302", "--yes"], env, tmp_path)
+    assert done.returncode == 1
+    assert "Refused (changed_since_fix): Ticket 512302 changed since the fix (Organization " \
+        "Email (partners) edited by someone else)" in done.stderr  # fmt: skip
+    assert writes_of(sandbox) == []
+    plain_lines(done)
+
+
+@pytest.mark.parametrize(
+    ("args", "theirs", "raised_by"),
+    [
+        (["fix", "512302", "-s", "services_engagement", "--customer-email",
+          "ivan@initech.example", "--partner-email", "nina@northwind-int.example"],
+         "Northwind Integrations", "Acme DevOps Partners"),
+        (["fix", "512303", "-s", "partner_commercial", "--partner-email",
+          "pat@acmedevops.example"], "Acme DevOps Partners", "Northwind Integrations"),
+    ],
+)  # fmt: skip
+def test_a_partner_of_another_company_is_refused_naming_both(
+    env: dict, tmp_path: Path, sandbox: ZendeskSandbox, args: list[str], theirs: str,
+    raised_by: str,
+) -> None:  # fmt: skip
+    done = run([*args, "--yes"], env, tmp_path)
+    assert done.returncode == 1
+    assert "Refused (another_partner_company)" in done.stdout
+    assert f"is with {theirs}, but ticket {args[1]} was raised by {raised_by}" in done.stdout
+    assert writes_of(sandbox) == []
+    plain_lines(done)
+
+
+def test_the_account_type_field_marks_a_partner_organization(
+    env: dict, tmp_path: Path, sandbox: ZendeskSandbox
+) -> None:
+    sandbox.update_organization(GLOBEX, fields={"account_type": "Open_Partner"})
+    refused = run(
+        ["plan", "512301", "-s", "customer_account", "--customer-email", "carla@globex.example"],
+        env, tmp_path,
+    )  # fmt: skip
+    assert refused.returncode == 1
+    assert "belongs to the partner organization Globex Corporation" in refused.stdout
+    # An untagged organization marked only in the field is a partner's, and can be put on a
+    # ticket as one. The field's key and values are settings.
+    sandbox.update_organization(ACME, tags=[], fields={"kind": "reseller_partner"})
+    custom = {**env, "ZENDESK_PARTNER_ORG_FIELD": "kind",
+              "ZENDESK_PARTNER_ORG_VALUES": "reseller_partner"}  # fmt: skip
+    planned = run(["plan", "512304", "-s", "partner_nfr"], custom, tmp_path)
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    assert "Acme DevOps Partners: the partner's NFR licences" in planned.stdout
+    unmarked = run(["plan", "512304", "-s", "partner_nfr"], env, tmp_path)
+    assert unmarked.returncode == 1
+    assert "Refused (partner_not_on_partner_org)" in unmarked.stdout
+    for done in (refused, planned, unmarked):
+        plain_lines(done)
+
+
+def test_a_64_bit_ticket_id_is_planned_fixed_and_undone_exactly(
+    env: dict, tmp_path: Path, sandbox: ZendeskSandbox
+) -> None:
+    planned = run(["plan", str(BIG), "--scenario", "partner_nfr"], env, tmp_path)
+    assert planned.returncode == 0, planned.stderr
+    assert f"Ticket {BIG}  " in planned.stdout and str(BIG - 1) not in planned.stdout
+    fixed = run(["fix", f"#{BIG}", "-s", "partner_nfr", "--yes"], env, tmp_path)
+    assert fixed.returncode == 0, fixed.stderr
+    assert f"Applied: ticket {BIG}" in fixed.stdout
+    undone = run(["undo", str(BIG), "--yes"], env, tmp_path)
+    assert undone.returncode == 0, undone.stderr
+    assert f"Undone: ticket {BIG}" in undone.stdout
+    assert [w["path"] for w in writes_of(sandbox)] == [f"/api/v2/tickets/{BIG}.json"] * 2
+    for done in (planned, fixed, undone):
+        plain_lines(done)
+
+
+@pytest.mark.parametrize("ticket", ["9223372036854775808", "99999999999999999999999", "-5"])
+def test_a_ticket_id_beyond_64_bits_is_a_usage_error(
+    env: dict, tmp_path: Path, sandbox: ZendeskSandbox, ticket: str
+) -> None:
+    done = run(["plan", ticket, "--scenario", "partner_nfr"], env, tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.startswith("partner-fix: ") and "ticket" in done.stderr.lower()
+    assert sandbox.requests() == []
+    plain_lines(done)
+
+
+def test_check_verifies_the_partner_organization_field(env: dict, tmp_path: Path) -> None:
+    ok = run(["check"], env, tmp_path)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "  ok: organization field account_type found (ZENDESK_PARTNER_ORG_FIELD;" in ok.stdout
+    missing = run(["check"], {**env, "ZENDESK_PARTNER_ORG_FIELD": "partner_kind"}, tmp_path)
+    assert missing.returncode == 1
+    problems = [line for line in missing.stdout.splitlines() if "problem:" in line]
+    assert problems == [
+        "  problem: ZENDESK_PARTNER_ORG_FIELD: Zendesk has no organization field with the key "
+        "'partner_kind' (the field that marks partner organizations; the keys are: "
+        "account_type, support_level)."
+    ]
+    assert "ok: credentials accepted" in missing.stdout
+    # Wrong credentials are said once, not once more for the organization fields.
+    bad = run(["check"], {**env, "ZENDESK_API_TOKEN": "wrong"}, tmp_path)
+    assert bad.returncode == 1
+    assert [line for line in bad.stdout.splitlines() if "problem:" in line][1:] == []
+    for done in (ok, missing, bad):
+        plain_lines(done)
+
+
+def test_check_without_slack_settings_checks_zendesk_alone(env: dict, tmp_path: Path) -> None:
+    alone = run(["check"], env, tmp_path)
+    assert alone.returncode == 0, alone.stdout
+    assert "  ok: not configured (no SLACK_BOT_TOKEN): checked Zendesk alone" in alone.stdout
+    half = run(["check"], {**env, "SLACK_SIGNING_SECRET": "s"}, tmp_path)
+    assert half.returncode == 1
+    assert "  problem: SLACK_BOT_TOKEN: not set (needed to run the bot)" in half.stdout
+
+
+def test_check_says_when_the_token_cannot_edit_tickets(env: dict, tmp_path: Path) -> None:
+    light = {
+        **env,
+        "ZENDESK_EMAIL": "lee@gitlab.example",
+        "ZENDESK_API_TOKEN": "sandbox-light-token",
+    }
+    done = run(["check"], light, tmp_path)
+    assert done.returncode == 1
+    assert (
+        "  problem: Zendesk credentials: the user they belong to is a light agent, who cannot edit "
+        "tickets; give the bot the credentials of an agent who can edit tickets."
+    ) in done.stdout.splitlines()
+    assert "  ok: organization field account_type found" in done.stdout  # still checked
+    full = run(["check"], env, tmp_path)
+    assert "  ok: the bot's Zendesk user is an agent who can edit tickets" in full.stdout
+    plain_lines(done)

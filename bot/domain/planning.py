@@ -317,15 +317,21 @@ def guard(snapshot: Snapshot, requester: User, org_id: int | None) -> Refusal | 
     requester_is_partner = snapshot.is_partner(requester)
     if requester_is_partner is None:
         return _incomplete(requester)
-    if requester_is_partner != snapshot.is_partner_org(org) or org.id not in (
-        requester.organization_ids
-    ):
-        return Refusal(
-            rule="never_cross_associate",
-            message=f"Putting {describe_user(requester)} on {org.name}'s ticket would associate "
-            "a customer with a partner's organization, or the reverse. Nothing was changed.",
-        )
-    return None
+    who = describe_user(requester)
+    if org.id not in requester.organization_ids:
+        why = f"{who} is not a member of {org.name}"
+    elif requester_is_partner and not snapshot.is_partner_org(org):
+        theirs = ", ".join(o.name for o in snapshot.partner_orgs_of(requester))
+        why = f"{who} is a partner's user ({theirs}) and {org.name} is a customer organization"
+    elif not requester_is_partner and snapshot.is_partner_org(org):
+        why = f"{who} is a customer and {org.name} is a partner organization"
+    else:
+        return None
+    return Refusal(
+        rule="never_cross_associate",
+        message=f"Putting {who} on {org.name}'s ticket would associate a customer with a "
+        f"partner's organization, or the reverse: {why}. Nothing was changed.",
+    )
 
 
 def _changes(snapshot: Snapshot, correction: Correction) -> tuple[Change, ...]:

@@ -220,6 +220,18 @@ class ZendeskSandbox:
         with world.lock:
             world.update_organization(org_id, tags, fields)
 
+    def organization_ids_of(self, user_id: int) -> list[int]:
+        """Every organization the user belongs to now (all memberships, the default first)."""
+        world = self._api.world
+        with world.lock:
+            return world.organization_ids_of(user_id)
+
+    def organization(self, org_id: int) -> dict[str, Any]:
+        """The organization as the API would show it now; KeyError when there is none."""
+        world = self._api.world
+        with world.lock:
+            return world.render_organization(world.organizations[org_id], self.url)
+
     def ticket(self, ticket_id: int) -> dict[str, Any]:
         """The ticket as the API would show it now; KeyError when there is no such ticket."""
         world = self._api.world

@@ -507,6 +507,29 @@ def _organization_show(
     return ApiResponse(200, {"organization": world.render_organization(org, request.base)})
 
 
+# ---- organization fields ------------------------------------------------------------------------
+
+
+@_route("GET", r"/api/v2/organization_fields")
+def _organization_fields(
+    api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
+) -> ApiResponse:
+    fields = sorted(world.organization_fields.values(), key=lambda f: (f["position"], f["id"]))
+    items = [world.render_organization_field(f, request.base) for f in fields]
+    return ApiResponse(200, paginate(request, "organization_fields", items))
+
+
+@_route("GET", r"/api/v2/organization_fields/(\d+)")
+def _organization_field_show(
+    api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
+) -> ApiResponse:
+    found = world.organization_fields.get(int(args[0]))
+    if found is None:
+        raise record_not_found()
+    body = {"organization_field": world.render_organization_field(found, request.base)}
+    return ApiResponse(200, body)
+
+
 # ---- ticket fields and forms -----------------------------------------------------------------
 
 

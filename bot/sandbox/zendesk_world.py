@@ -6,7 +6,8 @@ around every read and write because the HTTP server is threaded.
 
 A seed is a JSON object (see the bundled seed.json) with these lists, each record holding the
 Zendesk attributes that matter (the rest get realistic defaults when rendered):
-`ticket_fields`, `ticket_forms`, `organizations`, `users` (optional `identities`: more email
+`ticket_fields`, `ticket_forms`, `organization_fields` (each with its `key`; `dropdown` ones
+with `custom_field_options`), `organizations`, `users` (optional `identities`: more email
 addresses; `role_type` 1 marks a light agent), `organization_memberships` (`default` true/false),
 `tickets` (`custom_fields` as [{id, value}]), and `auth`: `api_tokens` and `oauth_tokens`, each
 [{token, user_id}]; the first of each is what the sandbox hands out as its credentials.
@@ -186,6 +187,7 @@ class World:
         self.audits: dict[int, list[JsonDict]] = {}
         self.ticket_fields: dict[int, JsonDict] = {}
         self.ticket_forms: dict[int, JsonDict] = {}
+        self.organization_fields: dict[int, JsonDict] = {}
         self.api_tokens: dict[str, int] = {}
         self.oauth_tokens: dict[str, int] = {}
         self.primary_api_token: tuple[int, str] | None = None
@@ -435,6 +437,9 @@ class World:
     def render_ticket_field(self, ticket_field: JsonDict, base: str) -> JsonDict:
         return {"url": f"{base}/api/v2/ticket_fields/{ticket_field['id']}.json", **ticket_field}
 
+    def render_organization_field(self, org_field: JsonDict, base: str) -> JsonDict:
+        return {"url": f"{base}/api/v2/organization_fields/{org_field['id']}.json", **org_field}
+
     def render_ticket_form(self, form: JsonDict, base: str) -> JsonDict:
         return {"url": f"{base}/api/v2/ticket_forms/{form['id']}.json", **form}
 
@@ -474,6 +479,7 @@ class _SeedReader:
     def read(self) -> None:
         self._read_ticket_fields()
         self._read_ticket_forms()
+        self._read_organization_fields()
         self._read_organizations()
         self._read_users()
         self._read_memberships()
@@ -551,6 +557,57 @@ class _SeedReader:
                 "created_at": format_time(created),
                 "updated_at": format_time(updated),
             }
+
+    def _read_organization_fields(self) -> None:
+        """Organization fields as Zendesk's organization_fields API shows them; an
+        organization's `organization_fields` holds values by each field's `key`."""
+        keys: set[str] = set()
+        for i, raw in enumerate(self._list("organization_fields")):
+            where = f"organization_fields[{i}]"
+            field_id = _int(raw.get("id"), f"{where}.id")
+            key = _str(raw.get("key"), f"{where}.key")
+            if field_id in self.world.organization_fields or key in keys:
+                raise SeedError(
+                    f"seed: {where}: duplicate organization field {field_id} or {key!r}"
+                )
+            keys.add(key)
+            title = _str(raw.get("title"), f"{where}.title")
+            kind = _str(raw.get("type", "text"), f"{where}.type")
+            created = _time(raw.get("created_at", "2020-01-01T00:00:00Z"), f"{where}.created_at")
+            updated = _time(raw.get("updated_at", format_time(created)), f"{where}.updated_at")
+            description = str(raw.get("description", ""))
+            rendered: JsonDict = {
+                "id": field_id,
+                "type": kind,
+                "key": key,
+                "title": title,
+                "raw_title": title,
+                "description": description,
+                "raw_description": description,
+                "position": int(raw.get("position", 9999)),
+                "active": bool(raw.get("active", True)),
+                "system": False,
+                "regexp_for_validation": None,
+                "tag": None,
+                "created_at": format_time(created),
+                "updated_at": format_time(updated),
+            }
+            if kind == "dropdown":
+                options = raw.get("custom_field_options", [])
+                if not isinstance(options, list) or not all(isinstance(o, dict) for o in options):
+                    raise SeedError(f"seed: {where}.custom_field_options must be a list of objects")
+                rendered["custom_field_options"] = [
+                    {
+                        "id": _int(o.get("id"), f"{where}.custom_field_options.id"),
+                        "name": _str(o.get("name"), f"{where}.custom_field_options.name"),
+                        "raw_name": str(o.get("name")),
+                        "value": _str(o.get("value"), f"{where}.custom_field_options.value"),
+                        "default": bool(o.get("default", False)),
+                        "position": position,
+                    }
+                    for position, o in enumerate(options)
+                ]
+            self.world.organization_fields[field_id] = rendered
 
     def _read_organizations(self) -> None:
         for i, raw in enumerate(self._list("organizations")):

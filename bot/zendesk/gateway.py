@@ -36,6 +36,9 @@ class FieldIds:
     customer_org: int = 360012167559
 
 
+# Zendesk's `role_type` of agents who may read tickets but not edit them.
+NON_EDITING_ROLE_TYPES = {1: "light agent", 2: "chat-only agent", 3: "chat agent (contributor)"}
+
 # Pages of a user's organizations the bot reads (100 each) before it calls the list incomplete.
 PAGE_SIZE = 100
 MAX_PAGES = 5
@@ -88,15 +91,19 @@ class ZendeskGateway:
         *,
         complete: bool = True,
         requester: bool = False,
+        org_ids: Iterable[int] = (),
     ) -> Snapshot:
-        """The ticket, its people and their organizations, the users behind `emails`, and any
-        other users named by id; see ZendeskPort.snapshot for what `complete` guarantees.
+        """The ticket, its people and their organizations, the users behind `emails`, any
+        other users named by id, and the organizations `org_ids` (Undo's organization to restore,
+        which may be none of the ones read so far); see ZendeskPort.snapshot for what `complete`
+        guarantees.
 
         One request for the ticket (with sideloads), one per distinct email, one per extra user,
-        and one (a page) per user whose organizations must be completed.
+        one (a page) per user whose organizations must be completed, and one for any of
+        `org_ids` still unknown after that.
         """
         try:
-            return self._snapshot(ticket_id, emails, user_ids, complete, requester)
+            return self._snapshot(ticket_id, emails, list(user_ids), complete, requester, org_ids)
         except (KeyError, TypeError, ValueError) as error:
             # A record without the fields every Zendesk record has: a fault, in words.
             raise ZendeskError(
@@ -110,9 +117,10 @@ class ZendeskGateway:
         self,
         ticket_id: int,
         emails: Iterable[str],
-        user_ids: Iterable[int],
+        user_ids: list[int],
         complete: bool,
         requester: bool,
+        org_ids: Iterable[int],
     ) -> Snapshot:
         data = self._get_json(
             f"tickets/{ticket_id}.json", {"include": "users,organizations"}, f"ticket {ticket_id}"
@@ -133,14 +141,27 @@ class ZendeskGateway:
             for raw in self._show_many("users", extra):
                 user = self._user(raw)
                 users[user.id] = user
+        named_orgs = set(org_ids)
+        # Whoever `org_ids` may be put on: the users named by id, or the requester.
+        placed = {*user_ids, *([ticket.requester_id] if requester else [])}
         if complete:
             judged = [ticket.submitter_id, *found.values(), *user_ids]
             if requester:
                 judged.append(ticket.requester_id)
             for user_id in dict.fromkeys(i for i in judged if i):
                 user = users.get(user_id)
-                if user is not None and not self._seen_on_partner_org(user, orgs):
+                if user is None:
+                    continue
+                # A partner's user needs no more reading, unless the question is whether they
+                # are in an organization that their known memberships do not show.
+                unshown = user_id in placed and not named_orgs <= set(user.organization_ids)
+                if unshown or not self._seen_on_partner_org(user, orgs):
                     users[user_id] = self._with_memberships(user, orgs)
+        missing_orgs = [i for i in named_orgs if i not in orgs]
+        if missing_orgs:
+            for raw in self._show_many("organizations", sorted(missing_orgs)):
+                org = self._organization(raw)
+                orgs[org.id] = org
         return Snapshot(
             ticket=ticket,
             users=tuple(users.values()),
@@ -406,7 +427,34 @@ class ZendeskGateway:
         return host.lower() if host and host.endswith(".zendesk.com") else None
 
     def check(self) -> list[str]:
-        """What is wrong with the connection, the credentials or the configured field."""
+        """What is wrong with the connection, the credentials or the configured fields."""
+        problems = self.check_connection()
+        if problems:
+            return problems  # the credentials or the connection: nothing more can be read
+        return self.check_ticket_editing() + self.check_partner_org_field()
+
+    def check_ticket_editing(self) -> list[str]:
+        """Whether the credentials' Zendesk user may edit tickets, as far as `users/me` tells:
+        an end user, a light agent or a chat-only agent may not (a custom role is not judged)."""
+        try:
+            data = self._get_json("users/me.json", {}, "the bot's own Zendesk user")
+        except ZendeskError as error:
+            return [f"Zendesk: could not read the bot's own user: {error.message}"]
+        user = data.get("user") or {}
+        role, role_type = user.get("role"), user.get("role_type")
+        if role not in ("agent", "admin"):
+            kind = f"not an agent ({role})"
+        elif role_type in NON_EDITING_ROLE_TYPES:
+            kind = f"a {NON_EDITING_ROLE_TYPES[role_type]}, who cannot edit tickets"
+        else:
+            return []
+        return [
+            f"Zendesk credentials: the user they belong to is {kind}; give the bot the "
+            "credentials of an agent who can edit tickets."
+        ]
+
+    def check_connection(self) -> list[str]:
+        """The credentials, and the Organization Email ticket field (ZENDESK_ORG_EMAIL_FIELD_ID)."""
         try:
             field = self._clients.get().ticket_fields(id=self._fields.org_email)
         except Exception as error:
@@ -425,6 +473,29 @@ class ZendeskGateway:
             ]
         return []
 
+    def check_partner_org_field(self) -> list[str]:
+        """The organization field that marks partner organizations must exist: with a key that
+        names none, no organization would ever be taken for a partner's by it."""
+        key = self._fields.partner_org_field
+        what = "the organization fields"
+        try:
+            data = self._get_json("organization_fields.json", {"per_page": str(PAGE_SIZE)}, what)
+            keys = _field_keys(data)
+            for _ in range(MAX_PAGES - 1):
+                if key in keys or not data.get("next_page"):
+                    break
+                data = self._get_page(str(data["next_page"]), what)
+                keys |= _field_keys(data)
+        except ZendeskError as error:
+            return [f"ZENDESK_PARTNER_ORG_FIELD: could not list {what}: {error.message}"]
+        if key not in keys:
+            known = ", ".join(sorted(keys)) or "none"
+            return [
+                f"ZENDESK_PARTNER_ORG_FIELD: Zendesk has no organization field with the key "
+                f"{key!r} (the field that marks partner organizations; the keys are: {known})."
+            ]
+        return []
+
 
 def _default_first(ids: list[int], default: int | None) -> tuple[int, ...]:
     # The default organization first: it is the one Zendesk itself would pick. The full list is
@@ -434,6 +505,15 @@ def _default_first(ids: list[int], default: int | None) -> tuple[int, ...]:
 
 def _text(value: Any) -> str | None:
     return str(value).strip() or None if value else None
+
+
+def _field_keys(data: dict[str, Any]) -> set[str]:
+    fields = data.get("organization_fields")
+    return (
+        {str(f.get("key")) for f in fields if isinstance(f, dict)}
+        if isinstance(fields, list)
+        else set()
+    )
 
 
 def _has_email(raw: dict[str, Any], email: str) -> bool:

@@ -100,7 +100,9 @@ def test_modal_shows_the_ticket_and_suggests_the_scenario(
     scenario = next(b for b in view["blocks"] if b.get("block_id") == "scenario")
     assert scenario["element"]["initial_option"]["value"] == "services_engagement"
     email = next(b for b in view["blocks"] if b.get("block_id") == "customer_email")
-    assert email["element"]["initial_value"] == "ivan@initech.co"  # pre-filled from the field
+    # ivan@initech.co names nobody: the customer the partner meant is pre-filled, and why.
+    assert email["element"]["initial_value"] == "ivan@initech.example"
+    assert "ivan@initech.co, which matches nobody; Ivan Initech" in rendered
 
 
 def test_shortcut_on_a_reply_previews_in_that_thread(

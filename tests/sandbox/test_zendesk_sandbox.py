@@ -259,6 +259,28 @@ def test_ticket_fields_and_forms(zendesk_api: Http) -> None:
     assert {f.id for f in forms.ticket_forms} == {OPEN_PARTNER_FORM, SELECT_PARTNER_FORM}
 
 
+def test_organization_fields_by_key(zendesk_api: Http) -> None:
+    listed = schema.OrganizationFieldsResponse.model_validate(
+        zendesk_api.get("/api/v2/organization_fields.json").json()
+    )
+    assert [(f.key, f.type) for f in listed.organization_fields] == [
+        ("support_level", "dropdown"),
+        ("account_type", "text"),
+    ]
+    plans = listed.organization_fields[0].custom_field_options or []
+    assert [o.value for o in plans] == ["starter", "premium", "ultimate"]
+    # Organizations hold their values under those keys.
+    org = zendesk_api.get("/api/v2/organizations/360100000011.json").json()["organization"]
+    assert set(org["organization_fields"]) == {f.key for f in listed.organization_fields}
+    one = listed.organization_fields[1]
+    shown = zendesk_api.get(f"/api/v2/organization_fields/{one.id}.json").json()
+    assert schema.OrganizationFieldResponse.model_validate(shown).organization_field == one
+    assert zendesk_api.get("/api/v2/organization_fields/1.json").status == 404
+    page = zendesk_api.get("/api/v2/organization_fields.json?page[size]=1").json()
+    assert [f["key"] for f in page["organization_fields"]] == ["support_level"]
+    assert page["meta"]["has_more"] is True
+
+
 def test_users_me_and_oauth_bearer(zendesk: ZendeskSandbox) -> None:
     bearer = Http(zendesk.url, f"Bearer {zendesk.oauth_token}")
     me = schema.UserResponse.model_validate(bearer.get("/api/v2/users/me.json").json())

@@ -216,6 +216,37 @@ class TicketField(Closed):
     creator_app_name: str | None
 
 
+class CustomFieldOption(Closed):
+    id: int
+    name: str
+    raw_name: str
+    value: str
+    default: bool
+    position: int
+
+
+class OrganizationField(Closed):
+    url: str
+    id: int
+    type: Literal[
+        "checkbox", "date", "decimal", "dropdown", "integer", "lookup", "multiselect", "regexp",
+        "text", "textarea",
+    ]  # fmt: skip
+    key: str
+    title: str
+    raw_title: str
+    description: str
+    raw_description: str
+    position: int
+    active: bool
+    system: bool
+    regexp_for_validation: str | None
+    tag: str | None
+    created_at: Timestamp
+    updated_at: Timestamp
+    custom_field_options: list[CustomFieldOption] | None = None
+
+
 class TicketForm(Closed):
     url: str
     id: int
@@ -351,6 +382,14 @@ class OrganizationsResponse(OffsetPage):
 
 class OrganizationsCursorResponse(CursorPage):
     organizations: list[Organization]
+
+
+class OrganizationFieldResponse(Closed):
+    organization_field: OrganizationField
+
+
+class OrganizationFieldsResponse(OffsetPage):
+    organization_fields: list[OrganizationField]
 
 
 class TicketFieldResponse(Closed):

@@ -14,6 +14,7 @@ from bot.domain.scenarios import Scenario
 from bot.fixes import Done, Failed, Fixes, Preview, Stale
 from bot.ports import Fault, Trace, ZendeskError
 from bot.sandbox.zendesk import ZendeskSandbox
+from bot.zendesk import gateway as gateway_module
 from bot.zendesk.client import ZendeskAuth, ZendeskClients, split_base_url
 from bot.zendesk.gateway import FieldIds, ZendeskGateway
 
@@ -376,6 +377,41 @@ def test_check_finds_the_field_and_reports_problems(sandbox: ZendeskSandbox) -> 
         "credentials"
         in ZendeskGateway(bad, FieldIds(ORG_EMAIL, (), "x"), ProcessRules()).check()[0]
     )
+
+
+def test_check_finds_the_partner_organization_field_by_key(sandbox: ZendeskSandbox) -> None:
+    email, token = sandbox.credentials
+    good = ZendeskClients(sandbox.url, ZendeskAuth(email, token))
+
+    def check(key: str) -> list[str]:
+        fields = FieldIds(ORG_EMAIL, (), "support_level", partner_org_field=key)
+        return ZendeskGateway(good, fields, ProcessRules()).check()
+
+    assert check("account_type") == []
+    (problem,) = check("partner_kind")
+    assert problem.startswith("ZENDESK_PARTNER_ORG_FIELD: Zendesk has no organization field")
+    assert "'partner_kind'" in problem and "account_type, support_level" in problem
+    # A ticket field's title is no organization field's key.
+    assert check("Organization Email (partners)") != []
+    sandbox.clear_requests()
+    sandbox.inject("GET", r"/api/v2/organization_fields(\.json)?", status=503)
+    (unreadable,) = check("account_type")
+    assert unreadable.startswith("ZENDESK_PARTNER_ORG_FIELD: could not list the organization")
+    assert [r["query"].get("per_page") for r in sandbox.requests() if "organization_fields"
+            in r["path"]] == ["100"]  # fmt: skip
+
+
+def test_check_follows_pages_of_organization_fields(
+    sandbox: ZendeskSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    email, token = sandbox.credentials
+    clients = ZendeskClients(sandbox.url, ZendeskAuth(email, token))
+    fields = FieldIds(ORG_EMAIL, (), "support_level", partner_org_field="account_type")
+    gateway = ZendeskGateway(clients, fields, ProcessRules())
+    monkeypatch.setattr(gateway_module, "PAGE_SIZE", 1)  # one field a page: the key is on the 2nd
+    sandbox.clear_requests()
+    assert gateway.check_partner_org_field() == []
+    assert len([r for r in sandbox.requests() if "organization_fields" in r["path"]]) == 2
 
 
 def test_oauth_token_works(sandbox: ZendeskSandbox) -> None:

@@ -291,3 +291,53 @@ def test_a_64_bit_ticket_id_is_read_fixed_and_undone(sandbox: ZendeskSandbox, fi
     assert isinstance(result, Done) and result.plan.ticket_id == big
     assert sandbox.ticket(big)["organization_id"] == ACME
     assert isinstance(fixes.undo(big, TRACE, TRACE.request_id), Done)
+
+
+# Undo judges the organization it would restore, which the ticket's sideloads may not show.
+
+
+def test_undo_reads_the_organization_it_restores(sandbox: ZendeskSandbox, fixes: Fixes) -> None:
+    # Pat, of Acme, also works for Northwind, now his default: partner_nfr moves 512302 (Pat's,
+    # on Acme) to Northwind. Undo puts it back on Acme, which after the fix neither the ticket
+    # nor Pat's sideloaded default organization shows.
+    sandbox.add_membership(PAT, NORTHWIND, default=True)
+    request = FixRequest(ticket_id=512302, scenario=Scenario.PARTNER_NFR)
+    plan = planned(fixes, request)
+    assert plan.correction.organization == (ACME, NORTHWIND)
+    assert isinstance(fixes.apply(plan, request, TRACE), Done)
+    result = fixes.undo(512302, TRACE, TRACE.request_id)
+    assert isinstance(result, Done), result
+    assert sandbox.ticket(512302)["organization_id"] == ACME
+
+
+def test_undo_to_a_customer_organization_of_a_partner_user_says_why(
+    sandbox: ZendeskSandbox, fixes: Fixes
+) -> None:
+    # Carla's own ticket, on Globex; she now works for Acme too (her default). Moving the ticket
+    # to Acme is allowed; moving it back would put a partner's user on a customer organization.
+    sandbox.add_membership(CARLA, ACME, default=True)
+    request = FixRequest(ticket_id=512309, scenario=Scenario.PARTNER_COMMERCIAL)
+    assert isinstance(fixes.apply(planned(fixes, request), request, TRACE), Done)
+    sandbox.clear_requests()
+    result = fixes.undo(512309, TRACE, TRACE.request_id)
+    assert isinstance(result, Refusal) and result.rule == "never_cross_associate", result
+    assert "Globex Corporation" in result.message and writes(sandbox) == []
+
+
+def test_undo_reads_no_more_than_the_person_it_restores(
+    sandbox: ZendeskSandbox, fixes: Fixes
+) -> None:
+    request = FixRequest(ticket_id=512303, scenario=Scenario.PARTNER_COMMERCIAL)
+    assert isinstance(fixes.apply(planned(fixes, request), request, TRACE), Done)
+    sandbox.clear_requests()
+    assert isinstance(fixes.undo(512303, TRACE, TRACE.request_id), Done)
+    # Nina, the submitter, is proven a partner's by her sideloaded default organization; only
+    # Hana, whom Undo makes requester again on Hooli, has her organizations read.
+    assert [(r["method"], r["path"]) for r in sandbox.requests()] == [
+        ("GET", "/api/v2/users/me.json"),
+        ("GET", "/api/v2/tickets/512303/audits.json"),
+        ("GET", "/api/v2/tickets/512303.json"),
+        ("GET", "/api/v2/users/show_many.json"),
+        ("GET", f"/api/v2/users/{HANA}/organizations.json"),
+        ("PUT", "/api/v2/tickets/512303.json"),
+    ]
