@@ -445,3 +445,39 @@ def test_check_says_when_the_token_cannot_edit_tickets(env: dict, tmp_path: Path
     full = run(["check"], env, tmp_path)
     assert "  ok: the bot's Zendesk user is an agent who can edit tickets" in full.stdout
     plain_lines(done)
+
+
+def test_plan_without_a_scenario_plans_the_suggestion_with_the_customer_it_found(
+    env: dict, tmp_path: Path, sandbox: ZendeskSandbox
+) -> None:
+    done = run(["plan", "512310"], env, tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Chose the suggested scenario, customer_account" in out
+    assert (
+        "Organization Email says jane@acmecrop.example, which matches nobody; Jane Doe "
+        "<jane@acmecorp.example> of Acme Corp (premium) is the closest customer"
+    ) in out
+    assert (
+        "Requester: Pat Partner (pat@acmedevops.example) → Jane Doe (jane@acmecorp.example)" in out
+    )
+    assert "Jane Reseller" not in out  # a partner's user, however close
+    assert all(r["method"] == "GET" for r in sandbox.requests())
+
+
+def test_a_customer_scenario_without_a_clear_customer_is_a_usage_error(
+    env: dict, tmp_path: Path
+) -> None:
+    done = run(["plan", "512311", "--scenario", "customer_account"], env, tmp_path)
+    assert done.returncode == 2
+    assert "--customer-email" in done.stderr and "Traceback" not in done.stderr
+    assert "Alex Ames <alex@initech.example> of Initech" in done.stdout
+    assert "Alix Amis <alix@initech.example> of Initech" in done.stdout
+
+
+def test_a_customer_in_several_organizations_is_told_the_ids_to_pick(
+    env: dict, tmp_path: Path
+) -> None:
+    done = run(["plan", "512307", "-s", "customer_account"], env, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Hooli EU GmbH (--organization 360100000014)" in done.stdout
