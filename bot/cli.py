@@ -19,6 +19,7 @@ from bot.domain.refs import RefError
 from bot.domain.scenarios import SCENARIOS, Scenario
 from bot.domain.wording import change_lines, summary_lines, ticket_facts
 from bot.fixes import Done, Failed, Fixes, Preview, Stale
+from bot.logs import configure, quiet
 from bot.ports import Trace
 
 DONE, REFUSED, USAGE = 0, 1, 2
@@ -125,6 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return serve_main()
     settings = settings_or_exit(need=("zendesk",))
+    if "LOG_LEVEL" in settings.model_fields_set:
+        configure(settings.LOG_LEVEL)  # asked for: JSON lines on stderr, as the server logs
+    else:
+        quiet()
     fixes = _fixes(settings)
     if command == "check":
         return check(settings)
@@ -306,9 +311,16 @@ def undo(fixes: Fixes, text: str, yes: bool) -> int:
     ticket_id = _ticket_id(fixes, text)
     if ticket_id is None:
         return USAGE
-    if not yes and not confirm(f"Undo partner-fix's last correction of ticket {ticket_id}?"):
+    reverse = fixes.undo_preview(ticket_id)
+    if isinstance(reverse, Refusal | Failed):
+        return _report(reverse)
+    print(f"Undo of partner-fix's last correction of ticket {ticket_id} would write:")
+    for line in change_lines(reverse):
+        print(f"  {line}")
+    if not yes and not confirm(f"Undo it on ticket {ticket_id}?"):
         print("Not undone: nothing was changed.")
         return REFUSED
+    # Undo reads and judges the ticket again: it writes only what still holds.
     return _report(fixes.undo(ticket_id, _trace()))
 
 

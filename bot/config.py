@@ -36,7 +36,7 @@ def _split(value: object) -> object:
 
 
 class Settings(BaseSettings):
-    """Everything an operator configures (CONTRACT.md, "Settings")."""
+    """Everything an operator configures (the README's "Settings" table, and .env.example)."""
 
     model_config = SettingsConfigDict(
         env_file=".env",
@@ -128,6 +128,16 @@ class Settings(BaseSettings):
         host = value.host if value is not None else None
         if host is not None and host != "localhost" and "." not in host:
             raise ValueError("the host needs a dot, such as 127.0.0.1 or support.example.com")
+        if value is not None and (value.path or "/") != "/":
+            # The bot adds /api/v2/… itself; a path (an agent link pasted, say) would send every
+            # request somewhere Zendesk answers 404.
+            port = f":{value.port}" if value.port not in (None, 80, 443) else ""
+            raise ValueError(
+                f"must be the instance's address without a path, such as "
+                f"{value.scheme}://{host}{port} (not …{value.path})"
+            )
+        if value is not None and (value.query or value.fragment):
+            raise ValueError("must be the instance's address, without ? or #")
         return value
 
     @field_validator("ZENDESK_SUBDOMAIN")
@@ -221,10 +231,16 @@ def load_settings(env_file: Path | None = Path(".env"), need: tuple[Need, ...] =
         # reported in the same breath as what is malformed.
         defaults = {name: Settings.model_fields[name].default for name in bad}
         settings = Settings(_env_file=env_file, **defaults)  # type: ignore[call-arg]
+    reported = {line.split(":", 1)[0] for line in problems}
+    missing = []
     if "slack" in need:
-        problems += missing_for_slack(settings)
+        missing += missing_for_slack(settings)
     if "zendesk" in need:
-        problems += missing_for_zendesk(settings)
+        missing += missing_for_zendesk(settings)
+    # A malformed value is one problem, not also "missing": ZENDESK_URL stands for the subdomain.
+    if "ZENDESK_URL" in reported:
+        reported.add("ZENDESK_SUBDOMAIN")
+    problems += [line for line in missing if line.split(":", 1)[0] not in reported]
     if problems:
         raise SettingsError(problems)
     return settings

@@ -99,6 +99,7 @@ class Failed:
 
 ApplyResult = Done | Stale | Failed
 UndoResult = Done | Refusal | Failed
+UndoPreview = Plan | Refusal | Failed
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -348,9 +349,33 @@ class Fixes:
             return None
 
     @_no_surprises(writes=True)
+    @_no_surprises(writes=False)
+    def undo_preview(self, ticket_id: int, request_id: str | None = None) -> UndoPreview:
+        """What Undo would write (before → after), or why it would not; writes nothing."""
+        found = self._undo_plan(ticket_id, request_id)
+        return found if isinstance(found, Refusal | Failed) else found[0]
+
+    @_no_surprises(writes=True)
     def undo(self, ticket_id: int, trace: Trace, request_id: str | None = None) -> UndoResult:
         """Reverse the bot's own correction of the ticket while the ticket still shows it: the
         one of `request_id` (the clicked summary's), else the newest."""
+        found = self._undo_plan(ticket_id, request_id)
+        if isinstance(found, Refusal | Failed):
+            return found
+        reverse, undoes = found
+        result = self._write(reverse, trace, undoes=undoes)
+        if result is None:
+            return Refusal(
+                rule="changed_since_fix",
+                message=f"Ticket {ticket_id} changed while undoing; nothing was changed. Try "
+                "Undo again.",
+            )
+        return result
+
+    def _undo_plan(
+        self, ticket_id: int, request_id: str | None
+    ) -> tuple[Plan, str | None] | Refusal | Failed:
+        """The reversing plan, judged on fresh, complete facts, and the request id it undoes."""
         try:
             records = self._zendesk.corrections(ticket_id)
         except ZendeskError as error:
@@ -371,14 +396,7 @@ class Fixes:
         reverse = plan_undo(snapshot, done, chosen.scenario)
         if isinstance(reverse, Refusal):
             return reverse
-        result = self._write(reverse, trace, undoes=chosen.request_id or None)
-        if result is None:
-            return Refusal(
-                rule="changed_since_fix",
-                message=f"Ticket {ticket_id} changed while undoing; nothing was changed. Try "
-                "Undo again.",
-            )
-        return result
+        return reverse, chosen.request_id or None
 
 
 def _finding_for(snapshot: Snapshot, request: FixRequest) -> Finding | None:

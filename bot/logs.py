@@ -53,6 +53,14 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+def quiet() -> None:
+    """For the command line when nobody asked for logs: its words are its output, and a log
+    record must not fall through to Python's last-resort handler as a bare line on stderr."""
+    root = logging.getLogger()
+    root.handlers[:] = [logging.NullHandler()]
+    root.setLevel(logging.CRITICAL)
+
+
 def configure(level: str) -> None:
     """JSON lines on stderr. zenpy and urllib3 stay above DEBUG: they log request bodies."""
     handler = logging.StreamHandler(sys.stderr)

@@ -72,6 +72,13 @@ def test_fix_confirms_then_applies_and_undo_reverses(
     assert "Applied: ticket 512304" in applied.stdout
     assert "Whose subscription: Acme DevOps Partners: the partner's NFR licences" in applied.stdout
     assert sandbox.ticket(512304)["organization_id"] == 360100000001
+    declined = run(["undo", "512304"], env, tmp_path, stdin="n\n")
+    # The prompt shows what Undo would write, as fix does, before anything is written.
+    assert declined.returncode == 1 and "Not undone" in declined.stdout
+    assert "Organization: Acme DevOps Partners (premium) → no organization" in declined.stdout, (
+        declined.stdout
+    )
+    assert sandbox.ticket(512304)["organization_id"] == 360100000001
     undone = run(["undo", "512304", "--yes"], env, tmp_path)
     assert undone.returncode == 0, undone.stderr
     assert "Undone: ticket 512304" in undone.stdout

@@ -42,7 +42,7 @@ _YES = re.compile(r"^\s*(?:yes|y|yep|please|sure|ok)\b", re.IGNORECASE)
 _ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 
 
-def _asks_for_cc(value: str) -> bool:
+def asks_for_cc(value: str) -> bool:
     return bool(_YES.match(value) or _ADDRESS.search(value) or _CC.search(value))
 
 
@@ -69,7 +69,7 @@ def _names_a_customer(snapshot: Snapshot, finding: Finding | None) -> str | None
 def suggest(snapshot: Snapshot, finding: Finding | None = None) -> Suggestion:
     ticket = snapshot.ticket
     text = "\n".join((ticket.subject, ticket.description))
-    cc_fields = [value for value in ticket.cc_requests if _asks_for_cc(value)]
+    cc_fields = [value for value in ticket.cc_requests if asks_for_cc(value)]
     partner = snapshot.submitter
     if ticket.form_id != snapshot.rules.partner_form_id and not (
         partner and snapshot.partner_orgs_of(partner)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from bot.domain.models import Snapshot, User
 from bot.domain.planning import Plan, describe_org, describe_org_id, describe_user
 from bot.domain.scenarios import SCENARIOS
+from bot.domain.suggesting import asks_for_cc
 
 
 def change_lines(plan: Plan) -> list[str]:
@@ -81,5 +82,6 @@ def ticket_facts(snapshot: Snapshot) -> list[tuple[str, str]]:
             + (" · partner" if snapshot.is_partner_org(org) else ""),
         ),
         ("Organization Email (partners)", ticket.org_email or "(empty)"),
-        ("CC request", " / ".join(ticket.cc_requests) or "(none)"),
+        # Only what asks for CC: the older Partner troubleshooting field mostly holds notes.
+        ("CC request", " / ".join(v for v in ticket.cc_requests if asks_for_cc(v)) or "(none)"),
     ]

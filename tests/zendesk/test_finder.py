@@ -80,7 +80,6 @@ def test_what_the_finder_costs(
     ticket_id: int,
     case: str,
     most: int,
-    capsys: pytest.CaptureFixture[str],
 ) -> None:
     if case == "nobody close":
         email, token = sandbox.credentials
@@ -96,9 +95,7 @@ def test_what_the_finder_costs(
         assert found.finding is not None and found.finding.candidates == ()
         assert "no customer comes close" in found.finding.line
     paths = [r["path"].removeprefix("/api/v2/") for r in sandbox.requests()]
-    with capsys.disabled():
-        print(f"\n  finder, {case} (#{ticket_id}): {len(paths)} requests: {', '.join(paths)}")
-    assert len(paths) <= most
+    assert len(paths) <= most, paths
 
 
 def test_with_zendesk_url_alone_a_link_to_another_instance_is_refused(

@@ -105,7 +105,6 @@ def test_each_scenario_previews_and_applies_in_few_requests(
     scenario: Scenario,
     customer: str | None,
     most: int,
-    capsys: pytest.CaptureFixture[str],
 ) -> None:
     request = FixRequest(ticket_id=ticket_id, scenario=scenario, customer_email=customer)
     plan = previewed(fixes, request)
@@ -113,8 +112,6 @@ def test_each_scenario_previews_and_applies_in_few_requests(
     result = fixes.apply(plan, request, TRACE)
     assert isinstance(result, Done), result
     count = len(sandbox.requests())
-    with capsys.disabled():
-        print(f"\n  zendesk requests, preview + apply, {scenario.value}: {count}")
     assert count <= most
     again = previewed(fixes, request)
     assert again.already_correct
@@ -519,15 +516,13 @@ def test_a_read_cut_off_mid_body_is_a_fault_in_words(sandbox: ZendeskSandbox) ->
 
 
 def test_a_dripping_read_ends_at_the_deadline_not_at_the_end_of_the_drip(
-    sandbox: ZendeskSandbox, capsys: pytest.CaptureFixture[str]
+    sandbox: ZendeskSandbox,
 ) -> None:
     fixes = deadline_gateway(sandbox)
     sandbox.inject("GET", TICKET, drip=0.5)  # each byte within the 1 s read timeout
     started = time.monotonic()
     result = fixes.preview(customer_request())
     took = time.monotonic() - started
-    with capsys.disabled():
-        print(f"\n  dripping read: a clear outcome after {took:.1f} s (deadline 2 s)")
     assert isinstance(result, Failed) and result.fault is Fault.TIMEOUT
     assert took < 30  # the whole drip would take over 20 minutes
 
