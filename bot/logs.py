@@ -77,5 +77,6 @@ def configure(level: str) -> None:
 
 def _bolt_token_notice(record: logging.LogRecord) -> bool:
     # Bolt reads SLACK_BOT_TOKEN from the environment by itself and then warns, at every start,
-    # that the client we give it (pointed at SLACK_API_URL, with that same token) wins.
-    return "`token` will be unused" not in record.getMessage()
+    # that the client (or the `authorize` function) we give it, with that same token, wins.
+    message = record.getMessage()
+    return "`token` will be unused" not in message and "will be ignored" not in message

@@ -79,6 +79,14 @@ def _socket_mode(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 1
+    except OSError as error:  # URLError and socket errors: Slack could not be reached at all
+        reason = getattr(error, "reason", None) or error
+        print(
+            f"partner-fix: could not reach Slack at {settings.SLACK_API_URL} to open a Socket "
+            f"Mode connection ({reason}). Check the network and SLACK_API_URL.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

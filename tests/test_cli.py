@@ -488,3 +488,18 @@ def test_a_customer_in_several_organizations_is_told_the_ids_to_pick(
     done = run(["plan", "512307", "-s", "customer_account"], env, tmp_path)
     assert done.returncode == 0, done.stderr
     assert "Hooli EU GmbH (--organization 360100000014)" in done.stdout
+
+
+def test_socket_mode_with_slack_unreachable_is_one_line_not_a_traceback(
+    env: dict, tmp_path: Path
+) -> None:
+    done = run(
+        [],
+        {**env, "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_API_URL": "http://127.0.0.1:9/api/",
+         "SLACK_APP_TOKEN": "xapp-1-anything"},
+        tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "could not reach Slack" in done.stderr and "Traceback" not in done.stderr
+    # The server logs as servers do (JSON lines); the person reads the last line.
+    assert done.stderr.strip().splitlines()[-1].startswith("partner-fix: could not reach Slack")
