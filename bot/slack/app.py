@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
@@ -13,6 +11,7 @@ from bot.fixes import Fixes
 from bot.slack import listeners
 from bot.slack.access import Access
 from bot.slack.access_cache import Directory
+from bot.slack.ack_first import AfterAnswers
 from bot.slack.flows import Work
 from bot.slack.sharing import Rooms
 
@@ -65,7 +64,9 @@ def create_app(
         # the ack in the request thread and answers Slack as soon as it returns, whatever the
         # pools are doing.
         process_before_response=True,
-        listener_executor=ThreadPoolExecutor(max_workers=SLACK_WORKERS, thread_name_prefix="slack"),
+        # Lazy functions wait until this process has answered the requests in hand: a burst's
+        # first lazy functions would otherwise slow the acks still coming (ack_first.py).
+        listener_executor=AfterAnswers(max_workers=SLACK_WORKERS, thread_name_prefix="slack"),
     )
     app.use(access.middleware())
     # The sharing lookups share the access lookups' client: no retry sleeps after the ack either.
