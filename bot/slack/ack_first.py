@@ -53,6 +53,7 @@ class Answering:
     def _reset(self) -> None:
         self._lock = threading.Lock()
         self._turn = threading.Condition(threading.Lock())
+        self._wanted = threading.Event()
         self._waiting = 0
         self._poller: threading.Thread | None = None
         self._count = 0
@@ -93,7 +94,7 @@ class Answering:
         with self._turn:
             self._start_poller()
             self._waiting += 1
-            self._turn.notify_all()  # the poller, if it sleeps for want of waiters
+            self._wanted.set()  # the poller, if it sleeps for want of waiters
             try:
                 while self.busy():
                     left = deadline - time.monotonic()
@@ -111,15 +112,18 @@ class Answering:
             self._poller.start()
 
     def _poll(self) -> None:
-        turn = self._turn
-        with turn:
-            while turn is self._turn:  # a fork made a new one: this thread is not there
+        turn, wanted = self._turn, self._wanted
+        while turn is self._turn:  # a fork made a new one: this thread is not there
+            wanted.wait()
+            with turn:
                 if not self._waiting:
-                    turn.wait()
+                    wanted.clear()  # asleep until the next waiter (set under this lock)
                     continue
                 if not self.busy():
                     turn.notify_all()
-                turn.wait(POLL)
+            # Outside the lock, and not on the waiters' condition: their wait_turn wakes
+            # them only when it is their turn (or their time is up), not for each other.
+            time.sleep(POLL)
 
     def track(self, body: Iterable[bytes]) -> Iterable[bytes]:
         """A WSGI response body that counts as being answered until the server closes it
