@@ -15,8 +15,9 @@ from bot.slack.ack_first import AfterAnswers
 from bot.slack.flows import Work
 from bot.slack.sharing import Rooms
 
-# Acks happen in the request thread. Lazy functions (Slack calls only: open a modal, post
-# "working…") run on Bolt's pool; Zendesk calls on a pool of their own (see flows.Work).
+# Acks happen in the request thread. What follows (Slack calls only: open a modal, post
+# "working…") runs on the listeners' own pools (opening.Opener, handoff.Handoff); Zendesk calls
+# on a pool of their own (see flows.Work). Bolt's pool is left for any lazy function.
 SLACK_WORKERS = 32
 ZENDESK_WORKERS = 64
 
@@ -60,12 +61,12 @@ def create_app(
         # each worker, before the ack. This answers from the settings and the cached auth.test:
         # the bot boots and acks even when Slack is slow; `python -m bot check` tests the token.
         authorize=access.authorize(),
-        # Every listener is an `ack=` function (no I/O) plus lazy functions: with this, Bolt runs
-        # the ack in the request thread and answers Slack as soon as it returns, whatever the
-        # pools are doing.
+        # Every listener is an ack function (no I/O) that hands the rest to a pool: with this,
+        # Bolt runs the ack in the request thread and answers Slack as soon as it returns,
+        # whatever the pools are doing.
         process_before_response=True,
-        # Lazy functions wait until this process has answered the requests in hand: a burst's
-        # first lazy functions would otherwise slow the acks still coming (ack_first.py).
+        # Lazy functions, should a listener use them, wait as the other pools do until the
+        # instance has answered the requests in hand (ack_first.py).
         listener_executor=AfterAnswers(max_workers=SLACK_WORKERS, thread_name_prefix="slack"),
     )
     app.use(access.middleware())
