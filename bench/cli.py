@@ -50,7 +50,7 @@ EPILOG = (
         for n, (_, d) in BENCHMARKS.items()
     )
     + """
-  all         each of them, in that order (the default; about 3 minutes on 2 cores)
+  all         each of them, in that order (the default; about 5 minutes on 2 cores)
 
 --quick runs 10 requests per warm burst and one round (ack), 50 corrections by 5 engineers
 (throughput, where the rate limit then never bites) and 100 corrections (memory); calls is the
@@ -61,7 +61,7 @@ bot as the Procfile's gunicorn command in a subprocess (stopped at the end). Fig
 nothing is asserted.
 
 ack options (ignored by the others):
-  --rounds N             rounds of each part, the apps alternating burst by burst (default 3;
+  --rounds N             rounds of each part, the apps alternating burst by burst (default 5;
                          1 with --quick); more rounds, steadier ratios on a shared machine
   --part P               only this part (repeatable): cold, cold-access, warm (default all)
   --baseline-worker W    procfile (default): the baseline on the Procfile's worker class, so
