@@ -131,6 +131,7 @@ class Bench:
         self.for_commands = rest[:count]
         self.for_applies = rest[count:]
         self.messages: list[str] = []
+        self.workers = 0  # gunicorn workers the bot ran with, counted while it runs
 
     def person(self, i: int) -> tuple[str, str]:
         return self.stack.people[i % len(self.stack.people)]
@@ -207,6 +208,8 @@ class Bench:
                         stack.start_baseline()
                     answers, afterwards = self.commands(app, count)
                     self.record((part, COMMAND, app), answers, afterwards)
+                    if app == "bot":  # counted now: /healthz answers after the first worker
+                        self.workers = len(stack.workers())
                     # Stopped, so that its after-ack work cannot slow the other's burst.
                     stack.stop_bot() if app == "bot" else stack.stop_baseline()
         finally:
@@ -221,6 +224,7 @@ class Bench:
         stack.start_baseline()
         stack.aim("bot")
         stack.warm_up()
+        self.workers = len(stack.workers())
         _warm(stack, stack.corrections[:WARM_CORRECTIONS])
         for app in APPS:  # gunicorn's and the pools' threads exist in both before measuring
             self.commands(app, self.count)
@@ -278,7 +282,7 @@ def measure(
                 bench.warm()
             else:
                 bench.cold(part)
-        return bench.results, count, len(stack.workers())
+        return bench.results, count, bench.workers
 
 
 # ---- the report ----------------------------------------------------------------------------
