@@ -1,4 +1,4 @@
-"""`python -m bench [ack|calls|throughput|memory|all] [--quick] [--write]`."""
+"""`python -m bench [ack|calls|throughput|memory|all] [--quick] [--write] [ack options]`."""
 
 from __future__ import annotations
 
@@ -8,26 +8,43 @@ import textwrap
 import time
 from collections.abc import Callable, Sequence
 
-from bench import ack, calls, memory, throughput
+from bench import ack, calls, faults, memory, throughput
 from bench.report import Section, write
 
-BENCHMARKS: dict[str, tuple[Callable[[bool], Section], str]] = {
+
+def _ack(args: argparse.Namespace) -> Section:
+    return ack.run(args.quick, args.rounds, args.part or ack.PARTS, args.baseline_worker)
+
+
+BENCHMARKS: dict[str, tuple[Callable[[argparse.Namespace], Section], str]] = {
     "ack": (
-        ack.run,
-        "time to the HTTP answer of 50 concurrent slash commands, shortcuts and "
-        "Apply clicks while Zendesk takes 1 s per request (p50/p99/max)",
+        _ack,
+        "time to the HTTP answer while Zendesk takes 1 s per request, the bot against a "
+        "minimal Bolt app on the same gunicorn, in the same run: cold (fresh processes, 20 "
+        "slash commands at once), cold-access (the same with Slack slow on the access "
+        "lookups) and warm (50 at once per surface: slash command, shortcut, Apply); "
+        "p50/p99/max and the bot's p50 and p99 as ratios to the baseline's",
     ),
     "calls": (
-        calls.run,
+        lambda args: calls.run(args.quick),
         "Zendesk requests per scenario for preview + apply, via Slack and via "
         "the command-line path",
     ),
     "throughput": (
-        throughput.run,
+        lambda args: throughput.run(args.quick),
         "200 corrections by 10 engineers against a 700/min rate "
         "limit: all applied exactly once? time against the floor",
     ),
-    "memory": (memory.run, "RSS of the gunicorn worker before and after 1,000 corrections"),
+    "faults": (
+        lambda args: faults.run(args.quick),
+        "200 corrections by 10 engineers while Zendesk answers 5% of requests with faults (cut "
+        "bodies, 5xx after commit, timeouts, 429): each ends applied once, reported not applied "
+        "or unconfirmed, none twice, none silent? the counts of each outcome",
+    ),
+    "memory": (
+        lambda args: memory.run(args.quick),
+        "RSS of the gunicorn worker before and after 1,000 corrections",
+    ),
 }
 ORDER = list(BENCHMARKS)
 EPILOG = (
@@ -39,17 +56,28 @@ EPILOG = (
         for n, (_, d) in BENCHMARKS.items()
     )
     + """
-  all         each of them, in that order (the default; about 3 minutes on 2 cores)
+  all         each of them, in that order (the default; about 5 minutes on 2 cores)
 
---quick runs 10 requests per surface (ack), 50 corrections by 5 engineers (throughput, where
-the rate limit then never bites) and 100 corrections (memory); calls is the same either way.
+--quick runs 10 requests per warm burst and one round (ack), 50 corrections by 5 engineers
+(throughput, where the rate limit then never bites) and 100 corrections (memory); calls is the
+same either way.
 
 Everything runs on 127.0.0.1: the Zendesk sandbox and the Slack stand-in in this process, the
 bot as the Procfile's gunicorn command in a subprocess (stopped at the end). Figures are printed;
 nothing is asserted.
 
+ack options (ignored by the others):
+  --rounds N             rounds of each part, the apps alternating burst by burst (default 5;
+                         1 with --quick); more rounds, steadier ratios on a shared machine
+  --part P               only this part (repeatable): cold, cold-access, warm (default all)
+  --baseline-worker W    procfile (default): the baseline on the Procfile's worker class, so
+                         only the app differs; gthread: on gunicorn's own gthread, to see what
+                         the bot's buffering worker costs
+
 examples:
   python -m bench ack --quick          a smaller, faster version
+  python -m bench ack --part cold --rounds 5
+                                       five fresh-process bursts of each app
   python -m bench all --write          run everything and refresh BENCHMARKS.md
 """
 )
@@ -67,6 +95,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--quick", action="store_true", help="smaller runs (a smoke test)")
     parser.add_argument(
+        "--rounds", type=int, default=None, metavar="N", help="ack: rounds of each part"
+    )
+    parser.add_argument(
+        "--part", action="append", choices=ack.PARTS, help="ack: only this part (repeatable)"
+    )
+    parser.add_argument(
+        "--baseline-worker",
+        choices=sorted(ack.BASELINE_WORKERS),
+        default="procfile",
+        help="ack: the baseline's gunicorn worker class",
+    )
+    parser.add_argument(
         "--write",
         action="store_true",
         help="also put the figures, the machine and the command into BENCHMARKS.md",
@@ -83,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         started = time.monotonic()
         print(f"== {name}{' (quick)' if args.quick else ''} ...", flush=True)
         try:
-            section = BENCHMARKS[name][0](args.quick)
+            section = BENCHMARKS[name][0](args)
         except Exception as error:  # one broken benchmark should not hide the others' figures
             print(f"{name} failed: {type(error).__name__}: {error}", file=sys.stderr)
             failed.append(name)

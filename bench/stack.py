@@ -8,6 +8,9 @@ benchmarks bind 127.0.0.1 because nothing here may listen beyond loopback.
 The bundled seed has six tickets that a correction applies to. Benchmarks that need many
 corrections get a seed with clones of those six (new ids, same people, fields and organizations),
 so each correction lands on its own ticket, as in production, with no reset or undo in between.
+
+The ack benchmark also starts a baseline (bench/baseline_app.py) with the same gunicorn command
+line and environment, the app aside, and restarts either one for a cold start.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 GROUP = "S0SUPPORT"
 FIRST_CLONE_ID = 700001
 START_TIMEOUT = 30.0
+BOT_APP = "bot.web:create()"
+BASELINE_APP = "bench.baseline_app:create()"
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,20 @@ def memory_kib(pid: int) -> dict[str, int]:
     return out
 
 
+class BaselineServer(ProcfileServer):
+    """The Procfile's gunicorn command line serving bench/baseline_app.py instead of the bot;
+    `extra` options go after the config file, so they win (gunicorn reads the command line
+    last)."""
+
+    extra: tuple[str, ...] = ()
+
+    def argv(self, port: str) -> list[str]:  # type: ignore[override]
+        argv = [BASELINE_APP if arg == BOT_APP else arg for arg in ProcfileServer.argv(port)]
+        if BASELINE_APP not in argv:
+            raise RuntimeError(f"the Procfile's web: line no longer serves {BOT_APP}")
+        return [*argv[:-1], *self.extra, argv[-1]]
+
+
 class Stack:
     """Zendesk sandbox + Slack stand-in + the Procfile's gunicorn, started and stopped together.
 
@@ -117,7 +136,15 @@ class Stack:
     `stack.corrections` (one per cloned ticket), `stack.people`, `stack.workers()`.
     """
 
-    def __init__(self, clones: int = 0, people: int = 10, log_level: str = "INFO") -> None:
+    def __init__(
+        self,
+        clones: int = 0,
+        people: int = 10,
+        log_level: str = "INFO",
+        *,
+        baseline: bool = False,
+        baseline_options: tuple[str, ...] = (),
+    ) -> None:
         seed, self.corrections = cloned_seed(clones)
         self.people = engineers(people)
         users = [
@@ -137,9 +164,14 @@ class Stack:
         )
         self.log_level = log_level
         self.server: ProcfileServer | None = None
+        self.baseline: BaselineServer | None = None
+        self._with_baseline = baseline
+        self._baseline_options = baseline_options
         self._logdir = tempfile.TemporaryDirectory(prefix="partner-fix-bench-")
         self.log_path = Path(self._logdir.name) / "bot.log"
+        self.baseline_log_path = Path(self._logdir.name) / "baseline.log"
         self.url = ""
+        self.baseline_url = ""
 
     # ---- lifecycle ------------------------------------------------------------------------
 
@@ -165,23 +197,55 @@ class Stack:
     def start(self) -> None:
         self.zendesk.start()
         self.slack.start()
+        self.start_bot()
+        if self._with_baseline:
+            self.start_baseline()
+        self.aim("bot")
+
+    def _environment(self) -> dict[str, str]:
         # As in tests/e2e: production restricts the bot to Support's user group, and the
         # membership check sits in front of every ack.
-        env = stand_in_environment(
+        return stand_in_environment(
             self.zendesk,
             self.slack,
             free_port(),
             SLACK_ALLOWED_USERGROUP=GROUP,
             LOG_LEVEL=self.log_level,
         )
-        self.server = ProcfileServer(env, self.log_path, START_TIMEOUT).start()
-        self.url = self.server.url
-        self.slack.app_url = f"{self.url}/slack/events"
 
-    def stop(self) -> None:
+    def start_bot(self) -> None:
+        """A fresh bot: the Procfile's gunicorn, on a new port (stopping the previous one)."""
+        self.stop_bot()
+        self.server = ProcfileServer(self._environment(), self.log_path, START_TIMEOUT).start()
+        self.url = self.server.url
+
+    def start_baseline(self) -> None:
+        """A fresh baseline: the same command line and environment, the app aside."""
+        self.stop_baseline()
+        server = BaselineServer(self._environment(), self.baseline_log_path, START_TIMEOUT)
+        server.extra = self._baseline_options
+        server.start()
+        self.baseline = server
+        self.baseline_url = server.url
+
+    def stop_bot(self) -> None:
         server, self.server = self.server, None
         if server is not None:
             server.stop()
+
+    def stop_baseline(self) -> None:
+        server, self.baseline = self.baseline, None
+        if server is not None:
+            server.stop()
+
+    def aim(self, which: str) -> None:
+        """Point the Slack stand-in's requests at "bot" or "baseline"."""
+        url = self.url if which == "bot" else self.baseline_url
+        self.slack.app_url = f"{url}/slack/events"
+
+    def stop(self) -> None:
+        self.stop_bot()
+        self.stop_baseline()
         self.slack.stop()
         self.zendesk.stop()
         self._logdir.cleanup()

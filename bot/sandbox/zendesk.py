@@ -28,6 +28,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -86,6 +87,7 @@ class ZendeskSandbox:
         self._rate = RateLimiter()
         self._log = RequestLog()
         self._latency = 0.0
+        self._chaos: Callable[[str, str], Fault | None] | None = None
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -139,10 +141,11 @@ class ZendeskSandbox:
     # ---- controls -------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Back to the seed: state, request log, faults, latency and rate limit."""
+        """Back to the seed: state, request log, faults (and chaos), latency and rate limit."""
         self._api.world = World.from_seed(self._seed)
         self._log.clear()
         self._faults.clear()
+        self._chaos = None
         self._latency = 0.0
         self._rate.configure(None)
 
@@ -186,6 +189,11 @@ class ZendeskSandbox:
 
     def clear_faults(self) -> None:
         self._faults.clear()
+
+    def set_chaos(self, chooser: Callable[[str, str], Fault | None] | None) -> None:
+        """Ask `chooser(method, path)` for a fault for every API request that no injected fault
+        matched (None: answer normally): faults at a rate, for benchmarks under faults."""
+        self._chaos = chooser
 
     def faults(self) -> list[dict[str, Any]]:
         return self._faults.pending()
@@ -232,6 +240,12 @@ class ZendeskSandbox:
         with world.lock:
             return world.render_organization(world.organizations[org_id], self.url)
 
+    def audits(self, ticket_id: int) -> list[dict[str, Any]]:
+        """The ticket's audit trail as the API would show it (oldest first)."""
+        world = self._api.world
+        with world.lock:
+            return copy.deepcopy(world.audits.get(ticket_id, []))
+
     def ticket(self, ticket_id: int) -> dict[str, Any]:
         """The ticket as the API would show it now; KeyError when there is no such ticket."""
         world = self._api.world
@@ -255,6 +269,8 @@ class ZendeskSandbox:
             }
         )
         fault = self._faults.take(request.method, request.path)
+        if fault is None and self._chaos is not None:
+            fault = self._chaos(request.method, request.path)
         if self._latency:
             time.sleep(self._latency)
         if fault is None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
@@ -13,11 +11,13 @@ from bot.fixes import Fixes
 from bot.slack import listeners
 from bot.slack.access import Access
 from bot.slack.access_cache import Directory
+from bot.slack.ack_first import AfterAnswers
 from bot.slack.flows import Work
 from bot.slack.sharing import Rooms
 
-# Acks happen in the request thread. Lazy functions (Slack calls only: open a modal, post
-# "working…") run on Bolt's pool; Zendesk calls on a pool of their own (see flows.Work).
+# Acks happen in the request thread. What follows (Slack calls only: open a modal, post
+# "working…") runs on the listeners' own pools (opening.Opener, handoff.Handoff); Zendesk calls
+# on a pool of their own (see flows.Work). Bolt's pool is left for any lazy function.
 SLACK_WORKERS = 32
 ZENDESK_WORKERS = 64
 
@@ -61,11 +61,13 @@ def create_app(
         # each worker, before the ack. This answers from the settings and the cached auth.test:
         # the bot boots and acks even when Slack is slow; `python -m bot check` tests the token.
         authorize=access.authorize(),
-        # Every listener is an `ack=` function (no I/O) plus lazy functions: with this, Bolt runs
-        # the ack in the request thread and answers Slack as soon as it returns, whatever the
-        # pools are doing.
+        # Every listener is an ack function (no I/O) that hands the rest to a pool: with this,
+        # Bolt runs the ack in the request thread and answers Slack as soon as it returns,
+        # whatever the pools are doing.
         process_before_response=True,
-        listener_executor=ThreadPoolExecutor(max_workers=SLACK_WORKERS, thread_name_prefix="slack"),
+        # Lazy functions, should a listener use them, wait as the other pools do until the
+        # instance has answered the requests in hand (ack_first.py).
+        listener_executor=AfterAnswers(max_workers=SLACK_WORKERS, thread_name_prefix="slack"),
     )
     app.use(access.middleware())
     # The sharing lookups share the access lookups' client: no retry sleeps after the ack either.

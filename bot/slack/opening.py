@@ -13,10 +13,11 @@ from __future__ import annotations
 import contextvars
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_sdk import WebClient
+
+from bot.slack.ack_first import AfterAnswers
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,9 @@ class Opener:
     """A pool that only opens modals."""
 
     def __init__(self, workers: int = OPEN_WORKERS) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="modal")
+        # Held while this process answers the requests in hand, as Bolt's lazy pool is; well
+        # within the trigger's 3 s (bot/slack/ack_first.py).
+        self._pool = AfterAnswers(max_workers=workers, thread_name_prefix="modal")
 
     def later(self, function: Callable[..., None], *args: Any) -> None:
         context = contextvars.copy_context()  # the request id travels with the work

@@ -255,6 +255,10 @@ def test_help_is_ephemeral_usage(slack: SlackStandIn) -> None:
     assert slack.calls("views.open") == []
 
 
+def _denials(slack: SlackStandIn, user: str) -> list[dict]:
+    return [c for c in slack.calls("chat.postEphemeral") if c["args"].get("user") == user]
+
+
 def test_outsiders_are_denied_on_every_surface(
     slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
 ) -> None:
@@ -269,6 +273,10 @@ def test_outsiders_are_denied_on_every_surface(
     assert "only for members" in note["text"]
     ts = slack.post_user_message("U0AGENT2", "C0SUPPORT", "ZD#512304")
     assert slack.message_shortcut("U0OUTSIDER", "C0SUPPORT", ts).status == 200
+    # The note follows the answer; waited for (as a recorded call: the stand-in records it
+    # after storing the message), so that it cannot land in the next test's call log.
+    notes = slack.workspace.wait_for(lambda: _denials(slack, "U0OUTSIDER")[1:] or None, 10)
+    assert notes, "no denial for the shortcut"
     assert writes(sandbox) == []
     assert len(slack.calls("views.open")) == 1  # Avery's only
 
@@ -291,6 +299,8 @@ def test_outsiders_cannot_submit_a_modal_or_undo(
     summary = next(m for m in slack.thread(thread.channel, thread.ts) if has_button(m, UNDO))
     assert slack.click_button("U0OUTSIDER", thread.channel, summary["ts"], UNDO).status == 200
     slack.wait_for_message("C0SUPPORT", lambda m: m.get("visible_to") == "U0OUTSIDER")
+    # Recorded after the message is stored: waited for, or it lands in the next test's log.
+    slack.wait_for_call("chat.postEphemeral", lambda c: c["args"].get("user") == "U0OUTSIDER")
     assert sandbox.ticket(512304)["organization_id"] == 360100000001  # not undone
 
 

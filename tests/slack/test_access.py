@@ -26,6 +26,7 @@ from bot.slack.access_rules import (
     deny_unless_known,
 )
 from bot.slack.app import create_app
+from bot.slack.handoff import Handoff
 from bot.slack.sharing import Rooms, shared_with_another_org
 from bot.wiring import build_fixes
 
@@ -250,12 +251,24 @@ def test_every_lazy_function_is_behind_the_gate(
 ) -> None:
     settings = stand_in_settings(sandbox, slack)
     app: App = create_app(settings, build_fixes(settings))
-    lazies = [lazy for listener in app._listeners for lazy in listener.lazy_functions]
-    assert len(lazies) >= 5
-    assert all(getattr(lazy, GATED, False) for lazy in lazies)
-    # One lazy function each, so none slips past; the command and the shortcut have none: their
-    # ack hands a gated opening to the modal's own pool (tests/e2e/test_access.py tries them).
-    assert len(app._listeners) == len(lazies) + 2
+    # No Bolt lazy functions: every listener acks and hands the rest to a pool. The buttons'
+    # listeners are made by Handoff.acking, which takes gated functions only (and so does
+    # Handoff.later, for the modal's submission); the command and the shortcut hand a gated
+    # opening to the modal's own pool (tests/e2e/test_access.py tries them all).
+    assert [lazy for listener in app._listeners for lazy in listener.lazy_functions] == []
+    buttons = [listener for listener in app._listeners if getattr(listener, "ack_function", None)]
+    assert sum(getattr(b.ack_function, GATED, False) for b in buttons) >= 4
+
+
+def test_the_handoff_takes_only_gated_functions(client: WebClient) -> None:
+    def ungated(body: dict, client: WebClient) -> None:
+        pass
+
+    handoff = Handoff(workers=1)
+    with pytest.raises(ValueError, match="access gate"):
+        handoff.later(ungated, {}, client)
+    with pytest.raises(ValueError, match="access gate"):
+        handoff.acking(ungated)
 
 
 def test_authorize_makes_no_call(slack: SlackStandIn, client: WebClient) -> None:

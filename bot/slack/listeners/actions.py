@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.domain.planning import FixRequest, Plan, Refusal
@@ -15,6 +15,7 @@ from bot.ports import Trace
 from bot.slack import blocks, flows, replies
 from bot.slack.access import Access
 from bot.slack.flows import Work
+from bot.slack.handoff import Handoff
 from bot.slack.replies import Where
 from bot.slack.sharing import Rooms
 from bot.slack.values import TicketValue, decode_apply, decode_ticket
@@ -46,11 +47,9 @@ def _value(body: dict[str, Any]) -> str:
     return str(actions[0].get("value") or "")
 
 
-def acknowledge(ack: Ack) -> None:
-    ack()
-
-
-def register(app: App, fixes: Fixes, work: Work, access: Access, rooms: Rooms) -> None:
+def register(
+    app: App, fixes: Fixes, work: Work, access: Access, rooms: Rooms, handoff: Handoff
+) -> None:
     def apply(body: dict[str, Any], client: WebClient) -> None:
         where, ts = _where(body)
         carried = decode_apply(_value(body))
@@ -94,11 +93,13 @@ def register(app: App, fixes: Fixes, work: Work, access: Access, rooms: Rooms) -
             return
         flows.preview_into(client, fixes, work, rooms, where, carried.request, ts=ts)
 
-    app.action(blocks.APPLY)(ack=acknowledge, lazy=[access.gate(apply)])
-    app.action(blocks.CANCEL)(ack=acknowledge, lazy=[access.gate(cancel)])
-    app.action(blocks.UNDO)(ack=acknowledge, lazy=[access.gate(undo)])
+    # Acked, then handed over with the body as it is: not Bolt's lazy functions, which parse
+    # and deep-copy the whole payload again before the answer (bot/slack/handoff.py).
+    app.action(blocks.APPLY)(handoff.acking(access.gate(apply)))
+    app.action(blocks.CANCEL)(handoff.acking(access.gate(cancel)))
+    app.action(blocks.UNDO)(handoff.acking(access.gate(undo)))
     app.action(re.compile(f"^({blocks.PICK_ORG}_\\d+|{blocks.RETRY})$"))(
-        ack=acknowledge, lazy=[access.gate(preview_again)]
+        handoff.acking(access.gate(preview_again))
     )
 
 

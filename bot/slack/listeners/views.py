@@ -12,23 +12,28 @@ from bot.fixes import Fixes
 from bot.slack import blocks, flows, replies
 from bot.slack.access import Access
 from bot.slack.flows import Work
+from bot.slack.handoff import Handoff
 from bot.slack.modal_state import Errors, parse_submission
 from bot.slack.replies import Where
 from bot.slack.sharing import Rooms
 from bot.slack.values import decode_context
 
 
-def register(app: App, fixes: Fixes, work: Work, access: Access, rooms: Rooms) -> None:
+def register(
+    app: App, fixes: Fixes, work: Work, access: Access, rooms: Rooms, handoff: Handoff
+) -> None:
     def read(body: dict[str, Any], learn: bool) -> FixRequest | Errors:
         state = ((body.get("view") or {}).get("state") or {}).get("values") or {}
         return parse_submission(state, lambda text: fixes.parse(text, learn=learn))
 
-    def acknowledge(ack: Ack, body: dict[str, Any]) -> None:
+    def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         request = read(body, learn=False)  # pure: no I/O before the ack
         if isinstance(request, dict):
             ack(response_action="errors", errors=request)
         else:
             ack()
+            # The body as it is, not Bolt's lazy copy of it (bot/slack/handoff.py).
+            handoff.later(gated_preview, body, client)
 
     def preview(body: dict[str, Any], client: WebClient) -> None:
         view = body.get("view") or {}
@@ -55,4 +60,5 @@ def register(app: App, fixes: Fixes, work: Work, access: Access, rooms: Rooms) -
         )
         flows.preview_into(client, fixes, work, rooms, where, request)
 
-    app.view(blocks.MODAL_CALLBACK)(ack=acknowledge, lazy=[access.gate(preview)])
+    gated_preview = access.gate(preview)
+    app.view(blocks.MODAL_CALLBACK)(acknowledge)

@@ -1,0 +1,60 @@
+"""After-ack functions of the buttons and the modal's submission, handed the request's own body.
+
+Bolt's lazy listeners build their own copy of the request before the answer: the raw body parsed
+again, then the whole request deep-copied, for each lazy function. For an Apply click, whose
+payload carries the preview message, that was about as much CPU as the rest of the ack together
+(BENCHMARKS.md, ack). Nothing touches the body in the request thread once the ack has returned,
+so the function gets it as it is, on a pool that waits for the answers (ack_first.py). Only gated
+functions are taken: what runs after the ack decides who may act first (access.py).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
+
+from bot.slack.access import GATED
+from bot.slack.ack_first import AfterAnswers
+
+log = logging.getLogger(__name__)
+
+WORKERS = 32
+AfterAck = Callable[[dict[str, Any], WebClient], None]
+
+
+class Handoff:
+    """The pool for what a listener does after its ack (Slack calls; Zendesk goes to flows.Work)."""
+
+    def __init__(self, workers: int = WORKERS) -> None:
+        self._pool = AfterAnswers(max_workers=workers, thread_name_prefix="slack-after")
+
+    def later(self, function: AfterAck, body: dict[str, Any], client: WebClient) -> None:
+        if not getattr(function, GATED, False):
+            raise ValueError(f"{function.__name__} is not behind the access gate")
+        context = contextvars.copy_context()  # the request id travels with the work
+        self._pool.submit(_logged, context, function, body, client)
+
+    def acking(self, function: AfterAck) -> Callable[[Ack, dict[str, Any], WebClient], None]:
+        """A listener that acks, then hands `function` (gated) the body."""
+        if not getattr(function, GATED, False):
+            raise ValueError(f"{function.__name__} is not behind the access gate")
+
+        def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+            ack()
+            self.later(function, body, client)
+
+        acknowledge.__name__ = f"acknowledge_{function.__name__}"
+        setattr(acknowledge, GATED, True)
+        return acknowledge
+
+
+def _logged(context: contextvars.Context, function: AfterAck, *args: Any) -> None:
+    try:
+        context.run(function, *args)
+    except Exception:
+        log.exception("after-ack work failed")
