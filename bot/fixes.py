@@ -26,12 +26,13 @@ from bot.domain.planning import (
     plan_undo,
     writes_of,
 )
-from bot.domain.refs import RefError, TicketRef, find_ticket_refs, parse_ticket_ref
+from bot.domain.refs import RefError, TicketRef
 from bot.domain.scenarios import SCENARIOS
 from bot.domain.suggesting import Suggestion, suggest
 from bot.domain.wording import internal_note
 from bot.logs import mask_email
 from bot.ports import Applied, Fault, Recorded, Trace, ZendeskError, ZendeskPort
+from bot.tickets import TicketRefs
 
 log = logging.getLogger(__name__)
 
@@ -151,53 +152,15 @@ class Fixes:
         self.large_files_url = large_files_url
         self._settle_wait = settle_wait
         self._sleep = sleep
-        # `gitlab.zendesk.com`. When the settings don't name it (ZENDESK_URL alone), it is
-        # learned from Zendesk the first time a *.zendesk.com link needs checking.
-        self._instance_host = (instance_host or "").lower() or None
-        self._help_center_hosts = tuple(h.lower() for h in help_center_hosts)
+        self.refs = TicketRefs(lambda: zendesk.instance_host(), instance_host, help_center_hosts)
 
     def parse(self, text: str, learn: bool = True) -> TicketRef | RefError:
-        """A ticket reference, checked to name this bot's Zendesk (not another instance).
-
-        `learn=False` never asks Zendesk (for the path of an ack): a *.zendesk.com link is then
-        let through when the instance is not known yet, to be checked again after the ack.
-        """
-        ref = parse_ticket_ref(text, self._help_center_hosts)
-        if isinstance(ref, RefError):
-            return ref
-        return self._foreign(ref, learn) or ref
+        """A ticket reference of this bot's Zendesk (see TicketRefs.parse)."""
+        return self.refs.parse(text, learn)
 
     def find(self, text: str) -> list[TicketRef]:
         """Every ticket of this bot's Zendesk named in a message, in order."""
-        return find_ticket_refs(
-            text, self._help_center_hosts, keep=lambda ref: self._foreign(ref, True) is None
-        )
-
-    def _foreign(self, ref: TicketRef, learn: bool) -> RefError | None:
-        """Why a link's instance is not this bot's (or can't be told to be); None when it is."""
-        if ref.host is None or not ref.host.endswith(".zendesk.com"):
-            return None  # a bare id, or our help center: ours by definition
-        if self._instance_host is None and learn:
-            try:
-                self._instance_host = self._zendesk.instance_host()
-            except ZendeskError:
-                return RefError(
-                    reason="partner-fix could not check with Zendesk which instance that link is "
-                    "on. Nothing was done; try again in a minute, or give the ticket number."
-                )
-            if self._instance_host is None:
-                return RefError(
-                    reason="partner-fix cannot tell which Zendesk instance it works on, so it "
-                    "takes ticket numbers only; set ZENDESK_SUBDOMAIN to take links."
-                )
-        if self._instance_host is None or ref.host == self._instance_host:
-            return None
-        # Another instance (the US Government one, say) holds a different ticket under the same
-        # number, whose data must stay out of here: nothing of it is echoed.
-        return RefError(
-            reason=f"That link is to another Zendesk instance than this bot's "
-            f"({self._instance_host}), so partner-fix shows nothing of it."
-        )
+        return self.refs.find(text)
 
     def ticket_url(self, ticket_id: int) -> str:
         return self._zendesk.ticket_url(ticket_id)

@@ -1,10 +1,19 @@
-"""A zenpy client built for a long-running bot: no cache, short timeouts, a bounded 429 policy.
+"""A zenpy client built for a long-running bot, and zenpy's role in the bot, said once.
+
+What goes through zenpy's object API: the one write (`tickets.update` of a fresh Ticket that
+carries only what changes, `safe_update`, `updated_stamp`, the internal note and `metadata`), the
+audit trail (`tickets.audits`, whose pagination zenpy follows) and the ticket field that `check`
+reads. What goes through zenpy's own session as raw JSON instead (ZendeskGateway._get_json): every
+read that needs sideloads or pages (the ticket with its users and organizations, user searches,
+a user's whole list of organizations, show_many, users/me), because with its cache off zenpy
+throws sideloaded records away, and reading them ourselves keeps a snapshot to the fewest
+requests. Both use the same session, so both get the same bounds.
 
 zenpy's defaults suit scripts: its cache keeps users forever and re-sends a failed update's
-changes, it waits 60 s per request, and it obeys `Retry-After` without end. Here every request has
-a short timeout per read and a total deadline (bot/zendesk/deadline.py), 429s are honoured only up
-to a cap per call (never a process-wide budget that runs dry), and each thread gets its own client
-because zenpy's state is not locked.
+changes, it waits 60 s per request, and it obeys `Retry-After` without end. Here the cache is off,
+every request has a short timeout per read and a total deadline (bot/zendesk/deadline.py), 429s
+are honoured only up to a cap per call (never a process-wide budget that runs dry), and each
+thread gets its own client because zenpy's state is not locked.
 """
 
 from __future__ import annotations

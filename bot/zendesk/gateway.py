@@ -1,10 +1,8 @@
 """The Zendesk gateway: read a Snapshot, write a Plan as one safe PUT, find the bot's own fixes.
 
-Reads that need sideloads (the ticket with its users and organizations, a user found by email)
-fetch JSON through the same bounded session zenpy uses: with its cache off, zenpy drops sideloaded
-records. Sideloads give each user's default organization only, so whoever the rule judges gets
-their whole organization list read too, unless one partner organization already proves them a
-partner's. Writes and audit reads go through zenpy's object API.
+Sideloads give each user's default organization only, so whoever the rule judges gets their whole
+organization list read too, unless one partner organization already proves them a partner's.
+What goes through zenpy and what through its session as raw JSON, and why: bot/zendesk/client.py.
 """
 
 from __future__ import annotations
