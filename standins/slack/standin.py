@@ -18,11 +18,11 @@ from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
-from . import slack_render
-from .slack_interactions import Interactions
-from .slack_outgoing import AppResponse
-from .slack_server import StandInServer
-from .slack_state import (
+from . import render
+from .interactions import Interactions
+from .outgoing import AppResponse
+from .server import StandInServer
+from .state import (
     APP_ID,
     BOT_ID,
     BOT_USER_ID,
@@ -32,7 +32,7 @@ from .slack_state import (
     Injection,
     Workspace,
 )
-from .slack_webapi import WebApi, failure
+from .webapi import WebApi, failure
 
 __all__ = ["ADMIN_ROUTES", "AppResponse", "SlackStandIn"]
 
@@ -282,7 +282,7 @@ class SlackStandIn:
     # ---- rendering -------------------------------------------------------------------------
 
     def render_message(self, msg: Mapping[str, Any]) -> str:
-        return slack_render.render_message(msg, self.workspace.directory())
+        return render.render_message(msg, self.workspace.directory())
 
     def render_thread(self, channel: str, ts: str, for_user: str | None = None) -> str:
         """The thread as text: the parent, then each reply indented with `  | `. With
@@ -292,14 +292,14 @@ class SlackStandIn:
         for message in self.thread(channel, ts):
             if for_user is not None and message.get("visible_to") not in (None, for_user):
                 continue
-            text = slack_render.render_message(message, names)
+            text = render.render_message(message, names)
             if message["ts"] != ts:
                 text = "\n".join("  | " + line for line in text.splitlines())
             parts.append(text)
         return "\n".join(parts)
 
     def render_view(self, view_id: str) -> str:
-        return slack_render.render_view(self.view(view_id), self.workspace.directory())
+        return render.render_view(self.view(view_id), self.workspace.directory())
 
     # ---- people acting, sent to the app ----------------------------------------------------
 

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.sandbox.slack import SlackStandIn
+from standins.slack import SlackStandIn
 
 pytestmark = pytest.mark.timeout(30)
 

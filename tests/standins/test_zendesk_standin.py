@@ -1,4 +1,4 @@
-"""The Zendesk sandbox's API over real HTTP: the seed world, answer shapes, update rules, errors."""
+"""The stand-in's API over real HTTP: the seed world, answer shapes, update rules, errors."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.sandbox.zendesk import ZendeskSandbox
-from bot.sandbox.zendesk_world import SeedError, bundled_seed
-from tests.sandbox import zendesk_schemas as schema
-from tests.sandbox.zendesk_http import Http, basic
+from standins.zendesk import ZendeskSandbox
+from standins.zendesk.world import SeedError, bundled_seed
+from tests.standins import zendesk_schemas as schema
+from tests.standins.zendesk_http import Http, basic
 
 pytestmark = pytest.mark.timeout(15)
 

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import slack_blocks as blocks_check
-from .slack_state import (
+from . import blocks as blocks_check
+from .state import (
     APP_ID,
     BOT_ID,
     BOT_NAME,

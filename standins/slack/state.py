@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .slack_render import Directory
+from .render import Directory
 
 T = TypeVar("T")
 

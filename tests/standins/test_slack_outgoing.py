@@ -20,7 +20,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
-from bot.sandbox.slack import SlackStandIn
+from standins.slack import SlackStandIn
 
 pytestmark = pytest.mark.timeout(30)
 

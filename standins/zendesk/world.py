@@ -1,4 +1,4 @@
-"""The sandbox's data: users, organizations, memberships, tickets and their audits.
+"""The Zendesk stand-in's data: users, organizations, memberships, tickets and their audits.
 
 `World.from_seed` checks a seed document and builds the state; the `render_*` methods give each
 record the JSON shape Zendesk answers with. Nothing here knows about HTTP; callers hold `lock`
@@ -10,7 +10,7 @@ Zendesk attributes that matter (the rest get realistic defaults when rendered):
 with `custom_field_options`), `organizations`, `users` (optional `identities`: more email
 addresses; `role_type` 1 marks a light agent), `organization_memberships` (`default` true/false),
 `tickets` (`custom_fields` as [{id, value}]), and `auth`: `api_tokens` and `oauth_tokens`, each
-[{token, user_id}]; the first of each is what the sandbox hands out as its credentials.
+[{token, user_id}]; the first of each is what the Zendesk stand-in hands out as its credentials.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ LIGHT_AGENT_ROLE_TYPE = 1
 # Accounts with custom statuses expose one id per status category; these stand in for them.
 CUSTOM_STATUS_IDS = {status: 360009000001 + i for i, status in enumerate(TICKET_STATUSES)}
 
-# Where ids of records the sandbox creates start, so they never collide with seeded ones.
+# Where ids of records the stand-in creates start, so they never collide with seeded ones.
 FIRST_AUDIT_ID = 90_000_000_001
 FIRST_EVENT_ID = 91_000_000_001
 

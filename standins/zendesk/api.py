@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from bot.sandbox.zendesk_errors import (
+from standins.zendesk.errors import (
     ApiError,
     JsonDict,
     bad_request,
@@ -24,8 +24,8 @@ from bot.sandbox.zendesk_errors import (
     record_not_found,
     unauthorized,
 )
-from bot.sandbox.zendesk_tickets import Actor, update_ticket
-from bot.sandbox.zendesk_world import Ticket, User, World
+from standins.zendesk.tickets import Actor, update_ticket
+from standins.zendesk.world import Ticket, User, World
 
 JSON_TYPE = "application/json; charset=utf-8"
 MAX_PAGE_SIZE = 100

@@ -1,6 +1,6 @@
 """Strict models of what the Zendesk Support API answers, written from Zendesk's OpenAPI spec.
 
-They check the sandbox's answers: `extra="forbid"` where Zendesk's object is closed (tickets,
+They check the stand-in's answers: `extra="forbid"` where Zendesk's object is closed (tickets,
 users, organizations, ...), open dicts where the spec says `additionalProperties: true`
 (audit metadata, via source, user_fields). Types are strict: an id sent as a string fails.
 

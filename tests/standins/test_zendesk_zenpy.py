@@ -1,4 +1,4 @@
-"""Real, unmodified zenpy against the sandbox: if zenpy is happy, the shapes are right."""
+"""Real, unmodified zenpy against the Zendesk stand-in: if zenpy is happy, the shapes are right."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from zenpy import Zenpy
 from zenpy.lib.api_objects import Ticket, TicketAudit
 from zenpy.lib.exception import APIException
 
-from bot.sandbox.zendesk import ZendeskSandbox
+from standins.zendesk import ZendeskSandbox
 
 pytestmark = pytest.mark.timeout(20)
 

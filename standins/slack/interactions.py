@@ -14,9 +14,9 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from . import slack_blocks as blocks_check
-from .slack_outgoing import AppResponse, post_signed
-from .slack_state import (
+from . import blocks as blocks_check
+from .outgoing import AppResponse, post_signed
+from .state import (
     APP_ID,
     TEAM_DOMAIN,
     TEAM_ID,
@@ -26,7 +26,7 @@ from .slack_state import (
     ViewRecord,
     Workspace,
 )
-from .slack_webapi import ApiError, WebApi
+from .webapi import ApiError, WebApi
 
 # Mentions as the client writes them, and bare links (without trailing punctuation).
 _TOKEN = re.compile(

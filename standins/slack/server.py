@@ -16,7 +16,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from .slack_webapi import ApiReply, WebApi, failure
+from .webapi import ApiReply, WebApi, failure
 
 # (HTTP method, admin route, arguments) -> (HTTP status, JSON-able answer or plain text)
 AdminHandler = Callable[[str, str, dict[str, Any]], tuple[int, Any]]
