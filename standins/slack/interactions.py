@@ -376,16 +376,14 @@ class Interactions:
                 self._close(record)
             elif action == "errors":
                 self._show_errors(record, answer.get("errors"), reply)
-            elif action in ("update", "push"):
+            elif action == "update":
                 spec = answer.get("view")
                 problems = blocks_check.check_view(spec)
                 if problems:
                     # Slack shows "We had some trouble connecting" and keeps the old modal.
                     reply.problems += problems
-                elif action == "update":
-                    self.api.replace_view(record, spec)
                 else:
-                    self.api.push_view(spec, record.user)
+                    self.api.replace_view(record, spec)
             elif action == "clear":
                 for view_id in self.ws.view_stacks.pop(record.user, []):
                     self.ws.views[view_id].open = False
