@@ -370,21 +370,6 @@ class World:
             "organization_fields": dict(org.organization_fields),
         }
 
-    def render_membership(self, membership: Membership, base: str) -> JsonDict:
-        org = self.organizations.get(membership.organization_id)
-        return {
-            "url": f"{base}/api/v2/organization_memberships/{membership.id}.json",
-            "id": membership.id,
-            "user_id": membership.user_id,
-            "organization_id": membership.organization_id,
-            # Zendesk answers null, not false, for a membership that is not the default one.
-            "default": True if membership.default else None,
-            "created_at": format_time(membership.created_at),
-            "organization_name": org.name if org else "",
-            "updated_at": format_time(membership.updated_at),
-            "view_tickets": membership.view_tickets,
-        }
-
     def render_ticket(self, ticket: Ticket, base: str) -> JsonDict:
         custom_fields = [
             {"id": field_id, "value": ticket.custom_fields.get(field_id)}
@@ -439,9 +424,6 @@ class World:
 
     def render_organization_field(self, org_field: JsonDict, base: str) -> JsonDict:
         return {"url": f"{base}/api/v2/organization_fields/{org_field['id']}.json", **org_field}
-
-    def render_ticket_form(self, form: JsonDict, base: str) -> JsonDict:
-        return {"url": f"{base}/api/v2/ticket_forms/{form['id']}.json", **form}
 
     def cc_label(self, user_id: int) -> str:
         """How a CC appears in an EmailCcChange event: the address, else the name."""
