@@ -33,7 +33,7 @@ from bench import settle
 from bench.engineer import Engineer, FlowError, Preview
 from bench.report import Section, command, machine, ms, percentile, table
 from bench.stack import Correction, Stack
-from bot.sandbox.slack import AppResponse, SlackStandIn
+from standins.slack import AppResponse, SlackStandIn
 
 LATENCY = 1.0
 TARGET = 0.1

@@ -1,4 +1,4 @@
-"""`calls`: Zendesk requests per correction, by scenario, counted from the sandbox's request log.
+"""`calls`: Zendesk requests per correction, by scenario, counted from the stand-in's request log.
 
 Through Slack (the real bot under gunicorn): the modal's look at the ticket, the preview, Apply,
 and (for reference) Undo. Through the command-line path (`fixes.preview` + `fixes.apply` +
@@ -211,8 +211,8 @@ def run(quick: bool) -> Section:
         "Slack API calls",
     ]
     body = (
-        "Zendesk requests for one correction, counted from the sandbox's request log (the "
-        "sandbox is reset before each). Slack: `/partner-fix <id>` (the modal reads the ticket "
+        "Zendesk requests for one correction, counted from the Zendesk stand-in's request log (the "
+        "stand-in is reset before each). Slack: `/partner-fix <id>` (the modal reads the ticket "
         "to show it), submit (the preview reads what the plan rests on: the ticket with its "
         "people and their default organizations, the customer by email, and the customer's "
         "whole list of organizations, since sideloads give the default one only), Apply (reads "

@@ -62,7 +62,7 @@ EPILOG = (
 (throughput, where the rate limit then never bites) and 100 corrections (memory); calls is the
 same either way.
 
-Everything runs on 127.0.0.1: the Zendesk sandbox and the Slack stand-in in this process, the
+Everything runs on 127.0.0.1: the Zendesk stand-in and the Slack stand-in in this process, the
 bot as the Procfile's gunicorn command in a subprocess (stopped at the end). Figures are printed;
 nothing is asserted.
 

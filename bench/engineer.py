@@ -1,6 +1,6 @@
 """A support engineer driving the real bot through the Slack stand-in, safe to run concurrently.
 
-`bot.drive.Agent` finds "the modal" and "the reply" by counting what is new in the workspace,
+`standins.harness.Agent` finds "the modal" and "the reply" by counting what is new in the workspace,
 which is right for one person at a time. Here several engineers act at once, so each step is
 matched by what identifies it: the trigger_id of the command, the view id, the ts of the message
 the bot posted. The waits read the stand-in's call log from a mark onward, under its lock and
@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.stack import Correction
-from bot.drive import PROGRESS_MARKS, has_button
-from bot.sandbox.slack import SlackStandIn
 from bot.slack.blocks import APPLY
+from standins.harness import PROGRESS_MARKS, has_button
+from standins.slack import SlackStandIn
 
 Call = dict[str, Any]
 

@@ -19,7 +19,7 @@ INTRO = """\
 # Benchmarks
 
 Figures from `python -m bench` (see `bench/`): the real bot, started with the Procfile's gunicorn
-command line, against the Zendesk sandbox and the Slack stand-in on 127.0.0.1. Each section says
+command line, against the Zendesk stand-in and the Slack stand-in on 127.0.0.1. Each section says
 the machine it ran on and the exact command that reproduces it; `python -m bench all --write`
 refreshes them all (about 5 minutes on 2 cores), `--quick` runs smaller versions. The stand-ins
 run inside the benchmark process, so on a small machine they compete with the bot for CPU:

@@ -1,4 +1,4 @@
-"""The stack every benchmark runs against: Zendesk sandbox, Slack stand-in, and the real bot.
+"""The stack every benchmark runs against: Zendesk stand-in, Slack stand-in, and the real bot.
 
 The bot is started exactly as production starts it, with the Procfile's gunicorn command line in a
 subprocess (its own process group, so SIGTERM reaches the master and its workers), and the same
@@ -26,10 +26,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from bot.drive import ProcfileServer, free_port, new_signing_secret, stand_in_environment
-from bot.sandbox.slack import SlackStandIn
-from bot.sandbox.zendesk import ZendeskSandbox
-from bot.sandbox.zendesk_world import bundled_seed
+from standins.harness import ProcfileServer, free_port, new_signing_secret, stand_in_environment
+from standins.slack import SlackStandIn
+from standins.zendesk import ZendeskSandbox
+from standins.zendesk.world import bundled_seed
 
 ROOT = Path(__file__).resolve().parents[1]
 GROUP = "S0SUPPORT"
@@ -130,7 +130,7 @@ class BaselineServer(ProcfileServer):
 
 
 class Stack:
-    """Zendesk sandbox + Slack stand-in + the Procfile's gunicorn, started and stopped together.
+    """Zendesk stand-in + Slack stand-in + the Procfile's gunicorn, started and stopped together.
 
     `with Stack(clones=200, people=10) as stack:` then `stack.zendesk`, `stack.slack`,
     `stack.corrections` (one per cloned ticket), `stack.people`, `stack.workers()`.

@@ -3,7 +3,7 @@
 Design: every correction is the real flow through Slack (`/partner-fix <id>`, the modal, submit,
 the preview, Apply) on a ticket of its own (200 clones of the seed's six correctable tickets), so
 nothing is reset or undone during the run and "applied exactly once" is simply one successful
-PUT per ticket in the sandbox's log. The sandbox enforces 700 requests per sliding minute with
+PUT per ticket in the stand-in's log. The stand-in enforces 700 requests per sliding minute with
 429s; the bot's client waits a 429 out only when Retry-After fits its 10 s cap per call, and
 otherwise tells the engineer "try again in a minute". An engineer told so waits `RETRY_WAIT` and
 does the step again: Apply again when the preview (with its button) is still there, else the
@@ -120,8 +120,8 @@ def run(quick: bool) -> Section:
     body = (
         "Design: each correction is the full Slack flow on a ticket of its own (clones of the "
         "seed's six correctable tickets, all scenarios), 10 engineers working through a shared "
-        "list, no reset or undo during the run; exactly-once is checked in the sandbox's log "
-        "(successful PUTs per ticket). The sandbox admits 700 requests per sliding minute and "
+        "list, no reset or undo during the run; exactly-once is checked in the stand-in's log "
+        "(successful PUTs per ticket). The stand-in admits 700 requests per sliding minute and "
         "answers 429 with Retry-After beyond; an engineer whose step the bot reported as "
         f"rate-limited waits {RETRY_WAIT:g} s and does it again (Apply again if the preview is "
         f"still there, else the command). The run stops at {RUN_LIMIT:g} s whatever is left.\n\n"

@@ -100,25 +100,41 @@ def build_parser() -> argparse.ArgumentParser:
     undo.add_argument("--yes", "-y", action="store_true", help="undo without asking")
     commands.add_parser("check", help="verify the settings and the Zendesk connection")
     commands.add_parser(
-        "sandbox", help="serve the embedded Zendesk sandbox on 127.0.0.1", add_help=False
+        "sandbox", help="serve the Zendesk stand-in on 127.0.0.1 (from a checkout)", add_help=False
     )
     commands.add_parser(
-        "demo", help="play the four scenarios on embedded stand-ins (no accounts)", add_help=False
+        "demo",
+        help="play the four scenarios on the stand-ins (no accounts; from a checkout)",
+        add_help=False,
     )
     return parser
+
+
+def _standin_command(command: str, argv: list[str]) -> int:
+    """`demo` and `sandbox` run the stand-ins, which live beside the package (in `standins/`)
+    and are not shipped in it: imported only here, and only when asked for."""
+    try:
+        if command == "sandbox":
+            from standins.zendesk import main as run
+        else:
+            from standins.demo import main as run
+    except ImportError as error:
+        if (error.name or "").partition(".")[0] != "standins":
+            raise
+        print(
+            f"error: the demo and the sandbox run from a checkout of the project "
+            f"(python -m bot {command} in its folder); this installation has the bot only.",
+            file=sys.stderr,
+        )
+        return 2
+    return run(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     # These two have their own parsers (and --help) and need no settings.
-    if args_list[:1] == ["sandbox"]:
-        from bot.sandbox.zendesk import main as sandbox_main
-
-        return sandbox_main(args_list[1:])
-    if args_list[:1] == ["demo"]:
-        from bot.demo import main as demo_main
-
-        return demo_main(args_list[1:])
+    if args_list[:1] in (["sandbox"], ["demo"]):
+        return _standin_command(args_list[0], args_list[1:])
     args = build_parser().parse_args(args_list)
     command = args.command or "run"
     if command == "run":

@@ -1,4 +1,4 @@
-"""Shared fixtures: one Zendesk sandbox per test session, reset before each test that uses it."""
+"""Shared fixtures: one Zendesk stand-in per test session, reset before each test that uses it."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 
 from bot.config import Settings
 from bot.fixes import Fixes
-from bot.sandbox.zendesk import ZendeskSandbox
 from bot.wiring import build_fixes
+from standins.zendesk import ZendeskSandbox
 
 
 @pytest.fixture(scope="session")
@@ -45,5 +45,5 @@ def settings(sandbox: ZendeskSandbox) -> Settings:
 
 @pytest.fixture
 def fixes(settings: Settings) -> Fixes:
-    # A short settle wait: the sandbox finishes an update before it answers.
+    # A short settle wait: the Zendesk stand-in finishes an update before it answers.
     return build_fixes(settings, settle_wait=0.05)

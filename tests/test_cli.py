@@ -1,4 +1,4 @@
-"""The command line, run as a user runs it (a subprocess) against the sandbox over HTTP."""
+"""The command line, run as a user runs it (a subprocess) against the Zendesk stand-in over HTTP."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.slack import SlackStandIn
-from bot.sandbox.zendesk import ZendeskSandbox
+from standins.slack import SlackStandIn
+from standins.zendesk import ZendeskSandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.drive import (
+from standins.harness import (
     Agent,
     ProcfileServer,
     free_port,
     new_signing_secret,
     stand_in_environment,
 )
-from bot.sandbox.slack import SlackStandIn
-from bot.sandbox.zendesk import ZendeskSandbox
+from standins.slack import SlackStandIn
+from standins.zendesk import ZendeskSandbox
 
 ALLOWED_GROUP = "S0SUPPORT"
 

@@ -14,10 +14,17 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 
-from bot.drive import Agent, ProcfileServer, Thread, free_port, has_button, stand_in_environment
-from bot.sandbox.slack import AppResponse, SlackStandIn
-from bot.sandbox.zendesk import ZendeskSandbox
 from bot.slack import blocks, values
+from standins.harness import (
+    Agent,
+    ProcfileServer,
+    Thread,
+    free_port,
+    has_button,
+    stand_in_environment,
+)
+from standins.slack import AppResponse, SlackStandIn
+from standins.zendesk import ZendeskSandbox
 
 APPLY, CANCEL, UNDO = blocks.APPLY, blocks.CANCEL, blocks.UNDO
 MEMBERS_ONLY = "guests and people from other organizations can't use partner-fix"

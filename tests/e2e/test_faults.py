@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from bot.drive import Agent, BotServer, has_button, stand_in_settings
-from bot.sandbox.slack import SlackStandIn
-from bot.sandbox.zendesk import ZendeskSandbox
+from standins.harness import Agent, BotServer, has_button, stand_in_settings
+from standins.slack import SlackStandIn
+from standins.zendesk import ZendeskSandbox
 
 APPLY, UNDO = "partner_fix_apply", "partner_fix_undo"
 PUT = r"/api/v2/tickets/\d+\.json"

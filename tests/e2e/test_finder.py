@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.drive import Agent, has_button
-from bot.sandbox.slack import SlackStandIn
-from bot.sandbox.zendesk import ZendeskSandbox
+from standins.harness import Agent, has_button
+from standins.slack import SlackStandIn
+from standins.zendesk import ZendeskSandbox
 
 APPLY, UNDO = "partner_fix_apply", "partner_fix_undo"
 JANE, ACME_CORP = 4101000000106, 360100000016

@@ -33,11 +33,11 @@ from typing import Any
 import pytest
 import requests
 
-from bot.drive import PROGRESS_MARKS, Agent, Thread, has_button
-from bot.sandbox.slack import AppResponse, SlackStandIn
-from bot.sandbox.slack_outgoing import post_signed
-from bot.sandbox.zendesk import ZendeskSandbox
 from bot.slack.listeners.commands import HELP_WORDS
+from standins.harness import PROGRESS_MARKS, Agent, Thread, has_button
+from standins.slack import AppResponse, SlackStandIn
+from standins.slack.outgoing import post_signed
+from standins.zendesk import ZendeskSandbox
 
 CORPUS_PATH = Path(__file__).with_name("hostile_inputs.json")
 ASKER, POSTER, CHANNEL = "U0AGENT1", "U0AGENT2", "C0SUPPORT"

@@ -8,11 +8,11 @@ import time
 
 import pytest
 
-from bot.drive import ProcfileServer
-from bot.sandbox.slack import SlackStandIn
-from bot.sandbox.zendesk import ZendeskSandbox
 from bot.slack.blocks import CANCEL
 from bot.slack.values import encode_ticket
+from standins.harness import ProcfileServer
+from standins.slack import SlackStandIn
+from standins.zendesk import ZendeskSandbox
 
 USER, CHANNEL = "U0AGENT1", "C0SUPPORT"
 

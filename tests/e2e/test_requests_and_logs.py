@@ -12,10 +12,10 @@ import pytest
 import requests
 from slack_sdk.signature import SignatureVerifier
 
-from bot.demo import Demo
-from bot.drive import Agent
-from bot.sandbox.slack import SlackStandIn
-from bot.sandbox.zendesk import ZendeskSandbox
+from standins.demo import Demo
+from standins.harness import Agent
+from standins.slack import SlackStandIn
+from standins.zendesk import ZendeskSandbox
 from tests.e2e.conftest import BotProcess
 
 CUSTOMER_EMAILS = ("carla@globex.example", "ivan@initech.example", "contractor@globex.example")

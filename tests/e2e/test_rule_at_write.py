@@ -1,8 +1,8 @@
 """The rule at the moment of writing, end to end: the Procfile's gunicorn, the Slack stand-in and
-the Zendesk sandbox over loopback HTTP. Each case of issue #7 as a support engineer meets it in
+the Zendesk stand-in over loopback HTTP. Each case of issue #7 as a support engineer meets it in
 Slack: refused (or handled) with the reason in the thread, and nothing written to Zendesk.
 
-The world moves between two clicks through the sandbox's admin calls (memberships, organization
+The world moves between two clicks through the stand-in's admin calls (memberships, organization
 tags and fields), which touch no ticket, so `safe_update` alone could never see it.
 """
 
@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 import requests
 
-from bot.drive import Agent, Thread, has_button
-from bot.sandbox.slack import SlackStandIn
-from bot.sandbox.zendesk import ZendeskSandbox
 from bot.slack import blocks
 from bot.zendesk.records import MAX_METADATA_BYTES
+from standins.harness import Agent, Thread, has_button
+from standins.slack import SlackStandIn
+from standins.zendesk import ZendeskSandbox
 
 APPLY, UNDO = blocks.APPLY, blocks.UNDO
 PAT, NINA, CARLA, IVAN, HANA = (

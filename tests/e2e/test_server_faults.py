@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.drive import Agent, ProcfileServer
-from bot.sandbox.slack import SlackStandIn
-from bot.sandbox.slack_outgoing import signature
 from bot.worker import READ_DEADLINE
+from standins.harness import Agent, ProcfileServer
+from standins.slack import SlackStandIn
+from standins.slack.outgoing import signature
 
 HALF_SENT = 300
 FORM = "application/x-www-form-urlencoded"

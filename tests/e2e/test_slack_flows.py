@@ -12,10 +12,10 @@ import pytest
 import requests
 from slack_sdk import WebClient
 
-from bot.drive import Agent, has_button
-from bot.sandbox.slack import SlackStandIn
-from bot.sandbox.zendesk import ZendeskSandbox
 from bot.slack import blocks, values
+from standins.harness import Agent, has_button
+from standins.slack import SlackStandIn
+from standins.zendesk import ZendeskSandbox
 from tests.e2e.conftest import BotProcess
 
 ORG_EMAIL = "360012194200"

@@ -1,7 +1,7 @@
 """A ticket whose every text is emoji, accents and CJK, end to end: the bot's messages and views
 all pass the Slack stand-in, which counts lengths the strictest way Slack may (UTF-8 bytes).
 
-The ticket lives in a Zendesk sandbox of this test's own (the bundled seed plus a few records),
+The ticket lives in a Zendesk stand-in of this test's own (the bundled seed plus a few records),
 so the shared seed, which other tests count on, stays as it is."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from bot.drive import Agent, ProcfileServer, free_port, has_button, stand_in_environment
-from bot.sandbox.slack import SlackStandIn
-from bot.sandbox.zendesk import ZendeskSandbox
-from bot.sandbox.zendesk_world import bundled_seed
+from standins.harness import Agent, ProcfileServer, free_port, has_button, stand_in_environment
+from standins.slack import SlackStandIn
+from standins.zendesk import ZendeskSandbox
+from standins.zendesk.world import bundled_seed
 
 TICKET = 512390
 WIDE = "Zoë 😀 中文の件名 ékö 👩‍👩‍👧 🇫🇷 "

@@ -9,9 +9,6 @@ import pytest
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.drive import stand_in_settings
-from bot.sandbox.slack import SlackStandIn
-from bot.sandbox.zendesk import ZendeskSandbox
 from bot.slack.access import GATED, Access
 from bot.slack.access_cache import Directory
 from bot.slack.access_rules import (
@@ -29,6 +26,9 @@ from bot.slack.app import create_app
 from bot.slack.handoff import Handoff
 from bot.slack.sharing import Rooms, shared_with_another_org
 from bot.wiring import build_fixes
+from standins.harness import stand_in_settings
+from standins.slack import SlackStandIn
+from standins.zendesk import ZendeskSandbox
 
 HOME = "T0PARTNER"
 MAX_AGE = 900.0

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 from slack_sdk import WebClient
 
-from bot.sandbox.slack import SlackStandIn
 from bot.slack import blocks, replies
 from bot.slack.replies import Where
+from standins.slack import SlackStandIn
 
 
 @pytest.fixture(scope="module")

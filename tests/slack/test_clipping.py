@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from bot.domain.suggesting import suggest
 from bot.fixes import Look
-from bot.sandbox import slack_blocks
 from bot.slack import blocks, values
 from bot.slack.blocks import clip, escape, slack_length
+from standins.slack import blocks as slack_blocks
 from tests.domain.world import snapshot, ticket
 from tests.slack.test_blocks import URL, the_plan
 

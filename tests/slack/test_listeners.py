@@ -12,12 +12,12 @@ import pytest
 from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.drive import stand_in_settings
-from bot.sandbox.slack import SlackStandIn
-from bot.sandbox.zendesk import ZendeskSandbox
 from bot.slack.access import Access
 from bot.slack.app import create_access, create_app
 from bot.wiring import build_fixes
+from standins.harness import stand_in_settings
+from standins.slack import SlackStandIn
+from standins.zendesk import ZendeskSandbox
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,10 @@ from bot.domain.planning import FixRequest, Plan
 from bot.domain.scenarios import Scenario
 from bot.fixes import Fixes, Preview
 from bot.ports import Trace
-from bot.sandbox.slack import SlackStandIn
 from bot.slack import blocks, flows
 from bot.slack.listeners import actions
 from bot.slack.replies import Where
+from standins.slack import SlackStandIn
 from tests.domain.world import CARLA, snapshot
 from tests.fakes import FakeZendesk
 

@@ -1,4 +1,4 @@
-"""Finding the customer over real HTTP against the sandbox: the seed's typos, a partner who is
+"""Finding the customer over real HTTP against the stand-in: the seed's typos, a partner who is
 closest, two customers equally close, the description; and what it costs in requests."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import requests
 from bot.domain.refs import RefError
 from bot.domain.scenarios import Scenario
 from bot.fixes import Fixes, Look
-from bot.sandbox.zendesk import ZendeskSandbox
 from bot.wiring import build_fixes
+from standins.zendesk import ZendeskSandbox
 from tests.conftest import sandbox_settings
 
 

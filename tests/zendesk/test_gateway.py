@@ -1,4 +1,4 @@
-"""The gateway over real HTTP, through unmodified zenpy, against the sandbox."""
+"""The gateway over real HTTP, through unmodified zenpy, against the Zendesk stand-in."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from bot.domain.planning import FixRequest, Plan
 from bot.domain.scenarios import Scenario
 from bot.fixes import Done, Failed, Fixes, Preview, Stale
 from bot.ports import Fault, Trace, ZendeskError
-from bot.sandbox.zendesk import ZendeskSandbox
 from bot.zendesk import gateway as gateway_module
 from bot.zendesk.client import ZendeskAuth, ZendeskClients, split_base_url
 from bot.zendesk.gateway import FieldIds, ZendeskGateway
+from standins.zendesk import ZendeskSandbox
 
 CARLA = 4101000000101
 TYPO_CARLA = 4101000000201

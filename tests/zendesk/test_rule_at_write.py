@@ -1,4 +1,4 @@
-"""The rule at the moment of writing, over real HTTP through zenpy against the sandbox: Apply and
+"""The rule at the moment of writing, over real HTTP through zenpy against the stand-in: Apply and
 Undo judge fresh, complete facts, and refuse what they could not read or did not write."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from bot.domain.planning import FixRequest, Plan, Refusal
 from bot.domain.scenarios import Scenario
 from bot.fixes import Done, Failed, Fixes, Preview, Stale
 from bot.ports import Trace
-from bot.sandbox.zendesk import ZendeskSandbox
 from bot.zendesk.gateway import MAX_PAGES, PAGE_SIZE
 from bot.zendesk.records import MAX_METADATA_BYTES, metadata_size
+from standins.zendesk import ZendeskSandbox
 
 CARLA, IVAN, HANA, PAT = 4101000000101, 4101000000102, 4101000000103, 4101000000001
 ACME, NORTHWIND, GLOBEX, INITECH, HOOLI = (

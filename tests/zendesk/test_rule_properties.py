@@ -1,8 +1,8 @@
 """Property, over real HTTP through the whole Zendesk side (wiring -> gateway -> zenpy -> the
-sandbox): however memberships and organization tags and fields move between the preview, Apply
+stand-in): however memberships and organization tags and fields move between the preview, Apply
 and Undo, every ticket the bot writes ends on an organization that its requester belongs to and
 that is a partner's exactly when the requester is a partner user, judged on ALL of the
-requester's memberships in the sandbox's world as it is right after the write. And Apply puts
+requester's memberships in the stand-in's world as it is right after the write. And Apply puts
 the ticket where its scenario says: a customer organization, never a partner's, or the partner's.
 """
 
@@ -20,9 +20,9 @@ from bot.domain.planning import FixRequest, Plan
 from bot.domain.scenarios import Scenario
 from bot.fixes import Done, Fixes, Preview
 from bot.ports import Trace
-from bot.sandbox.zendesk import ZendeskSandbox
-from bot.sandbox.zendesk_world import bundled_seed
 from bot.wiring import build_fixes
+from standins.zendesk import ZendeskSandbox
+from standins.zendesk.world import bundled_seed
 from tests.conftest import sandbox_settings
 
 PAT, NINA, GARY = 4101000000001, 4101000000002, 4101000000003
@@ -60,7 +60,7 @@ WRITING = [
     Scenario.PARTNER_NFR,
 ]
 
-# ---- the world as it truly is: read from the sandbox itself, every membership ----------------
+# ---- the world as it truly is: read from the stand-in itself, every membership ----------------
 
 
 def is_partner_org(sandbox: ZendeskSandbox, org_id: int) -> bool:

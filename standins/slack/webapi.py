@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import slack_blocks as blocks_check
-from .slack_state import (
+from . import blocks as blocks_check
+from .state import (
     APP_ID,
     BOT_ID,
     BOT_NAME,
@@ -33,7 +33,6 @@ from .slack_state import (
 
 # Arguments that arrive as JSON strings when a client sends a form body instead of JSON.
 _JSON_ARGS = ("blocks", "attachments", "view", "metadata")
-MAX_VIEW_STACK = 3
 
 
 class ApiError(Exception):
@@ -69,21 +68,13 @@ class WebApi:
             "auth.test": self.auth_test,
             "chat.postMessage": self.chat_post_message,
             "chat.update": self.chat_update,
-            "chat.delete": self.chat_delete,
             "chat.postEphemeral": self.chat_post_ephemeral,
-            "chat.getPermalink": self.chat_get_permalink,
             "views.open": self.views_open,
             "views.update": self.views_update,
-            "views.push": self.views_push,
             "users.info": self.users_info,
-            "users.lookupByEmail": self.users_lookup_by_email,
-            "usergroups.list": self.usergroups_list,
             "usergroups.users.list": self.usergroups_users_list,
             "conversations.open": self.conversations_open,
             "conversations.info": self.conversations_info,
-            "conversations.members": self.conversations_members,
-            "conversations.history": self.conversations_history,
-            "conversations.replies": self.conversations_replies,
         }
 
     # ---- dispatch --------------------------------------------------------------------------
@@ -196,33 +187,6 @@ class WebApi:
             "message": copy.deepcopy(body),
         }
 
-    def chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = self.ws.resolve_channel(args.get("channel"))
-        if channel is None:
-            raise ApiError("channel_not_found")
-        record = self.ws.find_message(channel.id, args.get("ts"))
-        if record is None or record.visible_to is not None:
-            raise ApiError("message_not_found")
-        if record.body.get("user") != BOT_USER_ID:
-            raise ApiError("cant_delete_message")
-        record.deleted = True
-        self.ws.notify()
-        return {"ok": True, "channel": channel.id, "ts": record.ts}
-
-    def chat_get_permalink(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = self.ws.resolve_channel(args.get("channel"))
-        if channel is None:
-            raise ApiError("channel_not_found")
-        record = self.ws.find_message(channel.id, args.get("message_ts"))
-        if record is None or record.visible_to is not None:
-            raise ApiError("message_not_found")
-        link = (
-            f"https://{TEAM_DOMAIN}.slack.com/archives/{channel.id}/p{record.ts.replace('.', '')}"
-        )
-        if record.thread_ts and record.thread_ts != record.ts:
-            link += f"?thread_ts={record.thread_ts}&cid={channel.id}"
-        return {"ok": True, "channel": channel.id, "permalink": link}
-
     def _postable_channel(self, ref: Any) -> Channel:
         channel = self.ws.resolve_channel(ref)
         if channel is None:
@@ -312,21 +276,6 @@ class WebApi:
         self.ws.view_stacks[user] = [view["id"]]
         return {"ok": True, "view": copy.deepcopy(view)}
 
-    def views_push(self, args: dict[str, Any]) -> dict[str, Any]:
-        spec = self._view_spec(args)
-        self._check_external_id(spec)
-        user = self._take_trigger(args.get("trigger_id"))
-        stack = self.ws.view_stacks.get(user, [])
-        if not stack:
-            raise ApiError(
-                "invalid_arguments",
-                [blocks_check.error("no open modal to push onto (use views.open)", "/trigger_id")],
-            )
-        if len(stack) >= MAX_VIEW_STACK:
-            raise ApiError("push_limit_reached")
-        view = self.push_view(spec, user)
-        return {"ok": True, "view": copy.deepcopy(view)}
-
     def views_update(self, args: dict[str, Any]) -> dict[str, Any]:
         spec = self._view_spec(args)
         record = self._find_view(args.get("view_id"), args.get("external_id"))
@@ -375,9 +324,7 @@ class WebApi:
                 return record
         raise ApiError("not_found")
 
-    def new_view(
-        self, spec: dict[str, Any], user: str, previous: dict[str, Any] | None = None
-    ) -> dict[str, Any]:
+    def new_view(self, spec: dict[str, Any], user: str) -> dict[str, Any]:
         """Store a modal the way Slack returns it (id, hash, empty state, ids filled in)."""
         view_id = self.ws.next_id("V")
         view: dict[str, Any] = {
@@ -385,8 +332,8 @@ class WebApi:
             "team_id": TEAM_ID,
             "state": {"values": {}},
             "hash": self.ws.new_hash(),
-            "root_view_id": previous["root_view_id"] if previous else view_id,
-            "previous_view_id": previous["id"] if previous else None,
+            "root_view_id": view_id,
+            "previous_view_id": None,
             "app_id": APP_ID,
             "app_installed_team_id": TEAM_ID,
             "bot_id": BOT_ID,
@@ -394,13 +341,6 @@ class WebApi:
         self._fill_view(view, spec)
         self.ws.views[view_id] = ViewRecord(view=view, user=user)
         self.ws.notify()
-        return view
-
-    def push_view(self, spec: dict[str, Any], user: str) -> dict[str, Any]:
-        stack = self.ws.view_stacks.setdefault(user, [])
-        previous = self.ws.views[stack[-1]].view if stack else None
-        view = self.new_view(spec, user, previous)
-        stack.append(view["id"])
         return view
 
     def replace_view(self, record: ViewRecord, spec: dict[str, Any]) -> None:
@@ -439,30 +379,6 @@ class WebApi:
             raise ApiError("user_not_found")
         return {"ok": True, "user": copy.deepcopy(user)}
 
-    def users_lookup_by_email(self, args: dict[str, Any]) -> dict[str, Any]:
-        email = str(args.get("email", "")).lower()
-        for user in self.ws.users.values():
-            if str(user["profile"].get("email", "")).lower() == email and email:
-                return {"ok": True, "user": copy.deepcopy(user)}
-        raise ApiError("users_not_found")
-
-    def usergroups_list(self, args: dict[str, Any]) -> dict[str, Any]:
-        include_users = _truthy(args.get("include_users"))
-        groups = []
-        for group in self.ws.usergroups.values():
-            entry: dict[str, Any] = {
-                "id": group["id"],
-                "team_id": TEAM_ID,
-                "name": group["handle"],
-                "handle": group["handle"],
-                "is_usergroup": True,
-                "user_count": len(group["users"]),
-            }
-            if include_users:
-                entry["users"] = list(group["users"])
-            groups.append(entry)
-        return {"ok": True, "usergroups": groups}
-
     def usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
         group = self.ws.usergroups.get(str(args.get("usergroup", "")))
         if group is None:
@@ -494,38 +410,6 @@ class WebApi:
 
     def conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": self._visible_channel(args.get("channel")).info()}
-
-    def conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = self._visible_channel(args.get("channel"))
-        return {
-            "ok": True,
-            "members": list(channel.members),
-            "response_metadata": {"next_cursor": ""},
-        }
-
-    def conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = self._visible_channel(args.get("channel"))
-        top = [
-            copy.deepcopy(r.body)
-            for r in self.ws.messages
-            if r.channel == channel.id
-            and r.visible(None)
-            and (not r.thread_ts or r.thread_ts == r.ts)
-        ]
-        return {"ok": True, "messages": top[::-1], "has_more": False}
-
-    def conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = self._visible_channel(args.get("channel"))
-        records = [
-            r for r in self.ws.thread_records(channel.id, str(args.get("ts"))) if r.visible(None)
-        ]
-        if not records:
-            raise ApiError("thread_not_found")
-        return {
-            "ok": True,
-            "messages": [copy.deepcopy(r.body) for r in records],
-            "has_more": False,
-        }
 
     def _visible_channel(self, ref: Any) -> Channel:
         channel = self.ws.resolve_channel(ref)
@@ -578,13 +462,6 @@ class WebApi:
                 if source.channel and source.source_ts
                 else None
             )
-            if _truthy(payload.get("delete_original")):
-                if original is None:
-                    return ApiReply(404, failure("message_not_found"))
-                original.deleted = True
-                source.uses += 1
-                self.ws.notify()
-                return ApiReply(200, {"ok": True})
             try:
                 text, blocks = self.content(payload)
             except ApiError as exc:

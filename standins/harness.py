@@ -25,12 +25,12 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from bot.config import Settings
-from bot.sandbox.slack import SlackStandIn
-from bot.sandbox.zendesk import ZendeskSandbox
 from bot.slack.app import create_app
 from bot.slack.guard import RequestGuard
 from bot.web import wsgi_app
 from bot.wiring import build_fixes
+from standins.slack import SlackStandIn
+from standins.zendesk import ZendeskSandbox
 
 # Messages the bot shows while it works; a thread is settled once none of them is left.
 PROGRESS_MARKS = ("Reading ticket", "Applying ticket", "Undoing ticket")

@@ -1,7 +1,10 @@
 """The Zendesk Support API subset: authentication, routes, pagination and sideloads.
 
 `ZendeskApi.handle` turns one parsed HTTP request into one answer; it knows nothing about
-sockets, faults or rate limits (the server module wraps those around it).
+sockets, faults or rate limits (the server module wraps those around it). The routes are the
+ones the bot calls (zenpy's and the gateway's): tickets/{id} (GET with sideloads, PUT), its
+audits, users/me, users/show_many, users/search, users/{id}/organizations,
+organizations/show_many, organization_fields and ticket_fields/{id}.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from bot.sandbox.zendesk_errors import (
+from standins.zendesk.errors import (
     ApiError,
     JsonDict,
     bad_request,
@@ -24,8 +27,8 @@ from bot.sandbox.zendesk_errors import (
     record_not_found,
     unauthorized,
 )
-from bot.sandbox.zendesk_tickets import Actor, update_ticket
-from bot.sandbox.zendesk_world import Ticket, User, World
+from standins.zendesk.tickets import Actor, update_ticket
+from standins.zendesk.world import Ticket, User, World
 
 JSON_TYPE = "application/json; charset=utf-8"
 MAX_PAGE_SIZE = 100
@@ -340,16 +343,6 @@ def _user(world: World, user_id: str) -> User:
 # ---- tickets ---------------------------------------------------------------------------------
 
 
-@_route("GET", r"/api/v2/tickets/show_many")
-def _tickets_show_many(
-    api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
-) -> ApiResponse:
-    tickets = [world.tickets[i] for i in _ids_param(request) if i in world.tickets]
-    body = _unpaged("tickets", [world.render_ticket(t, request.base) for t in tickets])
-    org_ids = [t.organization_id for t in tickets if t.organization_id is not None]
-    return ApiResponse(200, _sideload(world, request, body, _ticket_user_ids(tickets), org_ids))
-
-
 @_route("GET", r"/api/v2/tickets/(\d+)")
 def _ticket_show(
     api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
@@ -440,24 +433,6 @@ def _search_users(world: World, query: str | None, external_id: str | None) -> l
     ]
 
 
-@_route("GET", r"/api/v2/users/(\d+)")
-def _user_show(
-    api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
-) -> ApiResponse:
-    shown = _user(world, args[0])
-    body = {"user": world.render_user(shown, request.base)}
-    return ApiResponse(200, _sideload(world, request, body, [shown.id]))
-
-
-@_route("GET", r"/api/v2/users/(\d+)/organization_memberships")
-def _user_memberships(
-    api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
-) -> ApiResponse:
-    member = _user(world, args[0])
-    items = [world.render_membership(m, request.base) for m in world.memberships_of(member.id)]
-    return ApiResponse(200, paginate(request, "organization_memberships", items))
-
-
 @_route("GET", r"/api/v2/users/(\d+)/organizations")
 def _user_organizations(
     api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
@@ -468,21 +443,6 @@ def _user_organizations(
         for o in world.organization_ids_of(member.id)
     ]
     return ApiResponse(200, paginate(request, "organizations", items))
-
-
-@_route("GET", r"/api/v2/organization_memberships")
-def _memberships(
-    api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
-) -> ApiResponse:
-    user_id, org_id = request.param("user_id"), request.param("organization_id")
-    if user_id is not None and user_id.isdigit():
-        chosen = world.memberships_of(int(user_id))
-    else:
-        chosen = sorted(world.memberships, key=lambda m: m.id)
-    if org_id is not None and org_id.isdigit():
-        chosen = [m for m in chosen if m.organization_id == int(org_id)]
-    items = [world.render_membership(m, request.base) for m in chosen]
-    return ApiResponse(200, paginate(request, "organization_memberships", items))
 
 
 # ---- organizations ---------------------------------------------------------------------------
@@ -497,16 +457,6 @@ def _organizations_show_many(
     return ApiResponse(200, _unpaged("organizations", items))
 
 
-@_route("GET", r"/api/v2/organizations/(\d+)")
-def _organization_show(
-    api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
-) -> ApiResponse:
-    org = world.organizations.get(int(args[0]))
-    if org is None:
-        raise record_not_found()
-    return ApiResponse(200, {"organization": world.render_organization(org, request.base)})
-
-
 # ---- organization fields ------------------------------------------------------------------------
 
 
@@ -519,26 +469,7 @@ def _organization_fields(
     return ApiResponse(200, paginate(request, "organization_fields", items))
 
 
-@_route("GET", r"/api/v2/organization_fields/(\d+)")
-def _organization_field_show(
-    api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
-) -> ApiResponse:
-    found = world.organization_fields.get(int(args[0]))
-    if found is None:
-        raise record_not_found()
-    body = {"organization_field": world.render_organization_field(found, request.base)}
-    return ApiResponse(200, body)
-
-
-# ---- ticket fields and forms -----------------------------------------------------------------
-
-
-@_route("GET", r"/api/v2/ticket_fields")
-def _ticket_fields(
-    api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
-) -> ApiResponse:
-    items = [world.render_ticket_field(f, request.base) for f in world.ticket_fields.values()]
-    return ApiResponse(200, paginate(request, "ticket_fields", items))
+# ---- ticket fields -----------------------------------------------------------------------
 
 
 @_route("GET", r"/api/v2/ticket_fields/(\d+)")
@@ -549,21 +480,3 @@ def _ticket_field_show(
     if found is None:
         raise record_not_found()
     return ApiResponse(200, {"ticket_field": world.render_ticket_field(found, request.base)})
-
-
-@_route("GET", r"/api/v2/ticket_forms")
-def _ticket_forms(
-    api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
-) -> ApiResponse:
-    items = [world.render_ticket_form(f, request.base) for f in world.ticket_forms.values()]
-    return ApiResponse(200, _unpaged("ticket_forms", items))
-
-
-@_route("GET", r"/api/v2/ticket_forms/(\d+)")
-def _ticket_form_show(
-    api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
-) -> ApiResponse:
-    found = world.ticket_forms.get(int(args[0]))
-    if found is None:
-        raise record_not_found()
-    return ApiResponse(200, {"ticket_form": world.render_ticket_form(found, request.base)})

@@ -14,9 +14,9 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from . import slack_blocks as blocks_check
-from .slack_outgoing import AppResponse, post_signed
-from .slack_state import (
+from . import blocks as blocks_check
+from .outgoing import AppResponse, post_signed
+from .state import (
     APP_ID,
     TEAM_DOMAIN,
     TEAM_ID,
@@ -26,7 +26,7 @@ from .slack_state import (
     ViewRecord,
     Workspace,
 )
-from .slack_webapi import ApiError, WebApi
+from .webapi import ApiError, WebApi
 
 # Mentions as the client writes them, and bare links (without trailing punctuation).
 _TOKEN = re.compile(
@@ -376,16 +376,14 @@ class Interactions:
                 self._close(record)
             elif action == "errors":
                 self._show_errors(record, answer.get("errors"), reply)
-            elif action in ("update", "push"):
+            elif action == "update":
                 spec = answer.get("view")
                 problems = blocks_check.check_view(spec)
                 if problems:
                     # Slack shows "We had some trouble connecting" and keeps the old modal.
                     reply.problems += problems
-                elif action == "update":
-                    self.api.replace_view(record, spec)
                 else:
-                    self.api.push_view(spec, record.user)
+                    self.api.replace_view(record, spec)
             elif action == "clear":
                 for view_id in self.ws.view_stacks.pop(record.user, []):
                     self.ws.views[view_id].open = False

@@ -11,10 +11,17 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bot.drive import Agent, BotServer, Thread, has_button, new_signing_secret, stand_in_settings
-from bot.sandbox.slack import SlackStandIn
-from bot.sandbox.zendesk import ZendeskSandbox
 from bot.slack.blocks import UNDO
+from standins.harness import (
+    Agent,
+    BotServer,
+    Thread,
+    has_button,
+    new_signing_secret,
+    stand_in_settings,
+)
+from standins.slack import SlackStandIn
+from standins.zendesk import ZendeskSandbox
 
 AGENT = "U0AGENT1"
 CHANNEL = "C0SUPPORT"
@@ -127,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         print(
             f"partner-fix demo: bot on {server.url}, Slack stand-in on {slack.url}, "
-            f"Zendesk sandbox on {zendesk.url}"
+            f"Zendesk stand-in on {zendesk.url}"
         )
         Demo(zendesk, slack, sys.stdout).run()
     except (AssertionError, TimeoutError, StopIteration) as error:

@@ -17,7 +17,7 @@ from slack_bolt import Ack, App, Respond
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from bot.sandbox.slack import SlackStandIn
+from standins.slack import SlackStandIn
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -1,4 +1,4 @@
-"""The error answers of the Zendesk sandbox, with the bodies Zendesk really sends.
+"""The error answers of the Zendesk stand-in, with the bodies Zendesk really sends.
 
 Clients branch on these bodies (zenpy raises `RecordNotFoundException` only when `error` is
 `RecordNotFound`), so the exact strings matter more than the prose around them.

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .slack_render import Directory
+from .render import Directory
 
 T = TypeVar("T")
 
@@ -168,7 +168,6 @@ class MessageRecord:
     channel: str
     body: dict[str, Any]
     visible_to: str | None = None
-    deleted: bool = False
 
     @property
     def ts(self) -> str:
@@ -180,7 +179,7 @@ class MessageRecord:
         return str(value) if value else None
 
     def visible(self, user: str | None) -> bool:
-        return not self.deleted and (self.visible_to is None or self.visible_to == user)
+        return self.visible_to is None or self.visible_to == user
 
     def public(self) -> dict[str, Any]:
         """The message as tests see it: Slack's shape plus where it is and who sees it."""
@@ -481,7 +480,7 @@ class Workspace:
     def find_message(self, channel: str, ts: Any) -> MessageRecord | None:
         with self.lock:
             for record in self.messages:
-                if record.channel == channel and record.ts == ts and not record.deleted:
+                if record.channel == channel and record.ts == ts:
                     return record
             return None
 
@@ -490,7 +489,7 @@ class Workspace:
             return [
                 r
                 for r in self.messages
-                if r.channel == channel and not r.deleted and (r.ts == ts or r.thread_ts == ts)
+                if r.channel == channel and (r.ts == ts or r.thread_ts == ts)
             ]
 
     # ---- calls, injections, waiting --------------------------------------------------------

@@ -1,4 +1,4 @@
-"""`python -m bot sandbox` (the sandbox's `main`): help, seed errors, and serving until Ctrl-C."""
+"""`python -m bot sandbox` (the stand-in's `main`): help, seed errors, and serving until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.zendesk import main
-from bot.sandbox.zendesk_world import bundled_seed
-from tests.sandbox.zendesk_http import Http, basic
+from standins.zendesk import main
+from standins.zendesk.world import bundled_seed
+from tests.standins.zendesk_http import Http, basic
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -55,7 +55,7 @@ def test_serves_the_seed_and_prints_the_settings_until_interrupted(tmp_path: Pat
     seed_file = tmp_path / "small.json"
     seed_file.write_text(json.dumps(seed))
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.sandbox.zendesk", "--port", "0", "--seed", str(seed_file)],
+        [sys.executable, "-m", "bot", "sandbox", "--port", "0", "--seed", str(seed_file)],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -1,6 +1,6 @@
 """Strict models of what the Zendesk Support API answers, written from Zendesk's OpenAPI spec.
 
-They check the sandbox's answers: `extra="forbid"` where Zendesk's object is closed (tickets,
+They check the stand-in's answers: `extra="forbid"` where Zendesk's object is closed (tickets,
 users, organizations, ...), open dicts where the spec says `additionalProperties: true`
 (audit metadata, via source, user_fields). Types are strict: an id sent as a string fails.
 
@@ -174,20 +174,6 @@ class Organization(Closed):
     organization_fields: dict[str, str | int | float | None] | None
 
 
-class OrganizationMembership(Closed):
-    url: str
-    id: int
-    user_id: int
-    organization_id: int
-    # The spec: "Denotes whether this is the default organization membership for the user. If
-    # false, returns null".
-    default: bool | None
-    created_at: Timestamp
-    organization_name: str
-    updated_at: Timestamp
-    view_tickets: bool
-
-
 class TicketField(Closed):
     url: str
     id: int
@@ -245,26 +231,6 @@ class OrganizationField(Closed):
     created_at: Timestamp
     updated_at: Timestamp
     custom_field_options: list[CustomFieldOption] | None = None
-
-
-class TicketForm(Closed):
-    url: str
-    id: int
-    name: str
-    raw_name: str
-    display_name: str
-    raw_display_name: str
-    end_user_visible: bool
-    position: int
-    ticket_field_ids: list[int]
-    active: bool
-    default: bool
-    in_all_brands: bool
-    restricted_brand_ids: list[int]
-    end_user_conditions: list[dict[str, Any]]
-    agent_conditions: list[dict[str, Any]]
-    created_at: Timestamp
-    updated_at: Timestamp
 
 
 # ---- audits ----------------------------------------------------------------------------------
@@ -335,12 +301,6 @@ class TicketResponse(Closed):
     organizations: list[Organization] | None = None
 
 
-class TicketsResponse(OffsetPage):
-    tickets: list[Ticket]
-    users: list[User] | None = None
-    organizations: list[Organization] | None = None
-
-
 class TicketUpdateResponse(Closed):
     ticket: Ticket
     audit: Audit
@@ -364,18 +324,6 @@ class UsersResponse(OffsetPage):
     organizations: list[Organization] | None = None
 
 
-class MembershipsOffsetResponse(OffsetPage):
-    organization_memberships: list[OrganizationMembership]
-
-
-class MembershipsCursorResponse(CursorPage):
-    organization_memberships: list[OrganizationMembership]
-
-
-class OrganizationResponse(Closed):
-    organization: Organization
-
-
 class OrganizationsResponse(OffsetPage):
     organizations: list[Organization]
 
@@ -384,28 +332,12 @@ class OrganizationsCursorResponse(CursorPage):
     organizations: list[Organization]
 
 
-class OrganizationFieldResponse(Closed):
-    organization_field: OrganizationField
-
-
 class OrganizationFieldsResponse(OffsetPage):
     organization_fields: list[OrganizationField]
 
 
 class TicketFieldResponse(Closed):
     ticket_field: TicketField
-
-
-class TicketFieldsResponse(OffsetPage):
-    ticket_fields: list[TicketField]
-
-
-class TicketFormResponse(Closed):
-    ticket_form: TicketForm
-
-
-class TicketFormsResponse(OffsetPage):
-    ticket_forms: list[TicketForm]
 
 
 # ---- errors ----------------------------------------------------------------------------------

@@ -35,14 +35,14 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from bot.sandbox.zendesk_api import (
+from standins.zendesk.api import (
     ApiRequest,
     ApiResponse,
     ZendeskApi,
     error_response,
     parse_json_body,
 )
-from bot.sandbox.zendesk_errors import (
+from standins.zendesk.errors import (
     RATE_LIMITED_BODY,
     ApiError,
     JsonDict,
@@ -50,8 +50,8 @@ from bot.sandbox.zendesk_errors import (
     invalid_endpoint,
     record_not_found,
 )
-from bot.sandbox.zendesk_faults import FAULT_KEYS, Fault, FaultBook, RateLimiter, RequestLog
-from bot.sandbox.zendesk_world import SeedError, World, bundled_seed, load_seed_file
+from standins.zendesk.faults import FAULT_KEYS, Fault, FaultBook, RateLimiter, RequestLog
+from standins.zendesk.world import SeedError, World, bundled_seed, load_seed_file
 
 __all__ = ["SeedError", "ZendeskSandbox", "main"]
 
@@ -417,13 +417,13 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hangs up mid-answer (a test's timeout) is normal here, not worth a
-        # traceback; anything else is a sandbox bug and gets the default report.
+        # traceback; anything else is a stand-in bug and gets the default report.
         if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
             return
         super().handle_error(request, client_address)
 
     def close_open_connections(self) -> None:
-        # A stopped sandbox must look down to clients too, including on kept-alive connections
+        # A stopped stand-in must look down to clients too, including on kept-alive connections
         # whose handler threads would otherwise go on answering.
         with self._open_lock:
             connections = list(self._open)
@@ -561,7 +561,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot sandbox",
         description=(
-            "Serve the embedded Zendesk sandbox: a seeded stand-in for the Zendesk Support API "
+            "Serve the Zendesk stand-in: a seeded subset of the Zendesk Support API "
             "(tickets, users, organizations, audits) on 127.0.0.1, for demos and manual tests. "
             "It prints the settings that point the bot at it, then serves until Ctrl-C."
         ),
@@ -581,7 +581,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--host",
         default="127.0.0.1",
-        help="address to bind (default 127.0.0.1; the sandbox has no real security)",
+        help="address to bind (default 127.0.0.1; the Zendesk stand-in has no real security)",
     )
     parser.add_argument(
         "--seed",
@@ -611,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     email, token = sandbox.credentials
     print(
-        f"Zendesk sandbox serving {sandbox.url} "
+        f"Zendesk stand-in serving {sandbox.url} "
         f"(seed: {args.seed or 'bundled demo world'})\n"
         "Point the bot at it with:\n"
         f"  ZENDESK_URL={sandbox.url}\n"
@@ -628,7 +628,7 @@ def main(argv: list[str] | None = None) -> int:
         pass
     finally:
         sandbox.stop()
-    print("Zendesk sandbox stopped.", flush=True)
+    print("Zendesk stand-in stopped.", flush=True)
     return 0
 
 

@@ -1,7 +1,7 @@
-"""A tiny HTTP client for the Zendesk sandbox tests.
+"""A tiny HTTP client for the Zendesk stand-in tests.
 
-Plain urllib on purpose: it talks to the sandbox the way another process would, with no help from
-the sandbox's own code.
+Plain urllib on purpose: it talks to the stand-in the way another process would, with no help from
+the Zendesk stand-in's own code.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The sandbox's data: users, organizations, memberships, tickets and their audits.
+"""The Zendesk stand-in's data: users, organizations, memberships, tickets and their audits.
 
 `World.from_seed` checks a seed document and builds the state; the `render_*` methods give each
 record the JSON shape Zendesk answers with. Nothing here knows about HTTP; callers hold `lock`
@@ -10,7 +10,7 @@ Zendesk attributes that matter (the rest get realistic defaults when rendered):
 with `custom_field_options`), `organizations`, `users` (optional `identities`: more email
 addresses; `role_type` 1 marks a light agent), `organization_memberships` (`default` true/false),
 `tickets` (`custom_fields` as [{id, value}]), and `auth`: `api_tokens` and `oauth_tokens`, each
-[{token, user_id}]; the first of each is what the sandbox hands out as its credentials.
+[{token, user_id}]; the first of each is what the Zendesk stand-in hands out as its credentials.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ LIGHT_AGENT_ROLE_TYPE = 1
 # Accounts with custom statuses expose one id per status category; these stand in for them.
 CUSTOM_STATUS_IDS = {status: 360009000001 + i for i, status in enumerate(TICKET_STATUSES)}
 
-# Where ids of records the sandbox creates start, so they never collide with seeded ones.
+# Where ids of records the stand-in creates start, so they never collide with seeded ones.
 FIRST_AUDIT_ID = 90_000_000_001
 FIRST_EVENT_ID = 91_000_000_001
 
@@ -370,21 +370,6 @@ class World:
             "organization_fields": dict(org.organization_fields),
         }
 
-    def render_membership(self, membership: Membership, base: str) -> JsonDict:
-        org = self.organizations.get(membership.organization_id)
-        return {
-            "url": f"{base}/api/v2/organization_memberships/{membership.id}.json",
-            "id": membership.id,
-            "user_id": membership.user_id,
-            "organization_id": membership.organization_id,
-            # Zendesk answers null, not false, for a membership that is not the default one.
-            "default": True if membership.default else None,
-            "created_at": format_time(membership.created_at),
-            "organization_name": org.name if org else "",
-            "updated_at": format_time(membership.updated_at),
-            "view_tickets": membership.view_tickets,
-        }
-
     def render_ticket(self, ticket: Ticket, base: str) -> JsonDict:
         custom_fields = [
             {"id": field_id, "value": ticket.custom_fields.get(field_id)}
@@ -439,9 +424,6 @@ class World:
 
     def render_organization_field(self, org_field: JsonDict, base: str) -> JsonDict:
         return {"url": f"{base}/api/v2/organization_fields/{org_field['id']}.json", **org_field}
-
-    def render_ticket_form(self, form: JsonDict, base: str) -> JsonDict:
-        return {"url": f"{base}/api/v2/ticket_forms/{form['id']}.json", **form}
 
     def cc_label(self, user_id: int) -> str:
         """How a CC appears in an EmailCcChange event: the address, else the name."""

@@ -3,8 +3,8 @@
 - As the Web API (what the bot calls): point slack_sdk at `SlackStandIn.url`
   (`WebClient(token=..., base_url=standin.url)`).
 - As Slack calling the app: `slash_command`, `message_shortcut`, `click_button`, `submit_view`
-  send signed, Slack-shaped requests to the app's Request URL.
-- For tests in other processes: the admin API under `/_stand_in/` (see `ADMIN_ROUTES`).
+  (the `Interactions`' own methods, bound here) send signed, Slack-shaped requests to the app's
+  Request URL.
 
 Standard library only, and nothing from the rest of `bot/`: a stand-in that shared code with the
 bot would agree with the bot's mistakes instead of catching them.
@@ -18,11 +18,11 @@ from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
-from . import slack_render
-from .slack_interactions import Interactions
-from .slack_outgoing import AppResponse
-from .slack_server import StandInServer
-from .slack_state import (
+from . import render
+from .interactions import Interactions
+from .outgoing import AppResponse
+from .server import StandInServer
+from .state import (
     APP_ID,
     BOT_ID,
     BOT_USER_ID,
@@ -32,29 +32,9 @@ from .slack_state import (
     Injection,
     Workspace,
 )
-from .slack_webapi import WebApi, failure
+from .webapi import WebApi
 
-__all__ = ["ADMIN_ROUTES", "AppResponse", "SlackStandIn"]
-
-ADMIN_ROUTES = {
-    "GET calls": "?method= -> {calls: [...]}",
-    "GET messages": "?channel= -> {messages: [...]}",
-    "GET thread": "?channel=&ts= -> {messages: [...], text}",
-    "GET render": "?channel=&ts= -> the thread as plain text",
-    "GET views": "-> {views: [...]}; GET views/<id> -> {view}",
-    "GET config": "-> team, bot, users, channels, usergroups, urls",
-    "POST reset": "-> {ok}",
-    "POST inject": "{method, error, count?, channel?, http_status?, retry_after?} -> {ok}",
-    "POST latency": "{seconds, method?} -> {ok}",
-    "POST advance_clock": "{seconds} -> {ok}",
-    "POST trigger": "{user} -> {trigger_id}",
-    "POST app_url": "{url} -> {ok}",
-    "POST post_user_message": "{user, channel, text, thread_ts?} -> {ts}",
-    "POST slash_command": "{user, channel, text, command?, sign?, ...} -> AppResponse",
-    "POST message_shortcut": "{user, channel, message_ts, callback_id?, ...} -> AppResponse",
-    "POST click_button": "{user, channel, message_ts, action_id, view_id?, ...} -> AppResponse",
-    "POST submit_view": "{user, view_id, values, ...} -> AppResponse",
-}
+__all__ = ["AppResponse", "SlackStandIn"]
 
 
 class SlackStandIn:
@@ -85,6 +65,12 @@ class SlackStandIn:
         self.interactions = Interactions(
             self.workspace, self.api, signing_secret, app_url, app_timeout
         )
+        # People acting in the workspace, sent to the app: Interactions' methods, not wrappers.
+        self.post_user_message = self.interactions.post_user_message
+        self.slash_command = self.interactions.slash_command
+        self.message_shortcut = self.interactions.message_shortcut
+        self.click_button = self.interactions.click_button
+        self.submit_view = self.interactions.submit_view
         self._host = host
         self._port = port
         self._server: StandInServer | None = None
@@ -96,7 +82,7 @@ class SlackStandIn:
         """Serve on a daemon thread; returns self so `standin = SlackStandIn().start()` works."""
         if self._server is not None:
             return self
-        self._server = StandInServer((self._host, self._port), self.api, self._admin)
+        self._server = StandInServer((self._host, self._port), self.api)
         self._port = self._server.server_address[1]
         self.workspace.base_url = self.base_url
         self._thread = threading.Thread(
@@ -140,10 +126,6 @@ class SlackStandIn:
         return f"{self.base_url}/api/"
 
     @property
-    def admin_url(self) -> str:
-        return f"{self.base_url}/_stand_in/"
-
-    @property
     def app_url(self) -> str | None:
         return self.interactions.app_url
 
@@ -174,7 +156,7 @@ class SlackStandIn:
             return [
                 r.public()
                 for r in self.workspace.messages
-                if not r.deleted and (channel is None or r.channel == channel)
+                if channel is None or r.channel == channel
             ]
 
     def thread(self, channel: str, ts: str) -> list[dict[str, Any]]:
@@ -282,7 +264,7 @@ class SlackStandIn:
     # ---- rendering -------------------------------------------------------------------------
 
     def render_message(self, msg: Mapping[str, Any]) -> str:
-        return slack_render.render_message(msg, self.workspace.directory())
+        return render.render_message(msg, self.workspace.directory())
 
     def render_thread(self, channel: str, ts: str, for_user: str | None = None) -> str:
         """The thread as text: the parent, then each reply indented with `  | `. With
@@ -292,165 +274,11 @@ class SlackStandIn:
         for message in self.thread(channel, ts):
             if for_user is not None and message.get("visible_to") not in (None, for_user):
                 continue
-            text = slack_render.render_message(message, names)
+            text = render.render_message(message, names)
             if message["ts"] != ts:
                 text = "\n".join("  | " + line for line in text.splitlines())
             parts.append(text)
         return "\n".join(parts)
 
     def render_view(self, view_id: str) -> str:
-        return slack_render.render_view(self.view(view_id), self.workspace.directory())
-
-    # ---- people acting, sent to the app ----------------------------------------------------
-
-    def post_user_message(
-        self, user: str, channel: str, text: str, thread_ts: str | None = None, raw: bool = False
-    ) -> str:
-        return self.interactions.post_user_message(user, channel, text, thread_ts, raw)
-
-    def slash_command(
-        self,
-        user: str,
-        channel: str,
-        text: str,
-        command: str = "/partner-fix",
-        *,
-        sign: bool = True,
-        timestamp_offset: float = 0.0,
-        secret: str | None = None,
-    ) -> AppResponse:
-        return self.interactions.slash_command(
-            user,
-            channel,
-            text,
-            command,
-            sign=sign,
-            timestamp_offset=timestamp_offset,
-            secret=secret,
-        )
-
-    def message_shortcut(
-        self,
-        user: str,
-        channel: str,
-        message_ts: str,
-        callback_id: str = "partner_fix_message",
-        *,
-        sign: bool = True,
-        timestamp_offset: float = 0.0,
-        secret: str | None = None,
-    ) -> AppResponse:
-        return self.interactions.message_shortcut(
-            user,
-            channel,
-            message_ts,
-            callback_id,
-            sign=sign,
-            timestamp_offset=timestamp_offset,
-            secret=secret,
-        )
-
-    def click_button(
-        self,
-        user: str,
-        channel: str | None,
-        message_ts: str | None,
-        action_id: str,
-        *,
-        view_id: str | None = None,
-        sign: bool = True,
-        timestamp_offset: float = 0.0,
-        secret: str | None = None,
-    ) -> AppResponse:
-        return self.interactions.click_button(
-            user,
-            channel,
-            message_ts,
-            action_id,
-            view_id=view_id,
-            sign=sign,
-            timestamp_offset=timestamp_offset,
-            secret=secret,
-        )
-
-    def submit_view(
-        self,
-        user: str,
-        view_id: str,
-        values: Mapping[str, Any],
-        *,
-        sign: bool = True,
-        timestamp_offset: float = 0.0,
-        secret: str | None = None,
-    ) -> AppResponse:
-        return self.interactions.submit_view(
-            user, view_id, values, sign=sign, timestamp_offset=timestamp_offset, secret=secret
-        )
-
-    # ---- admin API -------------------------------------------------------------------------
-
-    def _admin(self, http_method: str, route: str, args: dict[str, Any]) -> tuple[int, Any]:
-        route = route.strip("/")
-        if http_method == "GET":
-            return self._admin_read(route, args)
-        actions: dict[str, Callable[[dict[str, Any]], Any]] = {
-            "reset": lambda a: self.reset(),
-            "inject": lambda a: self.inject(**a),
-            "latency": lambda a: self.set_latency(**a),
-            "advance_clock": lambda a: self.advance_clock(**a),
-            "app_url": lambda a: setattr(self, "app_url", a.get("url")),
-            "trigger": lambda a: {"trigger_id": self.new_trigger_id(**a)},
-            "post_user_message": lambda a: {"ts": self.post_user_message(**a)},
-            "slash_command": lambda a: self.slash_command(**a).to_dict(),
-            "message_shortcut": lambda a: self.message_shortcut(**a).to_dict(),
-            "click_button": lambda a: self.click_button(**a).to_dict(),
-            "submit_view": lambda a: self.submit_view(**a).to_dict(),
-        }
-        action = actions.get(route)
-        if action is None:
-            return 404, failure("unknown_admin_route")
-        result = action(args)
-        return 200, {"ok": True, **result} if isinstance(result, dict) else {"ok": True}
-
-    def _admin_read(self, route: str, args: dict[str, Any]) -> tuple[int, Any]:
-        if route == "calls":
-            return 200, {"ok": True, "calls": self.calls(args.get("method"))}
-        if route == "messages":
-            return 200, {"ok": True, "messages": self.messages(args.get("channel"))}
-        if route == "thread":
-            channel, ts = args["channel"], args["ts"]
-            return 200, {
-                "ok": True,
-                "messages": self.thread(channel, ts),
-                "text": self.render_thread(channel, ts, args.get("for_user")),
-            }
-        if route == "render":
-            return 200, self.render_thread(args["channel"], args["ts"], args.get("for_user"))
-        if route == "views":
-            return 200, {"ok": True, "views": self.views()}
-        if route.startswith("views/"):
-            try:
-                return 200, {"ok": True, "view": self.view(route.removeprefix("views/"))}
-            except KeyError:
-                return 404, failure("not_found")
-        if route == "config":
-            return 200, self._config()
-        return 404, failure("unknown_admin_route")
-
-    def _config(self) -> dict[str, Any]:
-        ws = self.workspace
-        with ws.lock:
-            return {
-                "ok": True,
-                "team_id": TEAM_ID,
-                "team_domain": TEAM_DOMAIN,
-                "bot_user_id": BOT_USER_ID,
-                "bot_id": BOT_ID,
-                "app_id": APP_ID,
-                "api_url": self.url,
-                "app_url": self.app_url,
-                "users": copy.deepcopy(list(ws.users.values())),
-                "channels": [c.info() for c in ws.channels.values()],
-                "usergroups": copy.deepcopy(list(ws.usergroups.values())),
-                "routes": ADMIN_ROUTES,
-            }
+        return render.render_view(self.view(view_id), self.workspace.directory())

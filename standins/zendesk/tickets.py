@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from bot.sandbox.zendesk_errors import (
+from standins.zendesk.errors import (
     JsonDict,
     bad_request,
     detail,
@@ -25,7 +25,7 @@ from bot.sandbox.zendesk_errors import (
     record_not_found,
     update_conflict,
 )
-from bot.sandbox.zendesk_world import (
+from standins.zendesk.world import (
     TICKET_PRIORITIES,
     TICKET_STATUSES,
     TICKET_TYPES,

@@ -1,4 +1,4 @@
-"""Fixtures for the Zendesk sandbox tests: one server for the session, reset before every test,
+"""Fixtures for the Zendesk stand-in tests: one server for the session, reset before every test,
 and HTTP clients for its API and its admin API.
 
 Fixture names carry a `zendesk` prefix because other stand-ins' tests share this directory.
@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.sandbox.zendesk import ZendeskSandbox
-from tests.sandbox.zendesk_http import Http, basic
+from standins.zendesk import ZendeskSandbox
+from tests.standins.zendesk_http import Http, basic
 
 
 @pytest.fixture(scope="session")

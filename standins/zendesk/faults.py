@@ -1,4 +1,4 @@
-"""What the sandbox does to requests besides answering them: faults, rate limit, request log.
+"""What the stand-in does to requests besides answering them: faults, rate limit, request log.
 
 These exist so tests and benchmarks can reproduce the failures a bot meets in production
 (timeouts, a PUT that landed but whose answer was lost, HTML 502 pages, 429 storms) on demand.
@@ -212,7 +212,7 @@ class RateLimiter:
 
 
 class RequestLog:
-    """Every API request the sandbox saw (admin calls excluded), in arrival order."""
+    """Every API request the Zendesk stand-in saw (admin calls excluded), in arrival order."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

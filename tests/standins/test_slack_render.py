@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from slack_sdk import WebClient
 
-from bot.sandbox.slack import SlackStandIn
+from standins.slack import SlackStandIn
 
 pytestmark = pytest.mark.timeout(30)
 

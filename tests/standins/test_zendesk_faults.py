@@ -1,4 +1,4 @@
-"""The sandbox's test controls: faults, rate limit, latency, request log, reset, admin API."""
+"""The stand-in's test controls: faults, rate limit, latency, request log, reset, admin API."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bot.sandbox.zendesk import ZendeskSandbox
-from tests.sandbox import zendesk_schemas as schema
-from tests.sandbox.zendesk_http import Http, basic
+from standins.zendesk import ZendeskSandbox
+from tests.standins import zendesk_schemas as schema
+from tests.standins.zendesk_http import Http, basic
 
 pytestmark = pytest.mark.timeout(15)
 

@@ -1,10 +1,9 @@
-"""HTTP front of the Slack stand-in: the Web API, response URLs and the admin API.
+"""HTTP front of the Slack stand-in: the Web API and response URLs.
 
 Routes:
 - `GET|POST /api/<method>`: Slack's Web API; arguments from the query string, a form body or a
   JSON body, merged (slack_sdk sends some methods as JSON and others as GET or forms).
 - `POST /_response/<id>`: the response_url issued with a command or an interaction.
-- `GET|POST /_stand_in/<route>`: the admin API, for tests and benchmarks in other processes.
 """
 
 from __future__ import annotations
@@ -12,14 +11,10 @@ from __future__ import annotations
 import json
 import time
 import urllib.parse
-from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from .slack_webapi import ApiReply, WebApi, failure
-
-# (HTTP method, admin route, arguments) -> (HTTP status, JSON-able answer or plain text)
-AdminHandler = Callable[[str, str, dict[str, Any]], tuple[int, Any]]
+from .webapi import ApiReply, WebApi, failure
 
 
 class StandInServer(ThreadingHTTPServer):
@@ -28,10 +23,9 @@ class StandInServer(ThreadingHTTPServer):
     # Bursts of connections (benchmarks, concurrent tests) overflow the default backlog of 5.
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], api: WebApi, admin: AdminHandler) -> None:
+    def __init__(self, address: tuple[str, int], api: WebApi) -> None:
         super().__init__(address, _Handler)
         self.api = api
-        self.admin = admin
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -58,8 +52,6 @@ class _Handler(BaseHTTPRequestHandler):
         elif path.startswith("/_response/"):
             reply = self.server.api.respond(path.removeprefix("/_response/"), raw)
             self._send_reply(reply)
-        elif path.startswith("/_stand_in/"):
-            self._admin(path.removeprefix("/_stand_in/"), parts.query, raw)
         else:
             self._send_json(404, failure("not_found"))
 
@@ -84,25 +76,6 @@ class _Handler(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization") or ""
         bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else None
         self._send_reply(self.server.api.handle(method, args, bearer))
-
-    def _admin(self, route: str, query: str, raw: bytes) -> None:
-        args: dict[str, Any] = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
-        if raw:
-            try:
-                body = json.loads(raw)
-            except ValueError:
-                self._send_json(400, failure("invalid_json"))
-                return
-            if isinstance(body, dict):
-                args.update(body)
-        try:
-            status, answer = self.server.admin(self.command, route, args)
-        except (ValueError, TypeError, KeyError, RuntimeError, ConnectionError) as exc:
-            status, answer = 400, failure(f"{type(exc).__name__}: {exc}")
-        if isinstance(answer, str):
-            self._send(status, answer.encode(), "text/plain; charset=utf-8", {})
-        else:
-            self._send_json(status, answer)
 
     def _send_reply(self, reply: ApiReply) -> None:
         if reply.delay > 0:
