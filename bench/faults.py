@@ -23,7 +23,7 @@ from typing import Any
 from bench.engineer import Engineer, FlowError
 from bench.report import Section, command, machine, table
 from bench.stack import Correction, Stack
-from bot.sandbox.zendesk_faults import Fault
+from standins.zendesk.faults import Fault
 
 RATE = 0.05
 SEED = 20261201

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from bench.engineer import Preview
-from bot.sandbox.slack import SlackStandIn
+from standins.slack import SlackStandIn
 
 SETTLE_TIMEOUT = 90.0
 
