@@ -30,7 +30,7 @@ from bot.sandbox.zendesk import ZendeskSandbox
 from bot.slack.app import create_app
 from bot.slack.guard import RequestGuard
 from bot.web import wsgi_app
-from bot.wiring import build_fixes
+from bot.wiring import build_fixes, build_zendesk_events
 
 # Messages the bot shows while it works; a thread is settled once none of them is left.
 PROGRESS_MARKS = ("Reading ticket", "Applying ticket", "Undoing ticket")
@@ -46,6 +46,7 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 ROOT = Path(__file__).resolve().parent.parent
+ALERT_CHANNEL = "C0ALERTS"
 
 
 def _stand_in_values(zendesk: ZendeskSandbox, slack: SlackStandIn) -> dict[str, str]:
@@ -58,6 +59,9 @@ def _stand_in_values(zendesk: ZendeskSandbox, slack: SlackStandIn) -> dict[str, 
         "ZENDESK_SUBDOMAIN": "gitlab",
         "ZENDESK_EMAIL": email,
         "ZENDESK_API_TOKEN": token,
+        # The webhook (POST /zendesk/events) and where its alerts go.
+        "ZENDESK_WEBHOOK_SECRET": zendesk.webhooks.secret,
+        "SLACK_ALERT_CHANNEL": ALERT_CHANNEL,
     }
 
 
@@ -152,11 +156,13 @@ class BotServer:
     """The bot's WSGI app on a threaded loopback HTTP server."""
 
     def __init__(self, settings: Settings) -> None:
-        app = create_app(settings, build_fixes(settings))
+        fixes = build_fixes(settings)
+        app = create_app(settings, fixes)
+        guard = RequestGuard(settings.SLACK_SIGNING_SECRET or "")
         self._server = make_server(
             "127.0.0.1",
             0,
-            wsgi_app(app, RequestGuard(settings.SLACK_SIGNING_SECRET or "")),
+            wsgi_app(app, guard, build_zendesk_events(settings, fixes)),
             _ThreadingServer,
             handler_class=_QuietHandler,
         )

@@ -1,4 +1,5 @@
-"""The WSGI app for gunicorn: POST /slack/events (Bolt) and GET /healthz.
+"""The WSGI app for gunicorn: POST /slack/events (Bolt), POST /zendesk/events (the webhook,
+bot/zendesk_events.py) and GET /healthz.
 
 `gunicorn 'bot.web:create()'` (see the Procfile) builds it once per worker from the settings.
 """
@@ -18,11 +19,14 @@ from bot.config import settings_or_exit
 from bot.logs import configure
 from bot.slack.app import create_app
 from bot.slack.guard import MAX_BODY, Refused, RequestGuard
-from bot.wiring import build_fixes
+from bot.wiring import build_fixes, build_zendesk_events
+from bot.zendesk_events import MAX_BODY as MAX_EVENT_BODY
+from bot.zendesk_events import ZendeskEvents
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+ZENDESK_EVENTS_PATH = "/zendesk/events"
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
@@ -47,7 +51,7 @@ def _read_body(environ: dict[str, Any]) -> bytes | None:
     return body if len(body) == length else None
 
 
-def wsgi_app(app: App, guard: RequestGuard) -> WsgiApp:
+def wsgi_app(app: App, guard: RequestGuard, zendesk_events: ZendeskEvents | None = None) -> WsgiApp:
     events = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def route(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -85,14 +89,32 @@ def wsgi_app(app: App, guard: RequestGuard) -> WsgiApp:
                 return _answer(start_response, status, {"error": refused.reason})
             environ["wsgi.input"] = io.BytesIO(body)
             return events(environ, start_response)
+        if path == ZENDESK_EVENTS_PATH and zendesk_events is not None:
+            # Without ZENDESK_WEBHOOK_SECRET the route does not exist (404, below).
+            if method != "POST":
+                return _answer(start_response, "405 Method Not Allowed", {"ok": False})
+            body = _read_body(environ)
+            if body is None or len(body) > MAX_EVENT_BODY:
+                return _answer(start_response, "400 Bad Request", {"error": "bad_length"})
+            code, answer = zendesk_events.answer(
+                environ.get("HTTP_X_ZENDESK_WEBHOOK_SIGNATURE_TIMESTAMP"),
+                environ.get("HTTP_X_ZENDESK_WEBHOOK_SIGNATURE"),
+                body,
+            )
+            return _answer(start_response, _STATUS[code], answer)
         return _answer(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
 
     return route
+
+
+_STATUS = {200: "200 OK", 400: "400 Bad Request", 401: "401 Unauthorized"}
 
 
 def create() -> WsgiApp:
     """Build the WSGI app from the environment; missing settings exit 2, naming each."""
     settings = settings_or_exit(need=("slack", "zendesk"))
     configure(settings.LOG_LEVEL)
-    app = create_app(settings, build_fixes(settings))
-    return wsgi_app(app, RequestGuard(settings.SLACK_SIGNING_SECRET or ""))
+    fixes = build_fixes(settings)
+    app = create_app(settings, fixes)
+    guard = RequestGuard(settings.SLACK_SIGNING_SECRET or "")
+    return wsgi_app(app, guard, build_zendesk_events(settings, fixes))

@@ -107,7 +107,7 @@ def _sorted(request: ApiRequest, tickets: list[Ticket]) -> list[Ticket]:
             value = STATUS_ORDER.index(t.status)
         return (value if value is not None else "", t.id)
 
-    return sorted(tickets, key=key, reverse=descending)  # type: ignore[arg-type]
+    return sorted(tickets, key=key, reverse=descending)
 
 
 @_route("GET", r"/api/v2/search")

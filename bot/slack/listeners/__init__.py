@@ -12,7 +12,7 @@ from slack_bolt import App
 from bot.fixes import Fixes
 from bot.slack.access import Access
 from bot.slack.flows import Work
-from bot.slack.listeners import actions, commands, shortcuts, views
+from bot.slack.listeners import actions, commands, review, shortcuts, views
 from bot.slack.opening import Opener
 from bot.slack.sharing import Rooms
 
@@ -25,3 +25,4 @@ def register(
     shortcuts.register(app, fixes, work, access, rooms, opener)
     views.register(app, fixes, work, access, rooms)
     actions.register(app, fixes, work, access, rooms)
+    review.register(app, fixes, work, access, rooms, opener)

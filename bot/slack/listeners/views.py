@@ -53,6 +53,7 @@ def register(app: App, fixes: Fixes, work: Work, access: Access, rooms: Rooms) -
             thread_ts=context.thread_ts if context else None,
             response_url=context.response_url if context else None,
         )
-        flows.preview_into(client, fixes, work, rooms, where, request)
+        alert_ts = context.alert_ts if context else None
+        flows.preview_into(client, fixes, work, rooms, where, request, alert_ts=alert_ts)
 
     app.view(blocks.MODAL_CALLBACK)(ack=acknowledge, lazy=[access.gate(preview)])
