@@ -211,6 +211,10 @@ class Agent:
             )
         return view_id
 
+    def opened_view(self, known_views: int) -> str:
+        """The modal opened after `known_views` were, once the ticket is filled in."""
+        return self._opened_view(known_views, fill=True)
+
     def command(self, text: str) -> str:
         """`/partner-fix text`; returns the modal's view id once the ticket is filled in."""
         known_views = len(self.slack.calls("views.open"))
