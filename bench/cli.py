@@ -8,7 +8,7 @@ import textwrap
 import time
 from collections.abc import Callable, Sequence
 
-from bench import ack, calls, memory, throughput
+from bench import ack, alerts, calls, memory, throughput
 from bench.report import Section, write
 
 BENCHMARKS: dict[str, tuple[Callable[[bool], Section], str]] = {
@@ -28,6 +28,11 @@ BENCHMARKS: dict[str, tuple[Callable[[bool], Section], str]] = {
         "limit: all applied exactly once? time against the floor",
     ),
     "memory": (memory.run, "RSS of the gunicorn worker before and after 1,000 corrections"),
+    "alerts": (
+        alerts.run,
+        "time from Zendesk's webhook call to the alert (p50/p99, Zendesk at 1 s a request), and "
+        "the sweep's Zendesk requests and time over 1,000 open tickets",
+    ),
 }
 ORDER = list(BENCHMARKS)
 EPILOG = (
