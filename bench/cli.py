@@ -8,7 +8,7 @@ import textwrap
 import time
 from collections.abc import Callable, Sequence
 
-from bench import ack, calls, faults, memory, throughput
+from bench import ack, alerts, calls, faults, memory, throughput
 from bench.report import Section, write
 
 
@@ -44,6 +44,11 @@ BENCHMARKS: dict[str, tuple[Callable[[argparse.Namespace], Section], str]] = {
     "memory": (
         lambda args: memory.run(args.quick),
         "RSS of the gunicorn worker before and after 1,000 corrections",
+    ),
+    "alerts": (
+        lambda args: alerts.run(args.quick),
+        "time from Zendesk's webhook call to the alert (p50/p99, Zendesk at 1 s a request), and "
+        "the sweep's Zendesk requests and time over 1,000 open tickets",
     ),
 }
 ORDER = list(BENCHMARKS)

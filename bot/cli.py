@@ -1,4 +1,4 @@
-"""The command line: `python -m bot [run | plan | fix | undo | check | sandbox | demo]`.
+"""The command line: `python -m bot [run | plan | fix | undo | check | sweep | sandbox | demo]`.
 
 Exit codes: 0 done, 1 refused or failed, 2 usage or settings.
 """
@@ -41,6 +41,7 @@ examples:
   python -m bot fix https://gitlab.zendesk.com/agent/tickets/512301 --scenario customer_account \\
       --customer-email carla@globex.example --yes
   python -m bot undo 512301
+  python -m bot sweep --since 7 --post     list (and post as alerts) open tickets that look wrong
 exit codes: 0 done, 1 refused or failed, 2 usage or settings
 """
 
@@ -99,6 +100,35 @@ def build_parser() -> argparse.ArgumentParser:
     undo.add_argument("ticket", help="a ticket link or id")
     undo.add_argument("--yes", "-y", action="store_true", help="undo without asking")
     commands.add_parser("check", help="verify the settings and the Zendesk connection")
+    sweep = commands.add_parser(
+        "sweep",
+        help="list the open tickets that look mis-associated; writes nothing to Zendesk",
+        description="List the open tickets (not solved or closed) that look mis-associated: on "
+        "the partner form (ZENDESK_PARTNER_FORM_ID), or off it with a partner organization's "
+        "requester (Zendesk copies ZENDESK_PARTNER_ORG_TAGS onto their tickets). One line per "
+        "ticket: its id, the suggested scenario, what looks wrong. Found through Zendesk's "
+        "search API, whose index lags a few minutes behind new tickets and which returns at "
+        "most 1,000 tickets per query (the newest). Never writes to Zendesk.",
+        epilog="exit codes: 0 done, 1 a Zendesk fault (or an alert not posted), 2 usage",
+    )
+    sweep.add_argument(
+        "--since",
+        type=_positive,
+        default=30,
+        metavar="DAYS",
+        help="tickets created in the last DAYS days (default 30)",
+    )
+    sweep.add_argument(
+        "--limit",
+        type=_positive,
+        metavar="N",
+        help="stop after N tickets that look mis-associated (default: all)",
+    )
+    sweep.add_argument(
+        "--post",
+        action="store_true",
+        help="also post each as an alert in SLACK_ALERT_CHANNEL (once per ticket in 10 minutes)",
+    )
     commands.add_parser(
         "sandbox", help="serve the Zendesk stand-in on 127.0.0.1 (from a checkout)", add_help=False
     )
@@ -130,6 +160,16 @@ def _standin_command(command: str, argv: list[str]) -> int:
     return run(argv)
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     # These two have their own parsers (and --help) and need no settings.
@@ -146,6 +186,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure(settings.LOG_LEVEL)  # asked for: JSON lines on stderr, as the server logs
     else:
         quiet()
+    if command == "sweep":
+        from bot.sweep import sweep
+
+        return sweep(settings, args.since, args.limit, args.post)
     fixes = _fixes(settings)
     if command == "check":
         return check(settings)

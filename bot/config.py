@@ -53,12 +53,16 @@ class Settings(BaseSettings):
     SLACK_APP_TOKEN: str | None = None
     SLACK_API_URL: AnyHttpUrl = AnyHttpUrl(DEFAULT_SLACK_API_URL)
     SLACK_ALLOWED_USERGROUP: str | None = None
+    # Where tickets that look mis-associated are posted (webhook and `sweep --post`).
+    SLACK_ALERT_CHANNEL: str | None = None
 
     ZENDESK_SUBDOMAIN: str | None = None
     ZENDESK_URL: AnyHttpUrl | None = None
     ZENDESK_EMAIL: str | None = None
     ZENDESK_API_TOKEN: str | None = None
     ZENDESK_OAUTH_TOKEN: str | None = None
+    # Signing secret of the webhook that calls POST /zendesk/events; unset: that route is 404.
+    ZENDESK_WEBHOOK_SECRET: str | None = None
     ZENDESK_HELP_CENTER_HOSTS: WordList = ("support.gitlab.com",)
     ZENDESK_ORG_EMAIL_FIELD_ID: int = Field(default=360012194200, gt=0)
     ZENDESK_PARTNER_FORM_ID: int = Field(default=360000818199, gt=0)
@@ -110,6 +114,8 @@ class Settings(BaseSettings):
         "ZENDESK_EMAIL",
         "ZENDESK_API_TOKEN",
         "ZENDESK_OAUTH_TOKEN",
+        "ZENDESK_WEBHOOK_SECRET",
+        "SLACK_ALERT_CHANNEL",
         mode="before",
     )
     @classmethod
@@ -152,6 +158,13 @@ class Settings(BaseSettings):
     def _usergroup_shape(cls, value: str | None) -> str | None:
         if value is not None and not (value.startswith("S") and value.isalnum()):
             raise ValueError("must be a user group id such as S0123ABCD (not its @handle)")
+        return value
+
+    @field_validator("SLACK_ALERT_CHANNEL")
+    @classmethod
+    def _channel_shape(cls, value: str | None) -> str | None:
+        if value is not None and not (value[:1] in ("C", "G") and value.isalnum()):
+            raise ValueError("must be a channel id such as C0123ABCD (not its #name)")
         return value
 
     # Derived values: one place computes them so nobody re-parses settings elsewhere.

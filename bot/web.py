@@ -1,4 +1,5 @@
-"""The WSGI app for gunicorn: POST /slack/events (Bolt) and GET /healthz.
+"""The WSGI app for gunicorn: POST /slack/events (Bolt), POST /zendesk/events (Zendesk's
+webhook, when ZENDESK_WEBHOOK_SECRET is set) and GET /healthz.
 
 `gunicorn 'bot.web:create()'` (see the Procfile) builds it once per worker from the settings.
 """
@@ -20,11 +21,15 @@ from bot.logs import configure
 from bot.slack.ack_first import answering
 from bot.slack.app import create_app
 from bot.slack.guard import MAX_BODY, Refused, RequestGuard
-from bot.wiring import build_fixes
+from bot.wiring import build_fixes, build_zendesk_events
+from bot.zendesk_events import MAX_BODY as MAX_EVENT_BODY
+from bot.zendesk_events import ZendeskEvents
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+ZENDESK_EVENTS_PATH = "/zendesk/events"
+_STATUS = {200: "200 OK", 400: "400 Bad Request", 401: "401 Unauthorized"}
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
@@ -49,7 +54,7 @@ def _read_body(environ: dict[str, Any]) -> bytes | None:
     return body if len(body) == length else None
 
 
-def wsgi_app(app: App, guard: RequestGuard) -> WsgiApp:
+def wsgi_app(app: App, guard: RequestGuard, zendesk_events: ZendeskEvents | None = None) -> WsgiApp:
     events = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def events_route(
@@ -100,6 +105,19 @@ def wsgi_app(app: App, guard: RequestGuard) -> WsgiApp:
                 answering.leave()
                 raise
             return answering.track(answer)
+        if path == ZENDESK_EVENTS_PATH and zendesk_events is not None:
+            # Without ZENDESK_WEBHOOK_SECRET the route does not exist (404, below).
+            if method != "POST":
+                return _answer(start_response, "405 Method Not Allowed", {"ok": False})
+            body = _read_body(environ)
+            if body is None or len(body) > MAX_EVENT_BODY:
+                return _answer(start_response, "400 Bad Request", {"error": "bad_length"})
+            code, said = zendesk_events.answer(
+                environ.get("HTTP_X_ZENDESK_WEBHOOK_SIGNATURE_TIMESTAMP"),
+                environ.get("HTTP_X_ZENDESK_WEBHOOK_SIGNATURE"),
+                body,
+            )
+            return _answer(start_response, _STATUS[code], said)
         return _answer(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
 
     return route
@@ -109,8 +127,10 @@ def create() -> WsgiApp:
     """Build the WSGI app from the environment; missing settings exit 2, naming each."""
     settings = settings_or_exit(need=("slack", "zendesk"))
     configure(settings.LOG_LEVEL)
-    app = create_app(settings, build_fixes(settings))
-    route = wsgi_app(app, RequestGuard(settings.SLACK_SIGNING_SECRET or ""))
+    fixes = build_fixes(settings)
+    app = create_app(settings, fixes)
+    guard = RequestGuard(settings.SLACK_SIGNING_SECRET or "")
+    route = wsgi_app(app, guard, build_zendesk_events(settings, fixes))
     # What is built now lives as long as the process: out of the collector's sight. A full
     # collection otherwise walks the ~56k objects of the libraries and the app (about 35 ms on
     # 2 busy cores, 4x a bare Bolt app's, holding the GIL), and one that falls in a burst holds

@@ -11,8 +11,10 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from bot.slack.alert_blocks import REVIEW
 from bot.slack.blocks import UNDO
 from standins.harness import (
+    ALERT_CHANNEL,
     Agent,
     BotServer,
     Thread,
@@ -118,6 +120,36 @@ class Demo:
 
         self.episode("7. Undo on the first fix", undo_first)
 
+    def run_alert(self) -> None:
+        """Needs the sandbox's webhook pointed at the bot (main does that)."""
+        self.episode("8. A new partner ticket arrives: the alert, reviewed from Slack", self.alert)
+
+    def alert(self) -> Thread:
+        """Zendesk's trigger calls the webhook; Avery reviews the alert and applies the fix."""
+        ticket_id = self.zendesk.add_ticket(
+            {
+                "requester_id": 4101000000001,  # Pat Partner, the partner, as requester
+                "ticket_form_id": 360000818199,
+                "subject": "Merge request approvals reset on every push",
+                "custom_fields": [{"id": 360012194200, "value": "jane@acmecorp.example"}],
+            }
+        )
+        self.say(f"  -- Zendesk: ticket #{ticket_id} created; the trigger calls the webhook --")
+        alert = self.slack.wait_for_message(
+            ALERT_CHANNEL, lambda m: f"Ticket #{ticket_id} looks" in str(m.get("text")), 10
+        )
+        self.say(self.slack.render_message(alert))
+        self.say("  -- Avery clicks Review on the alert --")
+        agent = Agent(self.slack, AGENT, ALERT_CHANNEL)
+        known = len(self.slack.calls("views.open"))
+        self.slack.click_button(AGENT, ALERT_CHANNEL, alert["ts"], REVIEW)
+        view = agent.opened_view(known)
+        thread = agent.submit(view, {})
+        self.say(agent.render(thread))
+        self.say("  -- Avery clicks Apply --")
+        agent.click(thread, "partner_fix_apply", until=_summary_posted)
+        return thread
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
@@ -129,14 +161,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.parse_args(argv)
     zendesk = ZendeskSandbox().start()
     slack = SlackStandIn(signing_secret=new_signing_secret()).start()
-    server = BotServer(stand_in_settings(zendesk, slack)).start()
+    settings = stand_in_settings(
+        zendesk,
+        slack,
+        ZENDESK_WEBHOOK_SECRET=zendesk.webhooks.secret,
+        SLACK_ALERT_CHANNEL=ALERT_CHANNEL,
+    )
+    server = BotServer(settings).start()
     slack.app_url = f"{server.url}/slack/events"
+    zendesk.webhooks.url = f"{server.url}/zendesk/events"
     try:
         print(
             f"partner-fix demo: bot on {server.url}, Slack stand-in on {slack.url}, "
             f"Zendesk stand-in on {zendesk.url}"
         )
-        Demo(zendesk, slack, sys.stdout).run()
+        demo = Demo(zendesk, slack, sys.stdout)
+        demo.run()
+        demo.run_alert()
     except (AssertionError, TimeoutError, StopIteration) as error:
         print(f"\ndemo failed: {error!r}", file=sys.stderr)
         return 1

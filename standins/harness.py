@@ -28,7 +28,7 @@ from bot.config import Settings
 from bot.slack.app import create_app
 from bot.slack.guard import RequestGuard
 from bot.web import wsgi_app
-from bot.wiring import build_fixes
+from bot.wiring import build_fixes, build_zendesk_events
 from standins.slack import SlackStandIn
 from standins.zendesk import ZendeskSandbox
 
@@ -46,6 +46,7 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 ROOT = Path(__file__).resolve().parent.parent
+ALERT_CHANNEL = "C0ALERTS"
 
 
 def _stand_in_values(zendesk: ZendeskSandbox, slack: SlackStandIn) -> dict[str, str]:
@@ -58,6 +59,9 @@ def _stand_in_values(zendesk: ZendeskSandbox, slack: SlackStandIn) -> dict[str, 
         "ZENDESK_SUBDOMAIN": "gitlab",
         "ZENDESK_EMAIL": email,
         "ZENDESK_API_TOKEN": token,
+        # The webhook (POST /zendesk/events) and where its alerts go.
+        "ZENDESK_WEBHOOK_SECRET": zendesk.webhooks.secret,
+        "SLACK_ALERT_CHANNEL": ALERT_CHANNEL,
     }
 
 
@@ -152,11 +156,13 @@ class BotServer:
     """The bot's WSGI app on a threaded loopback HTTP server."""
 
     def __init__(self, settings: Settings) -> None:
-        app = create_app(settings, build_fixes(settings))
+        fixes = build_fixes(settings)
+        app = create_app(settings, fixes)
+        guard = RequestGuard(settings.SLACK_SIGNING_SECRET or "")
         self._server = make_server(
             "127.0.0.1",
             0,
-            wsgi_app(app, RequestGuard(settings.SLACK_SIGNING_SECRET or "")),
+            wsgi_app(app, guard, build_zendesk_events(settings, fixes)),
             _ThreadingServer,
             handler_class=_QuietHandler,
         )
@@ -204,6 +210,10 @@ class Agent:
                 "views.update", lambda c: c["args"].get("view_id") == view_id, self.timeout
             )
         return view_id
+
+    def opened_view(self, known_views: int) -> str:
+        """The modal opened after `known_views` were, once the ticket is filled in."""
+        return self._opened_view(known_views, fill=True)
 
     def command(self, text: str) -> str:
         """`/partner-fix text`; returns the modal's view id once the ticket is filled in."""

@@ -287,8 +287,11 @@ def _plan_blocks(plan: Plan) -> list[Block]:
     return blocks
 
 
-def preview(result: Preview, user_id: str, request_id: str | None = None) -> dict[str, Any]:
-    """The preview in the thread: each change before → after, and Apply / Cancel."""
+def preview(
+    result: Preview, user_id: str, request_id: str | None = None, alert_ts: str | None = None
+) -> dict[str, Any]:
+    """The preview in the thread: each change before → after, and Apply / Cancel (whose value
+    names the alert the preview came from, if any)."""
     ticket_id = result.snapshot.ticket.id
     link = ticket_link(ticket_id, result.url)
     outcome = result.outcome
@@ -321,7 +324,12 @@ def preview(result: Preview, user_id: str, request_id: str | None = None) -> dic
         ]
         return message(f"Ticket #{ticket_id} is already correct", blocks)
     buttons = [
-        button("Apply", APPLY, values.encode_apply(result.request, outcome, request_id), "primary"),
+        button(
+            "Apply",
+            APPLY,
+            values.encode_apply(result.request, outcome, request_id, alert_ts),
+            "primary",
+        ),
         button("Cancel", CANCEL, values.encode_ticket(ticket_id, request_id=request_id)),
     ]
     buttons.extend(_org_choices(result.request, outcome, request_id))
@@ -450,7 +458,9 @@ def failure(
     return message(f"{about}{failed.message}", parts)
 
 
-def stale(changed: Stale, user_id: str, request_id: str | None = None) -> dict[str, Any]:
+def stale(
+    changed: Stale, user_id: str, request_id: str | None = None, alert_ts: str | None = None
+) -> dict[str, Any]:
     result = changed.fresh
     ticket_id = result.snapshot.ticket.id
     if isinstance(result.outcome, Plan) and result.outcome.already_correct:
@@ -461,7 +471,7 @@ def stale(changed: Stale, user_id: str, request_id: str | None = None) -> dict[s
             f"from another click, or by hand). Checked by {mention(user_id)}."
         )
         return message(f"Ticket #{ticket_id} is already correct", [section(text)])
-    fresh = preview(result, user_id, request_id)
+    fresh = preview(result, user_id, request_id, alert_ts)
     note = section(f":arrows_counterclockwise: {changed.reason} Here is how it looks now:")
     return message(
         f"Ticket #{result.snapshot.ticket.id} changed: fresh preview", [note, *fresh["blocks"]]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
 from bot.slack.app import create_client
+from bot.slack.sharing import shared_with_another_org
 
 
 def check_slack(settings: Settings) -> tuple[list[str], list[str]]:
@@ -39,4 +41,34 @@ def check_slack(settings: Settings) -> tuple[list[str], list[str]]:
             return fine, [f"SLACK_ALLOWED_USERGROUP: cannot read {group} ({reason})"]
     else:
         fine.append("SLACK_ALLOWED_USERGROUP not set: every full workspace member may use the bot")
-    return fine, []
+    return fine, alert_channel_problems(settings, client, fine)
+
+
+def alert_channel_problems(settings: Settings, client: WebClient, fine: list[str]) -> list[str]:
+    """SLACK_ALERT_CHANNEL, when set: the bot can post there, and it is not shared with another
+    organization (alerts carry customer data, so the bot refuses to post in such a channel)."""
+    channel = settings.SLACK_ALERT_CHANNEL
+    if channel is None:
+        if settings.ZENDESK_WEBHOOK_SECRET is not None:
+            return ["SLACK_ALERT_CHANNEL: not set, so the webhook's alerts go nowhere"]
+        fine.append("SLACK_ALERT_CHANNEL not set: no alerts")
+        return []
+    try:
+        info = client.conversations_info(channel=channel)["channel"]
+    except SlackApiError as error:
+        return [f"SLACK_ALERT_CHANNEL: cannot read {channel} ({error.response.get('error')})"]
+    except Exception as error:
+        return [f"SLACK_ALERT_CHANNEL: Slack could not say ({type(error).__name__})"]
+    name = f"#{info.get('name') or channel}"
+    if shared_with_another_org(info):
+        return [
+            f"SLACK_ALERT_CHANNEL: {name} is shared with another organization; alerts carry "
+            "customer data, so the bot posts none there: pick a channel of this workspace alone"
+        ]
+    if info.get("is_member"):
+        fine.append(f"alert channel {name}: the bot is a member and can post")
+    elif not info.get("is_private"):
+        fine.append(f"alert channel {name}: public, the bot posts with chat:write.public")
+    else:
+        return [f"SLACK_ALERT_CHANNEL: {name} is private and the bot is not in it: /invite it"]
+    return []

@@ -188,6 +188,7 @@ def preview_into(
     where: Where,
     request: FixRequest,
     ts: str | None = None,
+    alert_ts: str | None = None,
 ) -> None:
     """Show 'working' in the thread (starting it if need be), then the preview in its place.
     In a channel shared with another organization, the thread is the person's DM instead."""
@@ -203,11 +204,16 @@ def preview_into(
     where, ts = (
         replies.update(client, where, ts, working) if ts else replies.post(client, where, working)
     )
-    work.later(_preview, client, fixes, where, request, ts)
+    work.later(_preview, client, fixes, where, request, ts, alert_ts)
 
 
 def _preview(
-    client: WebClient, fixes: Fixes, where: Where, request: FixRequest, ts: str | None
+    client: WebClient,
+    fixes: Fixes,
+    where: Where,
+    request: FixRequest,
+    ts: str | None,
+    alert_ts: str | None = None,
 ) -> None:
     with outcome_shown(client, where, ts, request.ticket_id, wrote=False):
         result = fixes.preview(request)
@@ -215,7 +221,8 @@ def _preview(
             failure = blocks.failure(result, request.ticket_id, request, request_id.get())
             replies.update(client, where, ts, failure)
             return
-        replies.update(client, where, ts, blocks.preview(result, where.user, request_id.get()))
+        shown = blocks.preview(result, where.user, request_id.get(), alert_ts)
+        replies.update(client, where, ts, shown)
 
 
 @contextlib.contextmanager

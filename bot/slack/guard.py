@@ -72,10 +72,13 @@ class SeenSignatures:
     across processes without locks, so a burst of requests never waits on another.
     """
 
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(
+        self, folder: Path | None = None, window: float = REPLAY_WINDOW, prefix: str = "seen"
+    ) -> None:
+        self.window = window
         # Made before gunicorn forks (the app is preloaded), so every worker gets this folder.
         if folder is None:
-            folder = Path(tempfile.mkdtemp(prefix="partner-fix-seen-", dir=_memory_folder()))
+            folder = Path(tempfile.mkdtemp(prefix=f"partner-fix-{prefix}-", dir=_memory_folder()))
             atexit.register(_remove_if_owner, folder, os.getpid())
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
@@ -94,7 +97,7 @@ class SeenSignatures:
         now = time.time()
         if next(self._count) % SWEEP_EVERY == 0:
             self._sweep(now)
-        path = self.folder / hashlib.sha256(signature.encode()).hexdigest()
+        path = self._path(signature)
         try:
             self._create(path)
             return True
@@ -108,12 +111,27 @@ class SeenSignatures:
                 return False  # another worker recorded it in between
         except FileExistsError:
             try:
-                if now - path.stat().st_mtime <= REPLAY_WINDOW:
+                if now - path.stat().st_mtime <= self.window:
                     return False
                 os.utime(path, (now, now))  # seen long ago and forgotten: new again
             except FileNotFoundError:
                 pass  # swept meanwhile
             return True
+
+    def _path(self, key: str) -> Path:
+        return self.folder / hashlib.sha256(key.encode()).hexdigest()
+
+    def recently(self, key: str) -> bool:
+        """Whether `key` was recorded within the window (records nothing)."""
+        try:
+            return time.time() - self._path(key).stat().st_mtime <= self.window
+        except FileNotFoundError:
+            return False
+
+    def forget(self, key: str) -> None:
+        """Undo a `first_time` whose purpose failed, so the next try counts as the first."""
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._path(key))
 
     @staticmethod
     def _create(path: Path) -> None:
@@ -123,7 +141,7 @@ class SeenSignatures:
         with contextlib.suppress(FileNotFoundError):
             for entry in os.scandir(self.folder):
                 with contextlib.suppress(FileNotFoundError):
-                    if now - entry.stat().st_mtime > REPLAY_WINDOW:
+                    if now - entry.stat().st_mtime > self.window:
                         os.unlink(entry.path)
 
 

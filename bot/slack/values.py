@@ -37,12 +37,15 @@ class ModalContext(Carried):
     note: str | None = None
     # Follows one fix from the command to the write, in logs and in the ticket's audit.
     request_id: str | None = None
+    # Opened from an alert (its Review button): the alert's ts, marked reviewed once applied.
+    alert_ts: str | None = None
 
 
 class ApplyValue(Carried):
     request: FixRequest
     plan: Plan
     request_id: str | None = None
+    alert_ts: str | None = None
 
 
 class TicketValue(Carried):
@@ -108,9 +111,13 @@ def _unpack(value: str) -> str:
     return data.decode()
 
 
-def encode_apply(request: FixRequest, plan: Plan, request_id: str | None = None) -> str:
+def encode_apply(
+    request: FixRequest, plan: Plan, request_id: str | None = None, alert_ts: str | None = None
+) -> str:
     for limit in (200, 80, 30):
-        carried = ApplyValue(request=request, plan=_shorten(plan, limit), request_id=request_id)
+        carried = ApplyValue(
+            request=request, plan=_shorten(plan, limit), request_id=request_id, alert_ts=alert_ts
+        )
         value = _pack(carried.model_dump_json(exclude_defaults=True))
         if len(value) <= MAX_BUTTON_VALUE:
             return value

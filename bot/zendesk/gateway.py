@@ -8,7 +8,7 @@ What goes through zenpy and what through its session as raw JSON, and why: bot/z
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -80,6 +80,26 @@ class ZendeskGateway:
         if not isinstance(data, dict):
             raise ZendeskError(Fault.UNAVAILABLE, "Zendesk answered unexpectedly.", 200)
         return data
+
+    def search_tickets(self, query: str) -> Iterator[tuple[list[int], int]]:
+        """Zendesk's search for tickets, page by page (100 a page, newest first): the ids on
+        each page, and how many tickets match in all (Zendesk pages through 1,000 at most)."""
+        what = "the ticket search"
+        params = {"query": query, "sort_by": "created_at", "sort_order": "desc", "per_page": "100"}
+        data = self._get_json("search.json", params, what)
+        while True:
+            results = data.get("results")
+            ids = [
+                int(r["id"])
+                for r in (results if isinstance(results, list) else [])
+                if isinstance(r, dict) and r.get("result_type") == "ticket"
+            ]
+            count = data.get("count")
+            yield ids, count if isinstance(count, int) else len(ids)
+            following = data.get("next_page")
+            if not isinstance(following, str) or not following:
+                return
+            data = self._get_page(following, what)
 
     def snapshot(
         self,

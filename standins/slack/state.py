@@ -80,6 +80,8 @@ DEFAULT_USERS: tuple[dict[str, Any], ...] = (
 )
 DEFAULT_CHANNELS: tuple[dict[str, Any], ...] = (
     {"id": "C0SUPPORT", "name": "support-team", "is_private": False, "bot_member": True},
+    # Where the bot posts tickets that look mis-associated (SLACK_ALERT_CHANNEL).
+    {"id": "C0ALERTS", "name": "partner-fix-alerts", "is_private": False, "bot_member": True},
     {
         "id": "C0PRIVATE",
         "name": "support-private",

@@ -13,6 +13,10 @@
     POST   /_sandbox/latency                {"seconds": s}
     POST   /_sandbox/rate_limit             {"per_minute": n | null}
     GET    /_sandbox/tickets/{id}           the ticket's current JSON
+    POST   /_sandbox/tickets                a new ticket (zendesk_new_tickets), webhook told
+    POST   /_sandbox/webhooks               {"url"}: where the webhook points; answers its secret
+    POST   /_sandbox/webhooks/notify        {"ticket_id", "duplicate"}: signed calls, as a trigger
+    POST   /_sandbox/search_rate_limit      {"per_minute": n | null}: the search API's own limit
 
 This package imports nothing from the rest of `bot`: a stand-in that shared code with the client
 it stands in for would test nothing.
@@ -35,6 +39,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from standins.zendesk import search as zendesk_search
 from standins.zendesk.api import (
     ApiRequest,
     ApiResponse,
@@ -51,6 +56,8 @@ from standins.zendesk.errors import (
     record_not_found,
 )
 from standins.zendesk.faults import FAULT_KEYS, Fault, FaultBook, RateLimiter, RequestLog
+from standins.zendesk.new_tickets import add_ticket
+from standins.zendesk.webhooks import Delivery, Webhooks
 from standins.zendesk.world import SeedError, World, bundled_seed, load_seed_file
 
 __all__ = ["SeedError", "ZendeskSandbox", "main"]
@@ -96,6 +103,8 @@ class ZendeskSandbox:
         email = world.users[api_user_id].email or ""
         self.credentials: tuple[str, str] = (email, api_token)
         self.oauth_token: str = world.primary_oauth_token or ""
+        # The webhook a trigger notifies when a ticket is created (zendesk_webhooks).
+        self.webhooks = Webhooks()
 
     # ---- lifecycle ------------------------------------------------------------------------
 
@@ -148,6 +157,7 @@ class ZendeskSandbox:
         self._chaos = None
         self._latency = 0.0
         self._rate.configure(None)
+        zendesk_search.limit(self._api, None)
 
     def requests(self) -> list[dict[str, Any]]:
         return self._log.entries()
@@ -254,6 +264,22 @@ class ZendeskSandbox:
             if found is None:
                 raise KeyError(ticket_id)
             return world.render_ticket(found, self.url)
+
+    def add_ticket(self, fields: dict[str, Any], notify: bool = True) -> int:
+        """A new ticket (see zendesk_new_tickets); with `notify` and a webhook URL set, the
+        trigger "ticket created" calls the webhook with `{"ticket_id": "{{ticket.id}}"}`."""
+        world = self._api.world
+        with world.lock:
+            ticket_id = add_ticket(world, fields)
+        if notify and self.webhooks.url:
+            self.notify_webhook(ticket_id)
+        return ticket_id
+
+    def notify_webhook(self, ticket_id: int, duplicate: bool = False) -> list[Delivery]:
+        return self.webhooks.notify({"ticket_id": str(ticket_id)}, duplicate)
+
+    def set_search_rate_limit(self, per_minute: int | None) -> None:
+        zendesk_search.limit(self._api, per_minute)
 
     # ---- serving --------------------------------------------------------------------------
 
@@ -374,6 +400,22 @@ class ZendeskSandbox:
                     self.update_organization(int(found.group(1)), tags, fields)
                 except KeyError:
                     raise record_not_found() from None
+                return ok
+            if path == "/_sandbox/tickets" and method == "POST":
+                return ApiResponse(201, {"id": self.add_ticket(_object(body))})
+            if path == "/_sandbox/webhooks" and method == "POST":
+                self.webhooks.url = _object(body).get("url")
+                return ApiResponse(200, {"url": self.webhooks.url, "secret": self.webhooks.secret})
+            if path == "/_sandbox/webhooks/notify" and method == "POST":
+                arguments = _object(body)
+                sent = self.notify_webhook(
+                    int(arguments.get("ticket_id", "")), bool(arguments.get("duplicate"))
+                )
+                return ApiResponse(
+                    200, [{"status": d.status, "timestamp": d.timestamp} for d in sent]
+                )
+            if path == "/_sandbox/search_rate_limit" and method == "POST":
+                self.set_search_rate_limit(_object(body).get("per_minute"))
                 return ok
             found = re.fullmatch(r"/_sandbox/tickets/(\d+)", path)
             if found and method == "GET":

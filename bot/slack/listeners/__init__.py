@@ -15,7 +15,7 @@ from bot.fixes import Fixes
 from bot.slack.access import Access
 from bot.slack.flows import Work
 from bot.slack.handoff import Handoff
-from bot.slack.listeners import actions, commands, shortcuts, views
+from bot.slack.listeners import actions, commands, review, shortcuts, views
 from bot.slack.opening import Opener
 from bot.slack.sharing import Rooms
 
@@ -35,3 +35,4 @@ def register(
     shortcuts.register(app, fixes, work, access, rooms, opener)
     views.register(app, fixes, work, access, rooms, handoff)
     actions.register(app, fixes, work, access, rooms, handoff)
+    review.register(app, fixes, work, access, rooms, opener)

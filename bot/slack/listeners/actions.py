@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from bot.domain.planning import FixRequest, Plan, Refusal
 from bot.fixes import Done, Failed, Fixes, Stale
 from bot.ports import Trace
-from bot.slack import blocks, flows, replies
+from bot.slack import alerts, blocks, flows, replies
 from bot.slack.access import Access
 from bot.slack.flows import Work
 from bot.slack.handoff import Handoff
@@ -62,7 +62,17 @@ def register(
         where, ts = replies.update(client, where, ts, blocks.applying(carried.plan, where.user))
         trace = flows.trace_for(body)
         work.later(
-            _apply, client, fixes, where, ts, carried.plan, carried.request, trace, preview, rid
+            _apply,
+            client,
+            fixes,
+            where,
+            ts,
+            carried.plan,
+            carried.request,
+            trace,
+            preview,
+            rid,
+            carried.alert_ts,
         )
 
     def cancel(body: dict[str, Any], client: WebClient) -> None:
@@ -122,6 +132,7 @@ def _apply(
     trace: Trace,
     preview: list[dict[str, Any]],
     rid: str,
+    alert_ts: str | None = None,
 ) -> None:
     with flows.outcome_shown(client, where, ts, plan.ticket_id, wrote=True):
         result = fixes.apply(plan, request, trace)
@@ -129,8 +140,13 @@ def _apply(
             replies.update(client, where, ts, blocks.outcome(result, where.user))
             summary = blocks.summary(result, where.user, rid, fixes.large_files_url)
             replies.post(client, where, summary)
+            if alert_ts:
+                alerts.mark_reviewed(
+                    client, where.channel, alert_ts, plan.ticket_id, result.url, where.user,
+                    plan.scenario,
+                )  # fmt: skip
         elif isinstance(result, Stale):
-            replies.update(client, where, ts, blocks.stale(result, where.user, rid))
+            replies.update(client, where, ts, blocks.stale(result, where.user, rid, alert_ts))
         else:
             failure = blocks.failure(result, plan.ticket_id, keep=preview)
             replies.update(client, where, ts, failure)

@@ -58,7 +58,8 @@ def register(
             thread_ts=context.thread_ts if context else None,
             response_url=context.response_url if context else None,
         )
-        flows.preview_into(client, fixes, work, rooms, where, request)
+        alert_ts = context.alert_ts if context else None
+        flows.preview_into(client, fixes, work, rooms, where, request, alert_ts=alert_ts)
 
     gated_preview = access.gate(preview)
     app.view(blocks.MODAL_CALLBACK)(acknowledge)

@@ -1,0 +1,146 @@
+"""GET /api/v2/search.json for tickets, as Zendesk answers it: the query subset the sweep uses.
+
+Understood terms: `type:ticket`, `status:S`, `status<S` / `status>S` (in Zendesk's status order),
+`ticket_form_id:N`, `created>DATE` / `created<DATE` (a `YYYY-MM-DD` day, or a timestamp),
+`tags:T` (one tag; a ticket has it), a leading `-` to negate any of them. Anything else is an
+error, so a query the real Zendesk would read differently is noticed rather than half-answered.
+Results are `{"results": [..., "result_type": "ticket"], "count", "next_page", "previous_page",
+"facets"}`, offset pagination of at most 100 a page, and no page past the 1,000th result (422).
+The search API has its own rate limit (`limit`): 429 with Retry-After past it.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from standins.zendesk.api import (
+    ApiRequest,
+    ApiResponse,
+    ZendeskApi,
+    _int_param,
+    _link,
+    _route,
+)
+from standins.zendesk.errors import RATE_LIMITED_BODY, ApiError, JsonDict, bad_request
+from standins.zendesk.faults import RateLimiter
+from standins.zendesk.world import Ticket, User, World
+
+MAX_RESULTS = 1000
+PER_PAGE = 100
+STATUS_ORDER = ("new", "open", "pending", "hold", "solved", "closed")
+SORTABLE = ("created_at", "updated_at", "status", "priority")
+
+# The search API's own limit, per sandbox (its ZendeskApi); none until `limit` sets one.
+_LIMITS: weakref.WeakKeyDictionary[ZendeskApi, RateLimiter] = weakref.WeakKeyDictionary()
+
+
+def limit(api: ZendeskApi, per_minute: int | None) -> None:
+    _LIMITS.setdefault(api, RateLimiter()).configure(per_minute)
+
+
+def _invalid(description: str) -> ApiError:
+    return ApiError(422, {"error": "invalid", "description": description})
+
+
+def _day(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise _invalid(f"cannot read the date {text!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _test(key: str, op: str, value: str) -> Callable[[Ticket], bool]:
+    if key == "status" and value in STATUS_ORDER:
+        rank = STATUS_ORDER.index(value)
+        compare = {":": int.__eq__, "<": int.__lt__, ">": int.__gt__}[op]
+        return lambda t: bool(compare(STATUS_ORDER.index(t.status), rank))
+    if key == "ticket_form_id" and op == ":" and value.isdigit():
+        return lambda t: t.ticket_form_id == int(value)
+    if key == "created" and op in "<>":
+        moment = _day(value)
+        if len(value) == 10 and op == ">":  # `created>2026-11-01`: after that whole day
+            moment += timedelta(days=1)
+        if op == ">":
+            return lambda t: t.created_at >= moment
+        return lambda t: t.created_at < moment
+    if key == "tags" and op == ":":
+        return lambda t: value.lower() in (tag.lower() for tag in t.tags)
+    raise _invalid(f"the sandbox does not understand the search term {key}{op}{value}")
+
+
+def _term(term: str) -> Callable[[Ticket], bool] | None:
+    """A predicate for one query term; None for `type:ticket` (every record here is one)."""
+    negate = term.startswith("-")
+    body = term.removeprefix("-")
+    split = min((body.find(op), op) for op in ":<>" if body.find(op) > 0) if body else None
+    if split is None or split[0] < 0:
+        raise _invalid(f"the sandbox does not understand the search term {term!r}")
+    key, op, value = body[: split[0]], split[1], body[split[0] + 1 :]
+    if key == "type":
+        if value != "ticket" or negate:
+            raise _invalid("the sandbox searches tickets only (type:ticket)")
+        return None
+    test = _test(key, op, value)
+    return (lambda t: not test(t)) if negate else test
+
+
+def matching(world: World, query: str) -> list[Ticket]:
+    terms = [_term(term) for term in query.split()]
+    if not terms:
+        raise bad_request("InvalidParameter", "query is required")
+    tests = [t for t in terms if t is not None]
+    return [t for t in world.tickets.values() if all(test(t) for test in tests)]
+
+
+def _sorted(request: ApiRequest, tickets: list[Ticket]) -> list[Ticket]:
+    sort_by = request.param("sort_by") or "created_at"
+    if sort_by not in SORTABLE:
+        raise bad_request("InvalidParameter", f"sort_by must be one of {', '.join(SORTABLE)}")
+    descending = (request.param("sort_order") or "desc") != "asc"
+
+    def key(t: Ticket) -> tuple[object, int]:
+        value: object = getattr(t, sort_by)
+        if sort_by == "status":
+            value = STATUS_ORDER.index(t.status)
+        return (value if value is not None else "", t.id)
+
+    return sorted(tickets, key=key, reverse=descending)
+
+
+@_route("GET", r"/api/v2/search")
+def _search(
+    api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
+) -> ApiResponse:
+    limiter = _LIMITS.get(api)
+    if limiter is not None:
+        admitted, headers = limiter.admit()
+        if not admitted:
+            return ApiResponse(429, dict(RATE_LIMITED_BODY), headers)
+    query = request.param("query") or ""
+    found = _sorted(request, matching(world, query))
+    per_page = min(_int_param(request, "per_page", PER_PAGE), PER_PAGE)
+    number = _int_param(request, "page", 1)
+    start = (number - 1) * per_page
+    if start >= MAX_RESULTS:
+        raise _invalid("Search results are limited to 1,000: narrow the query.")
+    end = min(start + per_page, len(found), MAX_RESULTS)
+    results: list[JsonDict] = [
+        {**world.render_ticket(t, request.base), "result_type": "ticket"} for t in found[start:end]
+    ]
+    more = end < min(len(found), MAX_RESULTS)
+    body: JsonDict = {
+        "results": results,
+        "facets": None,
+        # Zendesk counts every match, also past the 1,000 it will page through.
+        "count": len(found),
+        "next_page": _link(request, {"page": str(number + 1), "per_page": str(per_page)})
+        if more
+        else None,
+        "previous_page": _link(request, {"page": str(number - 1), "per_page": str(per_page)})
+        if number > 1
+        else None,
+    }
+    return ApiResponse(200, body)
