@@ -8,7 +8,7 @@ import textwrap
 import time
 from collections.abc import Callable, Sequence
 
-from bench import ack, alerts, calls, faults, memory, throughput
+from bench import ack, alerts, calls, faults, finder, memory, throughput
 from bench.report import Section, write
 
 
@@ -29,6 +29,11 @@ BENCHMARKS: dict[str, tuple[Callable[[argparse.Namespace], Section], str]] = {
         lambda args: calls.run(args.quick),
         "Zendesk requests per scenario for preview + apply, via Slack and via "
         "the command-line path",
+    ),
+    "finder": (
+        lambda args: finder.run(args.quick),
+        "what finding the customer adds to filling the modal: Zendesk requests per case (typo "
+        "found, ambiguous, none) and the time, p50/p99 over the seed's open partner tickets",
     ),
     "throughput": (
         lambda args: throughput.run(args.quick),
