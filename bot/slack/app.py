@@ -12,8 +12,8 @@ from bot.slack import listeners
 from bot.slack.access import Access
 from bot.slack.access_cache import Directory
 from bot.slack.ack_first import AfterAnswers
-from bot.slack.flows import Work
 from bot.slack.sharing import Rooms
+from bot.slack.work import Work
 
 # Acks happen in the request thread. What follows (Slack calls only: open a modal, post
 # "working…") runs on the listeners' own pools (opening.Opener, handoff.Handoff); Zendesk calls

@@ -9,11 +9,9 @@ make a modal miss its 3-second trigger.
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import logging
 import uuid
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from typing import Any
 
 from slack_sdk import WebClient
@@ -27,27 +25,9 @@ from bot.slack import blocks, opening, replies
 from bot.slack.replies import Where
 from bot.slack.sharing import Rooms
 from bot.slack.values import ModalContext
+from bot.slack.work import Work
 
 log = logging.getLogger(__name__)
-
-
-class Work:
-    """The pool for slow work (Zendesk), apart from the one Bolt runs lazy functions on."""
-
-    def __init__(self, workers: int) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="zendesk")
-
-    def later(self, function: Callable[..., None], *args: Any) -> None:
-        # The request id travels with the work (contextvars don't cross threads by themselves).
-        context = contextvars.copy_context()
-        self._pool.submit(_logged, context, function, *args)
-
-
-def _logged(context: contextvars.Context, function: Callable[..., None], *args: Any) -> None:
-    try:
-        context.run(function, *args)
-    except Exception:
-        log.exception("background work failed")
 
 
 def begin(surface: str, user: str, carried: str | None = None) -> str:

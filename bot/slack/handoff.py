@@ -10,7 +10,6 @@ functions are taken: what runs after the ack decides who may act first (access.p
 
 from __future__ import annotations
 
-import contextvars
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +19,7 @@ from slack_sdk import WebClient
 
 from bot.slack.access import GATED
 from bot.slack.ack_first import AfterAnswers
+from bot.slack.work import submit_logged
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,8 @@ class Handoff:
     def later(self, function: AfterAck, body: dict[str, Any], client: WebClient) -> None:
         if not getattr(function, GATED, False):
             raise ValueError(f"{function.__name__} is not behind the access gate")
-        context = contextvars.copy_context()  # the request id travels with the work
-        self._pool.submit(_logged, context, function, body, client)
+        # The request id travels with the work.
+        submit_logged(self._pool, log, "after-ack work failed", function, body, client)
 
     def acking(self, function: AfterAck) -> Callable[[Ack, dict[str, Any], WebClient], None]:
         """A listener that acks, then hands `function` (gated) the body."""
@@ -51,10 +51,3 @@ class Handoff:
         acknowledge.__name__ = f"acknowledge_{function.__name__}"
         setattr(acknowledge, GATED, True)
         return acknowledge
-
-
-def _logged(context: contextvars.Context, function: AfterAck, *args: Any) -> None:
-    try:
-        context.run(function, *args)
-    except Exception:
-        log.exception("after-ack work failed")

@@ -13,11 +13,11 @@ from slack_bolt import App
 
 from bot.fixes import Fixes
 from bot.slack.access import Access
-from bot.slack.flows import Work
 from bot.slack.handoff import Handoff
 from bot.slack.listeners import actions, commands, shortcuts, views
 from bot.slack.opening import Opener
 from bot.slack.sharing import Rooms
+from bot.slack.work import Work
 
 
 def register(

@@ -14,11 +14,11 @@ from bot.fixes import Done, Failed, Fixes, Stale
 from bot.ports import Trace
 from bot.slack import blocks, flows, replies
 from bot.slack.access import Access
-from bot.slack.flows import Work
 from bot.slack.handoff import Handoff
 from bot.slack.replies import Where
 from bot.slack.sharing import Rooms
 from bot.slack.values import TicketValue, decode_apply, decode_ticket
+from bot.slack.work import Work
 
 BROKEN = blocks.notice(
     "That button's data is damaged or from an older version of the bot. Nothing was changed: "

@@ -10,10 +10,10 @@ from slack_sdk import WebClient
 from bot.fixes import Fixes
 from bot.slack import blocks, flows
 from bot.slack.access import TRIGGER_WAIT, Access
-from bot.slack.flows import Work
 from bot.slack.opening import Opener
 from bot.slack.sharing import Rooms
 from bot.slack.values import ModalContext
+from bot.slack.work import Work
 
 COMMAND = "/partner-fix"
 HELP_WORDS = {"help", "-h", "--help", "?", "usage"}

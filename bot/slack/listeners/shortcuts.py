@@ -10,12 +10,12 @@ from slack_sdk import WebClient
 from bot.fixes import Fixes
 from bot.slack import blocks, flows, replies
 from bot.slack.access import TRIGGER_WAIT, Access
-from bot.slack.flows import Work
 from bot.slack.message_text import message_text
 from bot.slack.opening import Opener
 from bot.slack.replies import Where
 from bot.slack.sharing import Rooms
 from bot.slack.values import ModalContext
+from bot.slack.work import Work
 
 CALLBACK = "partner_fix_message"
 NO_TICKET = (

@@ -11,12 +11,12 @@ from bot.domain.planning import FixRequest
 from bot.fixes import Fixes
 from bot.slack import blocks, flows, replies
 from bot.slack.access import Access
-from bot.slack.flows import Work
 from bot.slack.handoff import Handoff
 from bot.slack.modal_state import Errors, parse_submission
 from bot.slack.replies import Where
 from bot.slack.sharing import Rooms
 from bot.slack.values import decode_context
+from bot.slack.work import Work
 
 
 def register(
