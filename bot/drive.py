@@ -27,10 +27,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from bot.config import Settings
 from bot.sandbox.slack import SlackStandIn
 from bot.sandbox.zendesk import ZendeskSandbox
-from bot.slack.app import create_app
-from bot.slack.guard import RequestGuard
-from bot.web import wsgi_app
-from bot.wiring import build_fixes
+from bot.wiring import build_wsgi
 
 # Messages the bot shows while it works; a thread is settled once none of them is left.
 PROGRESS_MARKS = ("Reading ticket", "Applying ticket", "Undoing ticket")
@@ -152,11 +149,10 @@ class BotServer:
     """The bot's WSGI app on a threaded loopback HTTP server."""
 
     def __init__(self, settings: Settings) -> None:
-        app = create_app(settings, build_fixes(settings))
         self._server = make_server(
             "127.0.0.1",
             0,
-            wsgi_app(app, RequestGuard(settings.SLACK_SIGNING_SECRET or "")),
+            build_wsgi(settings),
             _ThreadingServer,
             handler_class=_QuietHandler,
         )

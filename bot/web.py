@@ -1,11 +1,10 @@
-"""The WSGI app for gunicorn: POST /slack/events (Bolt) and GET /healthz.
+"""The WSGI routes: POST /slack/events (Bolt, behind the door check) and GET /healthz.
 
-`gunicorn 'bot.web:create()'` (see the Procfile) builds it once per worker from the settings.
+Only the routes: bot/wiring.py builds what they serve (`create()` is the Procfile's app).
 """
 
 from __future__ import annotations
 
-import gc
 import io
 import json
 import logging
@@ -15,12 +14,8 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from bot.config import settings_or_exit
-from bot.logs import configure
 from bot.slack.ack_first import answering
-from bot.slack.app import create_app
 from bot.slack.guard import MAX_BODY, Refused, RequestGuard
-from bot.wiring import build_fixes
 
 log = logging.getLogger(__name__)
 
@@ -102,20 +97,4 @@ def wsgi_app(app: App, guard: RequestGuard) -> WsgiApp:
             return answering.track(answer)
         return _answer(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
 
-    return route
-
-
-def create() -> WsgiApp:
-    """Build the WSGI app from the environment; missing settings exit 2, naming each."""
-    settings = settings_or_exit(need=("slack", "zendesk"))
-    configure(settings.LOG_LEVEL)
-    app = create_app(settings, build_fixes(settings))
-    route = wsgi_app(app, RequestGuard(settings.SLACK_SIGNING_SECRET or ""))
-    # What is built now lives as long as the process: out of the collector's sight. A full
-    # collection otherwise walks the ~56k objects of the libraries and the app (about 35 ms on
-    # 2 busy cores, 4x a bare Bolt app's, holding the GIL), and one that falls in a burst holds
-    # every ack of that worker. Done before gunicorn forks (the app is preloaded), so the
-    # workers also keep those pages shared.
-    gc.collect()
-    gc.freeze()
     return route

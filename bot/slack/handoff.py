@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack
@@ -35,19 +36,26 @@ class Handoff:
 
     def later(self, function: AfterAck, body: dict[str, Any], client: WebClient) -> None:
         if not getattr(function, GATED, False):
-            raise ValueError(f"{function.__name__} is not behind the access gate")
+            raise ValueError(f"{_name(function)} is not behind the access gate")
         # The request id travels with the work.
         submit_logged(self._pool, log, "after-ack work failed", function, body, client)
 
-    def acking(self, function: AfterAck) -> Callable[[Ack, dict[str, Any], WebClient], None]:
+    def acking(self, function: AfterAck) -> Callable[..., None]:
         """A listener that acks, then hands `function` (gated) the body."""
         if not getattr(function, GATED, False):
-            raise ValueError(f"{function.__name__} is not behind the access gate")
+            raise ValueError(f"{_name(function)} is not behind the access gate")
+        listener = partial(acknowledge, self, function)
+        setattr(listener, GATED, True)
+        return listener
 
-        def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-            ack()
-            self.later(function, body, client)
 
-        acknowledge.__name__ = f"acknowledge_{function.__name__}"
-        setattr(acknowledge, GATED, True)
-        return acknowledge
+def acknowledge(
+    handoff: Handoff, function: AfterAck, ack: Ack, body: dict[str, Any], client: WebClient
+) -> None:
+    """Every button's listener: ack, then hand `function` the body as it is."""
+    ack()
+    handoff.later(function, body, client)
+
+
+def _name(function: Callable[..., Any]) -> str:
+    return str(getattr(function, "__name__", None) or getattr(function, "func", function))

@@ -16,8 +16,7 @@ from bot.drive import stand_in_settings
 from bot.sandbox.slack import SlackStandIn
 from bot.sandbox.zendesk import ZendeskSandbox
 from bot.slack.access import Access
-from bot.slack.app import create_access, create_app
-from bot.wiring import build_fixes
+from bot.wiring import build_access, build_fixes, build_slack_app
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +29,7 @@ def slack() -> Iterator[SlackStandIn]:
 def access(slack: SlackStandIn, sandbox: ZendeskSandbox) -> Iterator[Access]:
     slack.reset()
     settings = stand_in_settings(sandbox, slack, SLACK_ALLOWED_USERGROUP="S0SUPPORT")
-    access = create_access(settings)
+    access = build_access(settings)
     yield access
     access.directory.stop()
 
@@ -40,7 +39,7 @@ def app(slack: SlackStandIn, sandbox: ZendeskSandbox, access: Access) -> App:
     settings = stand_in_settings(sandbox, slack, SLACK_ALLOWED_USERGROUP="S0SUPPORT")
     # As a worker some moments after its start: the team and the group are known.
     assert access.directory.wait_ready(5)
-    return create_app(settings, build_fixes(settings), access=access)
+    return build_slack_app(settings, build_fixes(settings), access=access)
 
 
 def dispatch(app: App, body: str, content_type: str) -> Any:
@@ -126,9 +125,9 @@ def test_a_cold_cache_acks_first_and_denies_after(
     slack: SlackStandIn, sandbox: ZendeskSandbox
 ) -> None:
     settings = stand_in_settings(sandbox, slack)
-    access = create_access(settings)
+    access = build_access(settings)
     try:
-        cold = create_app(settings, build_fixes(settings), access=access)
+        cold = build_slack_app(settings, build_fixes(settings), access=access)
         response = command(cold, "512304", user="U0GUEST1")
         assert response.status == 200 and response.body == ""
         note = slack.wait_for_message("C0SUPPORT", lambda m: m.get("visible_to") == "U0GUEST1")

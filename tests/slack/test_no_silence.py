@@ -13,9 +13,11 @@ from bot.domain.scenarios import Scenario
 from bot.fixes import Fixes, Preview
 from bot.ports import Trace
 from bot.sandbox.slack import SlackStandIn
-from bot.slack import blocks, flows
-from bot.slack.listeners import actions
+from bot.slack import blocks
+from bot.slack.conversation import Conversation
 from bot.slack.replies import Where
+from bot.slack.sharing import Rooms
+from bot.slack.work import Work
 from tests.domain.world import CARLA, snapshot
 from tests.fakes import FakeZendesk
 
@@ -49,6 +51,10 @@ def client(slack: SlackStandIn) -> WebClient:
     return WebClient(token=slack.bot_token, base_url=slack.url)
 
 
+def conversation(client: WebClient, fixes: Fixes) -> Conversation:
+    return Conversation(fixes, Work(1), Rooms(client))
+
+
 def progress(client: WebClient, text: str) -> tuple[Where, str]:
     posted = client.chat_postMessage(channel="C0SUPPORT", text=text)
     return Where(user="U0AGENT1", channel="C0SUPPORT", thread_ts=posted["ts"]), posted["ts"]
@@ -61,7 +67,7 @@ def shown(slack: SlackStandIn, ts: str) -> str:
 
 def test_a_read_that_raises_ends_the_reading_note(slack: SlackStandIn, client: WebClient) -> None:
     where, ts = progress(client, "Reading ticket #512301…")
-    flows._preview(client, Fixes(Broken(snapshot())), where, REQUEST, ts)
+    conversation(client, Fixes(Broken(snapshot()))).read_preview(client, where, REQUEST, ts)
     text = shown(slack, ts)
     assert "went wrong inside partner-fix" in text and "Nothing was changed" in text
 
@@ -74,7 +80,7 @@ def test_an_apply_that_raises_says_it_could_not_be_confirmed(
     assert isinstance(preview, Preview) and isinstance(preview.outcome, Plan)
     where, ts = progress(client, "Applying ticket #512301…")
     trace = Trace(request_id="r1", requested_by="Avery")
-    actions._apply(client, broken, where, ts, preview.outcome, REQUEST, trace, [], "r1")
+    conversation(client, broken).write(client, where, ts, preview.outcome, REQUEST, trace, [])
     text = shown(slack, ts)
     assert "could not be confirmed" in text and "Applying" not in text
 
@@ -87,5 +93,5 @@ def test_a_message_that_cannot_be_built_still_ends_the_note(
 
     monkeypatch.setattr(blocks, "preview", explode)
     where, ts = progress(client, "Reading ticket #512301…")
-    flows._preview(client, Fixes(FakeZendesk(snapshot())), where, REQUEST, ts)
+    conversation(client, Fixes(FakeZendesk(snapshot()))).read_preview(client, where, REQUEST, ts)
     assert "went wrong inside partner-fix" in shown(slack, ts)
