@@ -11,11 +11,12 @@ from slack_sdk import WebClient
 
 from bot.domain.planning import FixRequest, Plan
 from bot.domain.scenarios import Scenario
-from bot.fixes import Fixes
+from bot.fixes import Fixes, Preview
 from bot.ports import Applied, Recorded, Trace
 from bot.sandbox.slack import SlackStandIn
 from bot.slack import blocks
 from bot.slack.conversation import Conversation
+from bot.slack.replies import Where
 from bot.slack.sharing import MOVED_TO_DM, Rooms
 from bot.slack.turn import Turn
 from bot.slack.values import ModalContext, decode_apply, decode_ticket, encode_context
@@ -179,3 +180,66 @@ def test_a_damaged_button_is_told_and_changes_nothing(
     conversation.apply(client, turn, None)
     told = [m for m in slack.messages("C0SUPPORT") if m.get("is_ephemeral")]
     assert "damaged" in told[-1]["text"] and zendesk.sent == []
+
+
+# ---- no silent thread: whatever a background step raises, its progress note becomes an outcome
+
+
+class Broken(FakeZendesk):
+    """A Zendesk port with a bug in it: every read raises something nobody foresaw."""
+
+    def snapshot(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug")
+
+
+class BrokenWrite(FakeZendesk):
+    """Reads fine; the write raises something nobody foresaw, after it may have been sent."""
+
+    def apply(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug")
+
+
+def with_fixes(client: WebClient, fixes: Fixes) -> Conversation:
+    return Conversation(fixes, Work(1), Rooms(client))
+
+
+def progress(client: WebClient, text: str) -> tuple[Where, str]:
+    posted = client.chat_postMessage(channel="C0SUPPORT", text=text)
+    return Where(user="U0AGENT1", channel="C0SUPPORT", thread_ts=posted["ts"]), posted["ts"]
+
+
+def shown(slack: SlackStandIn, ts: str) -> str:
+    (message,) = [m for m in slack.messages("C0SUPPORT") if m["ts"] == ts]
+    return str(message.get("text"))
+
+
+def test_a_read_that_raises_ends_the_reading_note(slack: SlackStandIn, client: WebClient) -> None:
+    where, ts = progress(client, "Reading ticket #512301…")
+    with_fixes(client, Fixes(Broken(snapshot()))).read_preview(client, where, REQUEST, ts)
+    text = shown(slack, ts)
+    assert "went wrong inside partner-fix" in text and "Nothing was changed" in text
+
+
+def test_an_apply_that_raises_says_it_could_not_be_confirmed(
+    slack: SlackStandIn, client: WebClient
+) -> None:
+    broken = Fixes(BrokenWrite(snapshot()))
+    preview = broken.preview(REQUEST)
+    assert isinstance(preview, Preview) and isinstance(preview.outcome, Plan)
+    where, ts = progress(client, "Applying ticket #512301…")
+    trace = Trace(request_id="r1", requested_by="Avery")
+    with_fixes(client, broken).write(client, where, ts, preview.outcome, REQUEST, trace, [])
+    text = shown(slack, ts)
+    assert "could not be confirmed" in text and "Applying" not in text
+
+
+def test_a_message_that_cannot_be_built_still_ends_the_note(
+    slack: SlackStandIn, client: WebClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        raise ValueError("a builder bug")
+
+    monkeypatch.setattr(blocks, "preview", explode)
+    where, ts = progress(client, "Reading ticket #512301…")
+    with_fixes(client, Fixes(FakeZendesk(snapshot()))).read_preview(client, where, REQUEST, ts)
+    assert "went wrong inside partner-fix" in shown(slack, ts)

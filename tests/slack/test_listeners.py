@@ -135,3 +135,49 @@ def test_a_cold_cache_acks_first_and_denies_after(
         assert slack.calls("views.open") == []
     finally:
         access.directory.stop()
+
+
+# ---- each handler alone: module-level functions, their dependencies passed in --------------
+
+
+class Handed:
+    """Stands in for a pool: records what an ack handed over, runs nothing."""
+
+    def __init__(self) -> None:
+        self.handed: list[tuple[Any, ...]] = []
+
+    def later(self, function: Any, *args: Any) -> None:
+        self.handed.append((function, *args))
+
+
+class Acks:
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def __call__(self, **kwargs: Any) -> None:
+        self.calls.append(kwargs)
+
+
+def test_the_command_handler_acks_help_itself_and_hands_the_rest_over() -> None:
+    from bot.slack.listeners import commands
+
+    opener, ack, gated = Handed(), Acks(), object()
+    commands.acknowledge(opener, gated, ack, {"text": " help "}, None)  # type: ignore[arg-type]
+    assert "/partner-fix" in ack.calls[0]["text"] and opener.handed == []
+    body = {"text": "512304"}
+    commands.acknowledge(opener, gated, ack, body, "client")  # type: ignore[arg-type]
+    assert ack.calls[1] == {} and opener.handed == [(gated, body, "client")]
+
+
+def test_the_submission_handler_answers_problems_in_the_ack(
+    sandbox: ZendeskSandbox, slack: SlackStandIn
+) -> None:
+    from bot.slack.conversation import Conversation
+    from bot.slack.listeners import views
+
+    settings = stand_in_settings(sandbox, slack)
+    handoff, ack, gated = Handed(), Acks(), object()
+    conversation = Conversation(build_fixes(settings), None, None, None, handoff)  # type: ignore[arg-type]
+    body = {"view": {"state": {"values": {}}}}
+    views.acknowledge(conversation, gated, ack, body, "client")  # type: ignore[arg-type]
+    assert ack.calls[0]["response_action"] == "errors" and handoff.handed == []
