@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 GROUP = "S0SUPPORT"
 FIRST_CLONE_ID = 700001
 START_TIMEOUT = 30.0
-BOT_APP = "bot.web:create()"
+BOT_APP = "bot.wiring:create()"
 BASELINE_APP = "bench.baseline_app:create()"
 
 

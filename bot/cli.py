@@ -386,7 +386,7 @@ def undo(fixes: Fixes, text: str, yes: bool) -> int:
 
 def check(settings: Settings) -> int:
     from bot.slack.check import check_slack
-    from bot.wiring import build_gateway
+    from bot.wiring import build_gateway, build_slack_client
 
     print(f"Zendesk: {settings.zendesk_base_url}")
     gateway = build_gateway(settings)
@@ -408,7 +408,7 @@ def check(settings: Settings) -> int:
     for problem in problems:
         print(f"  problem: {problem}")
     print(f"Slack: {settings.SLACK_API_URL}")
-    fine, slack_problems = check_slack(settings)
+    fine, slack_problems = check_slack(settings, build_slack_client(settings))
     for line in fine:
         print(f"  ok: {line}")
     for problem in slack_problems:

@@ -63,10 +63,9 @@ def _socket_mode(settings: Settings) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
     from slack_sdk.errors import SlackApiError
 
-    from bot.slack.app import create_app
-    from bot.wiring import build_fixes
+    from bot.wiring import build_slack_app
 
-    app = create_app(settings, build_fixes(settings))
+    app = build_slack_app(settings)
     log.info("starting in Socket Mode")
     try:
         SocketModeHandler(app, settings.SLACK_APP_TOKEN).start()
@@ -101,7 +100,7 @@ def _http(settings: Settings) -> int:
             self.cfg.set("logconfig_dict", GUNICORN_LOGGING)
 
         def load(self) -> Any:
-            from bot.web import create
+            from bot.wiring import create
 
             return create()
 

@@ -1,12 +1,11 @@
-"""The WSGI app for gunicorn: POST /slack/events (Bolt), POST /zendesk/events (Zendesk's
-webhook, when ZENDESK_WEBHOOK_SECRET is set) and GET /healthz.
+"""The WSGI routes: POST /slack/events (Bolt, behind the door check), POST /zendesk/events
+(Zendesk's webhook, when ZENDESK_WEBHOOK_SECRET is set) and GET /healthz.
 
-`gunicorn 'bot.web:create()'` (see the Procfile) builds it once per worker from the settings.
+Only the routes: bot/wiring.py builds what they serve (`create()` is the Procfile's app).
 """
 
 from __future__ import annotations
 
-import gc
 import io
 import json
 import logging
@@ -16,12 +15,8 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from bot.config import settings_or_exit
-from bot.logs import configure
 from bot.slack.ack_first import answering
-from bot.slack.app import create_app
 from bot.slack.guard import MAX_BODY, Refused, RequestGuard
-from bot.wiring import build_fixes, build_zendesk_events
 from bot.zendesk_events import MAX_BODY as MAX_EVENT_BODY
 from bot.zendesk_events import ZendeskEvents
 
@@ -120,22 +115,4 @@ def wsgi_app(app: App, guard: RequestGuard, zendesk_events: ZendeskEvents | None
             return _answer(start_response, _STATUS[code], said)
         return _answer(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
 
-    return route
-
-
-def create() -> WsgiApp:
-    """Build the WSGI app from the environment; missing settings exit 2, naming each."""
-    settings = settings_or_exit(need=("slack", "zendesk"))
-    configure(settings.LOG_LEVEL)
-    fixes = build_fixes(settings)
-    app = create_app(settings, fixes)
-    guard = RequestGuard(settings.SLACK_SIGNING_SECRET or "")
-    route = wsgi_app(app, guard, build_zendesk_events(settings, fixes))
-    # What is built now lives as long as the process: out of the collector's sight. A full
-    # collection otherwise walks the ~56k objects of the libraries and the app (about 35 ms on
-    # 2 busy cores, 4x a bare Bolt app's, holding the GIL), and one that falls in a burst holds
-    # every ack of that worker. Done before gunicorn forks (the app is preloaded), so the
-    # workers also keep those pages shared.
-    gc.collect()
-    gc.freeze()
     return route

@@ -25,10 +25,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from bot.config import Settings
-from bot.slack.app import create_app
-from bot.slack.guard import RequestGuard
-from bot.web import wsgi_app
-from bot.wiring import build_fixes, build_zendesk_events
+from bot.wiring import build_wsgi
 from standins.slack import SlackStandIn
 from standins.zendesk import ZendeskSandbox
 
@@ -156,13 +153,10 @@ class BotServer:
     """The bot's WSGI app on a threaded loopback HTTP server."""
 
     def __init__(self, settings: Settings) -> None:
-        fixes = build_fixes(settings)
-        app = create_app(settings, fixes)
-        guard = RequestGuard(settings.SLACK_SIGNING_SECRET or "")
         self._server = make_server(
             "127.0.0.1",
             0,
-            wsgi_app(app, guard, build_zendesk_events(settings, fixes)),
+            build_wsgi(settings),
             _ThreadingServer,
             handler_class=_QuietHandler,
         )

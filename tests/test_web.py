@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.slack.app import create_app
 from bot.slack.guard import RequestGuard, SeenSignatures
-from bot.web import WsgiApp, wsgi_app
-from bot.wiring import build_fixes
+from bot.web import WsgiApp
+from bot.wiring import build_fixes, build_wsgi
 
 
 def call(
@@ -42,7 +41,7 @@ def door(tmp_path: Path) -> RequestGuard:
 
 @pytest.fixture
 def app(settings: Settings, door: RequestGuard) -> WsgiApp:
-    return wsgi_app(create_app(settings, build_fixes(settings)), door)
+    return build_wsgi(settings, build_fixes(settings), door)
 
 
 def test_healthz_is_503_when_the_store_cannot_be_used(

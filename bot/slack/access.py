@@ -31,8 +31,9 @@ from bot.slack.access_rules import (
     deny_unless_known,
     wording,
 )
-from bot.slack.replies import Where, tell
-from bot.slack.values import decode_context
+from bot.slack.replies import tell
+from bot.slack.turn import note_where_of
+from bot.slack.turn import user_id as user_of
 
 log = logging.getLogger(__name__)
 
@@ -44,36 +45,12 @@ WAIT = 8.0
 LazyFunction = Callable[[dict[str, Any], WebClient], None]
 
 
-def user_of(body: dict[str, Any]) -> str:
-    user = body.get("user_id") or body.get("user")
-    if isinstance(user, dict):
-        user = user.get("id")
-    return str(user) if user else ""
-
-
 def _payload_team(body: dict[str, Any]) -> str | None:
     """The clicker's own team, as interactivity payloads carry it (`user.team_id`)."""
     user = body.get("user")
     if isinstance(user, dict) and user.get("team_id"):
         return str(user["team_id"])
     return None
-
-
-def _where(body: dict[str, Any]) -> Where:
-    """Where a note to the person belongs: the channel they acted in, else a DM."""
-    channel = body.get("channel_id") or body.get("channel")
-    if isinstance(channel, dict):
-        channel = channel.get("id")
-    if not channel:
-        channel = (body.get("container") or {}).get("channel_id")
-    response_url = body.get("response_url")
-    if body.get("type") == "view_submission":
-        context = decode_context((body.get("view") or {}).get("private_metadata"))
-        if context is not None:
-            channel, response_url = context.channel, context.response_url
-    return Where(
-        user=user_of(body), channel=str(channel) if channel else None, response_url=response_url
-    )
 
 
 class Access:
@@ -106,7 +83,7 @@ class Access:
 
     def deny(self, client: WebClient, body: dict[str, Any], reason: Reason) -> None:
         log.info("denied", extra={"user": user_of(body), "reason": reason.value})
-        tell(client, _where(body), blocks.notice(wording(reason)))
+        tell(client, note_where_of(body), blocks.notice(wording(reason)))
 
     # ---- Bolt hooks ------------------------------------------------------------------------
 
@@ -137,7 +114,7 @@ class Access:
             return ack(text=text)
         response = ack()
         # The note is a Slack call: after the answer, never before it.
-        self._pool.submit(tell, client, _where(body), blocks.notice(text))
+        self._pool.submit(tell, client, note_where_of(body), blocks.notice(text))
         return response
 
     def gate(self, lazy: LazyFunction, wait: float = WAIT) -> LazyFunction:
@@ -150,8 +127,10 @@ class Access:
                 return
             lazy(body, client)
 
-        gated.__name__ = lazy.__name__
-        gated.__qualname__ = lazy.__qualname__
+        # A handler with its dependencies bound (functools.partial) is named after the handler.
+        named = getattr(lazy, "func", lazy)
+        gated.__name__ = getattr(named, "__name__", "after_ack")
+        gated.__qualname__ = getattr(named, "__qualname__", gated.__name__)
         setattr(gated, GATED, True)
         return gated
 

@@ -6,12 +6,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
-from bot.slack.app import create_client
 from bot.slack.sharing import shared_with_another_org
 
 
-def check_slack(settings: Settings) -> tuple[list[str], list[str]]:
-    """(what is fine, what is wrong), in words for the operator."""
+def check_slack(settings: Settings, client: WebClient) -> tuple[list[str], list[str]]:
+    """(what is fine, what is wrong), in words for the operator; `client` is the bot's own
+    (bot/wiring.py)."""
     if settings.SLACK_BOT_TOKEN is None:
         others = (
             settings.SLACK_SIGNING_SECRET,
@@ -22,7 +22,6 @@ def check_slack(settings: Settings) -> tuple[list[str], list[str]]:
             # The command line needs Zendesk alone: nothing configured is nothing wrong.
             return ["not configured (no SLACK_BOT_TOKEN): checked Zendesk alone"], []
         return [], ["SLACK_BOT_TOKEN: not set (needed to run the bot)"]
-    client = create_client(settings)
     fine: list[str] = []
     try:
         identity = client.auth_test()

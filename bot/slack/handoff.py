@@ -10,9 +10,9 @@ functions are taken: what runs after the ack decides who may act first (access.p
 
 from __future__ import annotations
 
-import contextvars
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack
@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 
 from bot.slack.access import GATED
 from bot.slack.ack_first import AfterAnswers
+from bot.slack.work import submit_logged
 
 log = logging.getLogger(__name__)
 
@@ -28,33 +29,33 @@ AfterAck = Callable[[dict[str, Any], WebClient], None]
 
 
 class Handoff:
-    """The pool for what a listener does after its ack (Slack calls; Zendesk goes to flows.Work)."""
+    """The pool for what a listener does after its ack (Slack calls; Zendesk goes to work.Work)."""
 
     def __init__(self, workers: int = WORKERS) -> None:
         self._pool = AfterAnswers(max_workers=workers, thread_name_prefix="slack-after")
 
     def later(self, function: AfterAck, body: dict[str, Any], client: WebClient) -> None:
         if not getattr(function, GATED, False):
-            raise ValueError(f"{function.__name__} is not behind the access gate")
-        context = contextvars.copy_context()  # the request id travels with the work
-        self._pool.submit(_logged, context, function, body, client)
+            raise ValueError(f"{_name(function)} is not behind the access gate")
+        # The request id travels with the work.
+        submit_logged(self._pool, log, "after-ack work failed", function, body, client)
 
-    def acking(self, function: AfterAck) -> Callable[[Ack, dict[str, Any], WebClient], None]:
+    def acking(self, function: AfterAck) -> Callable[..., None]:
         """A listener that acks, then hands `function` (gated) the body."""
         if not getattr(function, GATED, False):
-            raise ValueError(f"{function.__name__} is not behind the access gate")
-
-        def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-            ack()
-            self.later(function, body, client)
-
-        acknowledge.__name__ = f"acknowledge_{function.__name__}"
-        setattr(acknowledge, GATED, True)
-        return acknowledge
+            raise ValueError(f"{_name(function)} is not behind the access gate")
+        listener = partial(acknowledge, self, function)
+        setattr(listener, GATED, True)
+        return listener
 
 
-def _logged(context: contextvars.Context, function: AfterAck, *args: Any) -> None:
-    try:
-        context.run(function, *args)
-    except Exception:
-        log.exception("after-ack work failed")
+def acknowledge(
+    handoff: Handoff, function: AfterAck, ack: Ack, body: dict[str, Any], client: WebClient
+) -> None:
+    """Every button's listener: ack, then hand `function` the body as it is."""
+    ack()
+    handoff.later(function, body, client)
+
+
+def _name(function: Callable[..., Any]) -> str:
+    return str(getattr(function, "__name__", None) or getattr(function, "func", function))

@@ -10,16 +10,18 @@ on a client that gives up before the trigger would (no retries: a trigger is goo
 
 from __future__ import annotations
 
-import contextvars
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import ParamSpec
 
 from slack_sdk import WebClient
 
 from bot.slack.ack_first import AfterAnswers
+from bot.slack.work import submit_logged
 
 log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
 
 OPEN_WORKERS = 8
 # Slack's answer to views.open usually takes well under a second; past this the trigger is as
@@ -35,16 +37,9 @@ class Opener:
         # within the trigger's 3 s (bot/slack/ack_first.py).
         self._pool = AfterAnswers(max_workers=workers, thread_name_prefix="modal")
 
-    def later(self, function: Callable[..., None], *args: Any) -> None:
-        context = contextvars.copy_context()  # the request id travels with the work
-        self._pool.submit(_logged, context, function, *args)
-
-
-def _logged(context: contextvars.Context, function: Callable[..., None], *args: Any) -> None:
-    try:
-        context.run(function, *args)
-    except Exception:
-        log.exception("opening the modal failed")
+    def later(self, function: Callable[P, None], /, *args: P.args, **kwargs: P.kwargs) -> None:
+        # The request id travels with the work.
+        submit_logged(self._pool, log, "opening the modal failed", function, *args, **kwargs)
 
 
 def quick_client(client: WebClient) -> WebClient:

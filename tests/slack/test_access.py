@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from functools import partial
 
 import pytest
 from slack_bolt import App
@@ -22,10 +23,10 @@ from bot.slack.access_rules import (
     decide,
     deny_unless_known,
 )
-from bot.slack.app import create_app
 from bot.slack.handoff import Handoff
+from bot.slack.opening import Opener
 from bot.slack.sharing import Rooms, shared_with_another_org
-from bot.wiring import build_fixes
+from bot.wiring import build_fixes, build_slack_app
 from standins.harness import stand_in_settings
 from standins.slack import SlackStandIn
 from standins.zendesk import ZendeskSandbox
@@ -250,7 +251,7 @@ def test_every_lazy_function_is_behind_the_gate(
     slack: SlackStandIn, sandbox: ZendeskSandbox
 ) -> None:
     settings = stand_in_settings(sandbox, slack)
-    app: App = create_app(settings, build_fixes(settings))
+    app: App = build_slack_app(settings, build_fixes(settings))
     # No Bolt lazy functions: every listener acks and hands the rest to a pool. The buttons'
     # listeners are made by Handoff.acking, which takes gated functions only (and so does
     # Handoff.later, for the modal's submission); the command and the shortcut hand a gated
@@ -258,6 +259,15 @@ def test_every_lazy_function_is_behind_the_gate(
     assert [lazy for listener in app._listeners for lazy in listener.lazy_functions] == []
     buttons = [listener for listener in app._listeners if getattr(listener, "ack_function", None)]
     assert sum(getattr(b.ack_function, GATED, False) for b in buttons) >= 4
+    # Every listener is a module-level ack function with what it hands over bound to it
+    # (functools.partial): what it hands over after the ack is gated, whatever the surface.
+    # command, shortcut, submission, four kinds of button, and an alert's Review
+    assert len(app._listeners) == 8
+    for listener in app._listeners:
+        bound = listener.ack_function
+        assert isinstance(bound, partial), bound
+        handed = [a for a in bound.args if callable(a) and not isinstance(a, Handoff | Opener)]
+        assert handed and all(getattr(a, GATED, False) for a in handed), bound
 
 
 def test_the_handoff_takes_only_gated_functions(client: WebClient) -> None:

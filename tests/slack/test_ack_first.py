@@ -10,10 +10,8 @@ from typing import Any
 from bot.config import Settings
 from bot.slack import ack_first
 from bot.slack.ack_first import AfterAnswers, Answering
-from bot.slack.app import create_app
 from bot.slack.guard import RequestGuard, SeenSignatures
-from bot.web import wsgi_app
-from bot.wiring import build_fixes
+from bot.wiring import build_fixes, build_wsgi
 
 # Generous: the tests check order, not speed.
 LONG = 30.0
@@ -58,8 +56,9 @@ def test_a_tracked_body_leaves_once_however_often_it_is_closed() -> None:
 def test_the_events_route_is_answering_until_its_body_is_closed(
     settings: Settings, tmp_path: Any
 ) -> None:
-    app = wsgi_app(
-        create_app(settings, build_fixes(settings)),
+    app = build_wsgi(
+        settings,
+        build_fixes(settings),
         RequestGuard("test-signing-secret", SeenSignatures(tmp_path / "seen")),
     )
     environ = {

@@ -13,8 +13,7 @@ from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.slack.access import Access
-from bot.slack.app import create_access, create_app
-from bot.wiring import build_fixes
+from bot.wiring import build_access, build_fixes, build_slack_app
 from standins.harness import stand_in_settings
 from standins.slack import SlackStandIn
 from standins.zendesk import ZendeskSandbox
@@ -30,7 +29,7 @@ def slack() -> Iterator[SlackStandIn]:
 def access(slack: SlackStandIn, sandbox: ZendeskSandbox) -> Iterator[Access]:
     slack.reset()
     settings = stand_in_settings(sandbox, slack, SLACK_ALLOWED_USERGROUP="S0SUPPORT")
-    access = create_access(settings)
+    access = build_access(settings)
     yield access
     access.directory.stop()
 
@@ -40,7 +39,7 @@ def app(slack: SlackStandIn, sandbox: ZendeskSandbox, access: Access) -> App:
     settings = stand_in_settings(sandbox, slack, SLACK_ALLOWED_USERGROUP="S0SUPPORT")
     # As a worker some moments after its start: the team and the group are known.
     assert access.directory.wait_ready(5)
-    return create_app(settings, build_fixes(settings), access=access)
+    return build_slack_app(settings, build_fixes(settings), access=access)
 
 
 def dispatch(app: App, body: str, content_type: str) -> Any:
@@ -126,9 +125,9 @@ def test_a_cold_cache_acks_first_and_denies_after(
     slack: SlackStandIn, sandbox: ZendeskSandbox
 ) -> None:
     settings = stand_in_settings(sandbox, slack)
-    access = create_access(settings)
+    access = build_access(settings)
     try:
-        cold = create_app(settings, build_fixes(settings), access=access)
+        cold = build_slack_app(settings, build_fixes(settings), access=access)
         response = command(cold, "512304", user="U0GUEST1")
         assert response.status == 200 and response.body == ""
         note = slack.wait_for_message("C0SUPPORT", lambda m: m.get("visible_to") == "U0GUEST1")
@@ -136,3 +135,49 @@ def test_a_cold_cache_acks_first_and_denies_after(
         assert slack.calls("views.open") == []
     finally:
         access.directory.stop()
+
+
+# ---- each handler alone: module-level functions, their dependencies passed in --------------
+
+
+class Handed:
+    """Stands in for a pool: records what an ack handed over, runs nothing."""
+
+    def __init__(self) -> None:
+        self.handed: list[tuple[Any, ...]] = []
+
+    def later(self, function: Any, *args: Any) -> None:
+        self.handed.append((function, *args))
+
+
+class Acks:
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def __call__(self, **kwargs: Any) -> None:
+        self.calls.append(kwargs)
+
+
+def test_the_command_handler_acks_help_itself_and_hands_the_rest_over() -> None:
+    from bot.slack.listeners import commands
+
+    opener, ack, gated = Handed(), Acks(), object()
+    commands.acknowledge(opener, gated, ack, {"text": " help "}, None)  # type: ignore[arg-type]
+    assert "/partner-fix" in ack.calls[0]["text"] and opener.handed == []
+    body = {"text": "512304"}
+    commands.acknowledge(opener, gated, ack, body, "client")  # type: ignore[arg-type]
+    assert ack.calls[1] == {} and opener.handed == [(gated, body, "client")]
+
+
+def test_the_submission_handler_answers_problems_in_the_ack(
+    sandbox: ZendeskSandbox, slack: SlackStandIn
+) -> None:
+    from bot.slack.conversation import Conversation
+    from bot.slack.listeners import views
+
+    settings = stand_in_settings(sandbox, slack)
+    handoff, ack, gated = Handed(), Acks(), object()
+    conversation = Conversation(build_fixes(settings), None, None, None, handoff)  # type: ignore[arg-type]
+    body = {"view": {"state": {"values": {}}}}
+    views.acknowledge(conversation, gated, ack, body, "client")  # type: ignore[arg-type]
+    assert ack.calls[0]["response_action"] == "errors" and handoff.handed == []

@@ -1,38 +1,25 @@
-"""One module per Slack surface, each with `register(app, fixes, work, access, rooms, opener)`.
+"""One module per Slack surface, each with module-level handlers and
+`register(app, conversation, access)`; a new surface is one more entry in SURFACES.
 
-Each surface acks in the request thread (Bolt's `ack=`, no I/O), and hands the rest, with the
-request's body, to a pool: the two that open the modal to `opener` (bot/slack/opening.py), the
-buttons and the modal's submission to `handoff` (bot/slack/handoff.py), not to Bolt's lazy
-functions, which copy the whole payload before the answer. Zendesk work goes on to `work`: see
-bot/slack/flows.py. Every function after the ack goes through `access.gate` (who may act,
-decided after the ack when the caches could not say before it; `handoff` takes nothing else),
-and every post of customer data through `rooms.route` (not into a shared channel).
+Each surface's `acknowledge` acks in the request thread (Bolt's `ack=`, no I/O) and hands the
+rest, with the request's body, to a pool: the two that open the modal to `conversation.opener`
+(bot/slack/opening.py), the buttons and the modal's submission to `conversation.handoff`
+(bot/slack/handoff.py), not to Bolt's lazy functions, which copy the whole payload before the
+answer. Dependencies are bound with functools.partial at registration, not closures, so each
+handler can be imported and called alone. Every function after the ack goes through
+`access.gate` (who may act, decided after the ack when the caches could not say before it; the
+handoff takes nothing else), and then to `conversation` (bot/slack/conversation.py).
 """
 
 from slack_bolt import App
 
-from bot.fixes import Fixes
 from bot.slack.access import Access
-from bot.slack.flows import Work
-from bot.slack.handoff import Handoff
+from bot.slack.conversation import Conversation
 from bot.slack.listeners import actions, commands, review, shortcuts, views
-from bot.slack.opening import Opener
-from bot.slack.sharing import Rooms
+
+SURFACES = (commands, shortcuts, views, actions, review)
 
 
-def register(
-    app: App,
-    fixes: Fixes,
-    work: Work,
-    access: Access,
-    rooms: Rooms,
-    opener: Opener | None = None,
-    handoff: Handoff | None = None,
-) -> None:
-    opener = opener or Opener()
-    handoff = handoff or Handoff()
-    commands.register(app, fixes, work, access, rooms, opener)
-    shortcuts.register(app, fixes, work, access, rooms, opener)
-    views.register(app, fixes, work, access, rooms, handoff)
-    actions.register(app, fixes, work, access, rooms, handoff)
-    review.register(app, fixes, work, access, rooms, opener)
+def register(app: App, conversation: Conversation, access: Access) -> None:
+    for surface in SURFACES:
+        surface.register(app, conversation, access)

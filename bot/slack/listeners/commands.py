@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.fixes import Fixes
-from bot.slack import blocks, flows
-from bot.slack.access import TRIGGER_WAIT, Access
-from bot.slack.flows import Work
+from bot.slack import blocks
+from bot.slack.access import TRIGGER_WAIT, Access, LazyFunction
+from bot.slack.conversation import Conversation
 from bot.slack.opening import Opener
-from bot.slack.sharing import Rooms
-from bot.slack.values import ModalContext
+from bot.slack.turn import Turn
 
 COMMAND = "/partner-fix"
 HELP_WORDS = {"help", "-h", "--help", "?", "usage"}
@@ -23,27 +22,24 @@ def _text(body: dict[str, Any]) -> str:
     return str(body.get("text") or "").strip()
 
 
-def register(
-    app: App, fixes: Fixes, work: Work, access: Access, rooms: Rooms, opener: Opener
+def acknowledge(
+    opener: Opener, open_form: LazyFunction, ack: Ack, body: dict[str, Any], client: WebClient
 ) -> None:
-    def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        if _text(body).lower() in HELP_WORDS:
-            ack(text=blocks.HELP)
-            return
-        ack()
-        # Not a Bolt lazy function: those share one pool with every chat.* call.
-        opener.later(gated_open_form, body, client)
+    """The ack: the help text in it, or empty and the opening handed to the modal's pool."""
+    if _text(body).lower() in HELP_WORDS:
+        ack(text=blocks.HELP)
+        return
+    ack()
+    # Not a Bolt lazy function: those share one pool with every chat.* call.
+    opener.later(open_form, body, client)
 
-    def open_form(body: dict[str, Any], client: WebClient) -> None:
-        text = _text(body)
-        user = str(body.get("user_id") or "")
-        context = ModalContext(
-            channel=body.get("channel_id"),
-            response_url=body.get("response_url"),
-            user=user,
-            request_id=flows.begin("command", user),
-        )
-        flows.open_modal(client, fixes, work, str(body.get("trigger_id") or ""), context, text)
 
-    gated_open_form = access.gate(open_form, TRIGGER_WAIT)
-    app.command(COMMAND)(acknowledge)
+def open_form(conversation: Conversation, body: dict[str, Any], client: WebClient) -> None:
+    """After the ack (gated, on the opener's pool): open the modal for the command's text."""
+    turn = Turn.of(body, "command").begin()
+    conversation.open(client, turn, _text(body))
+
+
+def register(app: App, conversation: Conversation, access: Access) -> None:
+    opening = access.gate(partial(open_form, conversation), TRIGGER_WAIT)
+    app.command(COMMAND)(partial(acknowledge, conversation.opener, opening))

@@ -3,20 +3,19 @@ the preview, Apply, summary and Undo go into the alert's thread."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.fixes import Fixes
-from bot.slack import blocks, flows, replies
-from bot.slack.access import TRIGGER_WAIT, Access
+from bot.slack import blocks
+from bot.slack.access import TRIGGER_WAIT, Access, LazyFunction
 from bot.slack.alert_blocks import REVIEW
-from bot.slack.flows import Work
+from bot.slack.conversation import Conversation
 from bot.slack.opening import Opener
-from bot.slack.replies import Where
-from bot.slack.sharing import Rooms
-from bot.slack.values import ModalContext, decode_ticket
+from bot.slack.turn import Turn
+from bot.slack.values import decode_ticket
 
 BROKEN = (
     "That alert's button is damaged or from an older version of the bot. Nothing was changed: "
@@ -24,36 +23,25 @@ BROKEN = (
 )
 
 
-def register(
-    app: App, fixes: Fixes, work: Work, access: Access, rooms: Rooms, opener: Opener
+def acknowledge(
+    opener: Opener, open_form: LazyFunction, ack: Ack, body: dict[str, Any], client: WebClient
 ) -> None:
-    def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        # The trigger dies in 3 s: the opening gets a pool of its own (bot/slack/opening.py).
-        opener.later(gated_open_form, body, client)
+    """The ack, empty; the opening goes to the modal's pool (the trigger dies in 3 s)."""
+    ack()
+    opener.later(open_form, body, client)
 
-    def open_form(body: dict[str, Any], client: WebClient) -> None:
-        user = str((body.get("user") or {}).get("id") or "")
-        channel = (body.get("channel") or {}).get("id")
-        container = body.get("container") or {}
-        alert_ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
-        actions = body.get("actions") or [{}]
-        carried = decode_ticket(str(actions[0].get("value") or ""))
-        rid = flows.begin("review", user)
-        if carried is None or not alert_ts:
-            where = Where(user=user, channel=channel, response_url=body.get("response_url"))
-            work.later(replies.tell, client, where, blocks.notice(BROKEN))
-            return
-        context = ModalContext(
-            channel=channel,
-            thread_ts=alert_ts,
-            response_url=body.get("response_url"),
-            user=user,
-            request_id=rid,
-            alert_ts=alert_ts,
-        )
-        trigger = str(body.get("trigger_id") or "")
-        flows.open_modal(client, fixes, work, trigger, context, str(carried.ticket_id))
 
-    gated_open_form = access.gate(open_form, TRIGGER_WAIT)
-    app.action(REVIEW)(acknowledge)
+def open_form(conversation: Conversation, body: dict[str, Any], client: WebClient) -> None:
+    """After the ack (gated, on the opener's pool): the modal for the alert's ticket."""
+    turn = Turn.of(body, "review").begin()
+    actions = body.get("actions") or [{}]
+    carried = decode_ticket(str(actions[0].get("value") or ""))
+    if carried is None or not turn.ts:
+        conversation.tell(client, turn.note_where, blocks.notice(BROKEN))
+        return
+    conversation.open(client, turn, str(carried.ticket_id), alert_ts=turn.ts)
+
+
+def register(app: App, conversation: Conversation, access: Access) -> None:
+    opening = access.gate(partial(open_form, conversation), TRIGGER_WAIT)
+    app.action(REVIEW)(partial(acknowledge, conversation.opener, opening))

@@ -1,260 +1,36 @@
-"""Block Kit builders: one pure function per message kind, from domain values to Slack JSON.
+"""Thread messages: one pure function per message kind, from the use case's values to Slack JSON.
 
-Every piece of text that came from a person or from Zendesk goes through `escape` before it is
-put into mrkdwn, and every text is clipped to Slack's limits, so no message breaks Slack.
+The thread of one fix: its parent, "working…", the preview (Apply / Cancel, other organizations),
+"applying…", the outcome and the summary (Undo), and what a step can end in instead (refused,
+failed, changed since the preview, cancelled, undone), plus short notices and the help text.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from bot.domain.finding import Finding
 from bot.domain.planning import FixRequest, Inquiry, Plan, Refusal
 from bot.domain.scenarios import SCENARIOS, Scenario
-from bot.domain.wording import summary_lines, ticket_facts
-from bot.fixes import Done, Failed, Look, Preview, Stale
+from bot.domain.wording import summary_lines
+from bot.fixes import Done, Failed, Preview, Stale
 from bot.slack import values
+from bot.slack.blocks.kit import (
+    Block,
+    button,
+    context,
+    escape,
+    mention,
+    message,
+    section,
+    ticket_link,
+)
 
-Block = dict[str, Any]
-
-MODAL_CALLBACK = "partner_fix_modal"
 APPLY = "partner_fix_apply"
 CANCEL = "partner_fix_cancel"
 UNDO = "partner_fix_undo"
 PICK_ORG = "partner_fix_pick_org"
 RETRY = "partner_fix_retry"
-
-SECTION_LIMIT = 3000
-FIELD_LIMIT = 2000
-CONTEXT_LIMIT = 2000
-PLAIN_LIMIT = 75  # button and option labels
-HINT_LIMIT = 150
-TITLE_LIMIT = 24  # modal title, submit and close
-INPUT_VALUE_LIMIT = 3000
-# Slack cuts a message's text at 40,000; the fallback needs far less.
-MESSAGE_TEXT_LIMIT = 3000
-MAX_FIELDS = 10
 MAX_ORG_CHOICES = 3
-
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
-
-
-def escape(text: str) -> str:
-    """The one mrkdwn escape: `<!channel>` typed into a ticket is shown, never executed."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-ELLIPSIS = "…"
-# What a cut may leave at the end that mrkdwn would show broken: half an entity (`&am`), half a
-# mention or link (`<@U12`, `<https://…|#12`). Every `&` and `<` in the text is one of these,
-# since `escape` turned the ones people typed into entities.
-_CUT_ENTITY = re.compile(r"&[a-z]{0,3}$")
-_CUT_LINK = re.compile(r"<[^<>]*$")
-
-
-def slack_length(text: str) -> int:
-    """Text as long as Slack may count it: its limits are reported in code points, UTF-16 units
-    or UTF-8 bytes, so the largest of the three (for any text, the UTF-8 bytes) is the safe one."""
-    utf16 = len(text.encode("utf-16-le", "surrogatepass")) // 2
-    return max(len(text), utf16, len(text.encode("utf-8", "surrogatepass")))
-
-
-def clip(text: str, limit: int) -> str:
-    """The one clipping for every Block Kit text: at most `limit` by `slack_length`, cut between
-    characters (a surrogate pair or an entity stays whole), ending in an ellipsis when cut."""
-    if slack_length(text) <= limit:
-        return text
-    budget = limit - slack_length(ELLIPSIS)
-    end = used = 0
-    for char in text:
-        used += slack_length(char)
-        if used > budget:
-            break
-        end += 1
-    head = text[:end]
-    if head and "\ud800" <= head[-1] <= "\udbff":  # a lone high surrogate: its pair was cut
-        head = head[:-1]
-    head = _CUT_ENTITY.sub("", _CUT_LINK.sub("", head))
-    return head + ELLIPSIS
-
-
-def mention(user_id: str) -> str:
-    # Only a well-formed Slack user id becomes a mention; anything else is shown as text.
-    return f"<@{user_id}>" if _USER_ID.match(user_id) else escape(user_id)
-
-
-def ticket_link(ticket_id: int, url: str) -> str:
-    return f"<{url}|#{ticket_id}>"
-
-
-def section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, SECTION_LIMIT)}}
-
-
-def context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, CONTEXT_LIMIT)}]}
-
-
-def plain(text: str, limit: int = PLAIN_LIMIT) -> dict[str, Any]:
-    return {"type": "plain_text", "text": clip(text, limit), "emoji": True}
-
-
-def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
-    element: Block = {"type": "button", "text": plain(text), "action_id": action_id, "value": value}
-    if style:
-        element["style"] = style
-    return element
-
-
-def message(text: str, blocks: list[Block]) -> dict[str, Any]:
-    """A message: `text` is the notification fallback, plain words, escaped here like the rest."""
-    return {"text": clip(escape(text), MESSAGE_TEXT_LIMIT), "blocks": blocks[:50]}
-
-
-# The modal
-
-
-def modal(
-    context_value: values.ModalContext,
-    ticket_text: str = "",
-    look: Look | None = None,
-    problem: str | None = None,
-    loading: bool = False,
-) -> dict[str, Any]:
-    suggestion = look.suggestion if look else None
-    prefill = look.customer_email if look else None
-    blocks: list[Block] = []
-    if context_value.note:
-        blocks.append(context(escape(context_value.note)))
-    ticket_input: Block = {
-        "type": "plain_text_input",
-        "action_id": "ticket",
-        "placeholder": plain("https://gitlab.zendesk.com/agent/tickets/123456 or 123456"),
-    }
-    if ticket_text:
-        ticket_input["initial_value"] = clip(ticket_text, INPUT_VALUE_LIMIT)
-    blocks.append(
-        {"type": "input", "block_id": "ticket", "label": plain("Ticket"), "element": ticket_input}
-    )
-    if loading:
-        blocks.append(context(":hourglass_flowing_sand: Reading the ticket from Zendesk…"))
-    if problem:
-        blocks.append(context(f":warning: {escape(problem)}"))
-    if look:
-        blocks.extend(_facts(look))
-    options = [_scenario_option(s) for s in Scenario]
-    radio: Block = {"type": "radio_buttons", "action_id": "scenario", "options": options}
-    if suggestion:
-        radio["initial_option"] = _scenario_option(suggestion.scenario)
-    label = "Scenario"
-    if suggestion:
-        label = f"Scenario (suggested: {SCENARIOS[suggestion.scenario].title})"
-    blocks.append(
-        {"type": "input", "block_id": "scenario", "label": plain(label), "element": radio}
-    )
-    if suggestion:
-        blocks.append(context(f"Why: {escape(suggestion.reason)}"))
-    if look and look.finding:
-        blocks.append(_finding(look.finding))
-    customer: Block = {
-        "type": "email_text_input",
-        "action_id": "customer_email",
-        "placeholder": plain("customer@example.com"),
-    }
-    if prefill and _looks_like_email(prefill):
-        customer["initial_value"] = prefill
-    blocks.append(
-        {
-            "type": "input",
-            "block_id": "customer_email",
-            "optional": True,
-            "label": plain("Customer's email"),
-            "hint": plain(
-                "For the two customer scenarios. Pre-filled when the ticket names a customer, "
-                "or the bot found the one the partner meant.",
-                HINT_LIMIT,
-            ),
-            "element": customer,
-        }
-    )
-    blocks.append(
-        {
-            "type": "input",
-            "block_id": "partner_email",
-            "optional": True,
-            "label": plain("Partner's email"),
-            "hint": plain(
-                "The partner to CC or make requester. Defaults to the submitter.", HINT_LIMIT
-            ),
-            "element": {
-                "type": "email_text_input",
-                "action_id": "partner_email",
-                "placeholder": plain("partner@example.com"),
-            },
-        }
-    )
-    return {
-        "type": "modal",
-        "callback_id": MODAL_CALLBACK,
-        "title": plain("Partner fix", TITLE_LIMIT),
-        "submit": plain("Preview", TITLE_LIMIT),
-        "close": plain("Cancel", TITLE_LIMIT),
-        "private_metadata": values.encode_context(context_value),
-        "blocks": blocks,
-    }
-
-
-def modal_problem(context_value: values.ModalContext, reason: str) -> dict[str, Any]:
-    """The modal when Slack refused to show the filled one: what went wrong, nothing else that
-    could fail again (no inputs, so no submit)."""
-    text = (
-        f":warning: Slack refused to show the ticket in this form ({escape(reason)}). "
-        "Nothing was changed: close this and run /partner-fix again."
-    )
-    return {
-        "type": "modal",
-        "callback_id": MODAL_CALLBACK,
-        "title": plain("Partner fix", TITLE_LIMIT),
-        "close": plain("Close", TITLE_LIMIT),
-        "private_metadata": values.encode_context(context_value),
-        "blocks": [section(text)],
-    }
-
-
-def _finding(finding: Finding) -> Block:
-    """The finder's sentence, and the candidates when none is clearly the one."""
-    lines = [f":mag: {escape(finding.line)}"]
-    if finding.clear is None:
-        lines += [f"• {escape(c.describe())}" for c in finding.candidates]
-    return context("\n".join(lines))
-
-
-def _looks_like_email(text: str) -> bool:
-    return bool(re.fullmatch(r"[^@\s]{1,64}@[^@\s]{1,189}\.[A-Za-z]{2,24}", text))
-
-
-def _scenario_option(scenario: Scenario) -> Block:
-    info = SCENARIOS[scenario]
-    return {
-        "text": plain(info.title),
-        "value": scenario.value,
-        "description": plain(f"Subscription: {info.subscription}. Talks to: {info.contact}."),
-    }
-
-
-def _facts(look: Look) -> list[Block]:
-    facts = ticket_facts(look.snapshot)
-    fields = [
-        {"type": "mrkdwn", "text": clip(f"*{label}*\n{escape(value)}", FIELD_LIMIT)}
-        for label, value in facts[1:]
-    ]
-    subject = escape(facts[0][1])
-    head = f"*{ticket_link(look.snapshot.ticket.id, look.url)}* {subject}"
-    return [{**section(head), "fields": fields[:MAX_FIELDS]}]
-
-
-# Thread messages
 
 
 def working(ticket_id: int, user_id: str) -> dict[str, Any]:
