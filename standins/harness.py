@@ -582,22 +582,26 @@ class Agent:
             return not ticket.isdigit() or f"#{ticket}" in text
 
         def probe() -> Reply | None:
+            # Read from the call log, not the messages: a step that follows marks the log, and
+            # must not find this step's last update past its mark.
+            notes: dict[str, str] = {}  # progress notes posted: ts -> thread_ts
             for call in ws.call_log[since:]:
                 args = call["args"]
-                if (
-                    call["method"] != "chat.postMessage"
-                    or not call["ok"]
-                    or args.get("channel") != self.channel
-                    or not args.get("thread_ts")
+                if not call["ok"] or args.get("channel") != self.channel:
+                    continue
+                text = str(args.get("text"))
+                if call["method"] == "chat.postMessage" and args.get("thread_ts") and mine(text):
+                    ts, thread_ts = str(call["response"]["ts"]), str(args["thread_ts"])
+                    if not _progress(text):
+                        return Reply(self.channel, ts, thread_ts, text)
+                    notes[ts] = thread_ts
+                elif (
+                    call["method"] == "chat.update"
+                    and str(args.get("ts")) in notes
+                    and not _progress(text)
                 ):
-                    continue
-                record = ws.find_message(self.channel, str(call["response"]["ts"]))
-                if record is None:
-                    continue
-                now = record.public()
-                text = str(now.get("text"))
-                if (mine(str(args.get("text"))) or mine(text)) and not _progress(text):
-                    return Reply(self.channel, str(now["ts"]), str(args["thread_ts"]), text)
+                    ts = str(args["ts"])
+                    return Reply(self.channel, ts, notes[ts], text)
             return None
 
         found = ws.wait_for(probe, self.timeout)
