@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 from slack_bolt import App
@@ -125,18 +124,6 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SlackStandIn]:
-    with SlackStandIn(signing_secret="access-secret") as stand_in:
-        yield stand_in
-
-
-@pytest.fixture
-def slack(server: SlackStandIn) -> SlackStandIn:
-    server.reset()
-    return server
-
-
 @pytest.fixture
 def client(slack: SlackStandIn) -> WebClient:
     return WebClient(token=slack.bot_token, base_url=slack.url)
@@ -247,9 +234,9 @@ def test_conversations_info_failing_counts_as_shared(
 
 
 def test_every_lazy_function_is_behind_the_gate(
-    slack: SlackStandIn, sandbox: ZendeskSandbox
+    slack: SlackStandIn, zendesk: ZendeskSandbox
 ) -> None:
-    settings = stand_in_settings(sandbox, slack)
+    settings = stand_in_settings(zendesk, slack)
     app: App = create_app(settings, build_fixes(settings))
     # No Bolt lazy functions: every listener acks and hands the rest to a pool. The buttons'
     # listeners are made by Handoff.acking, which takes gated functions only (and so does

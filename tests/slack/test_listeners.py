@@ -19,25 +19,26 @@ from standins.harness import stand_in_settings
 from standins.slack import SlackStandIn
 from standins.zendesk import ZendeskSandbox
 
-
-@pytest.fixture(scope="module")
-def slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn(signing_secret="listener-secret") as stand_in:
-        yield stand_in
+# dispatch() signs what it hands the app itself; the stand-in sends nothing here.
+SECRET = "listener-secret"
 
 
 @pytest.fixture
-def access(slack: SlackStandIn, sandbox: ZendeskSandbox) -> Iterator[Access]:
+def access(slack: SlackStandIn, zendesk: ZendeskSandbox) -> Iterator[Access]:
     slack.reset()
-    settings = stand_in_settings(sandbox, slack, SLACK_ALLOWED_USERGROUP="S0SUPPORT")
+    settings = stand_in_settings(
+        zendesk, slack, SLACK_ALLOWED_USERGROUP="S0SUPPORT", SLACK_SIGNING_SECRET=SECRET
+    )
     access = create_access(settings)
     yield access
     access.directory.stop()
 
 
 @pytest.fixture
-def app(slack: SlackStandIn, sandbox: ZendeskSandbox, access: Access) -> App:
-    settings = stand_in_settings(sandbox, slack, SLACK_ALLOWED_USERGROUP="S0SUPPORT")
+def app(slack: SlackStandIn, zendesk: ZendeskSandbox, access: Access) -> App:
+    settings = stand_in_settings(
+        zendesk, slack, SLACK_ALLOWED_USERGROUP="S0SUPPORT", SLACK_SIGNING_SECRET=SECRET
+    )
     # As a worker some moments after its start: the team and the group are known.
     assert access.directory.wait_ready(5)
     return create_app(settings, build_fixes(settings), access=access)
@@ -45,9 +46,7 @@ def app(slack: SlackStandIn, sandbox: ZendeskSandbox, access: Access) -> App:
 
 def dispatch(app: App, body: str, content_type: str) -> Any:
     timestamp = str(int(time.time()))
-    signature = SignatureVerifier("listener-secret").generate_signature(
-        timestamp=timestamp, body=body
-    )
+    signature = SignatureVerifier(SECRET).generate_signature(timestamp=timestamp, body=body)
     headers = {
         "content-type": [content_type],
         "x-slack-request-timestamp": [timestamp],
@@ -123,9 +122,9 @@ def test_outsiders_are_denied_in_the_ack(app: App, slack: SlackStandIn) -> None:
 
 
 def test_a_cold_cache_acks_first_and_denies_after(
-    slack: SlackStandIn, sandbox: ZendeskSandbox
+    slack: SlackStandIn, zendesk: ZendeskSandbox
 ) -> None:
-    settings = stand_in_settings(sandbox, slack)
+    settings = stand_in_settings(zendesk, slack, SLACK_SIGNING_SECRET=SECRET)
     access = create_access(settings)
     try:
         cold = create_app(settings, build_fixes(settings), access=access)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -36,12 +35,6 @@ class BrokenWrite(FakeZendesk):
 
     def apply(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a bug")
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as server:
-        yield server
 
 
 @pytest.fixture
