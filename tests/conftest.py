@@ -3,6 +3,7 @@ end-to-end test asks for `bot`), each stand-in reset before every test that uses
 
     zendesk   the Zendesk stand-in, reset
     slack     the Slack stand-in, reset, aimed at nothing (tests/e2e: at the bot)
+    client    slack_sdk's WebClient on `slack`
     settings  Settings pointing the bot at `zendesk`; fixes: the use case built from them
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.fixes import Fixes
@@ -37,6 +39,12 @@ def slack(stack: Stack) -> SlackStandIn:
     stack.slack.reset()
     stack.slack.app_url = None
     return stack.slack
+
+
+@pytest.fixture
+def client(slack: SlackStandIn) -> WebClient:
+    """slack_sdk's WebClient on the Slack stand-in's Web API, as the bot's token."""
+    return WebClient(token=slack.bot_token, base_url=slack.url, timeout=5)
 
 
 def zendesk_settings(zendesk: ZendeskSandbox, **overrides: object) -> Settings:

@@ -124,11 +124,6 @@ class Clock:
         return self.now
 
 
-@pytest.fixture
-def client(slack: SlackStandIn) -> WebClient:
-    return WebClient(token=slack.bot_token, base_url=slack.url)
-
-
 def directory(client: WebClient, group: str | None = None, clock: Clock | None = None) -> Directory:
     found = Directory(client, group, clock=clock or time.monotonic)
     return found

@@ -37,11 +37,6 @@ class BrokenWrite(FakeZendesk):
         raise RuntimeError("a bug")
 
 
-@pytest.fixture
-def client(slack: SlackStandIn) -> WebClient:
-    return WebClient(token=slack.bot_token, base_url=slack.url)
-
-
 def progress(client: WebClient, text: str) -> tuple[Where, str]:
     posted = client.chat_postMessage(channel="C0SUPPORT", text=text)
     return Where(user="U0AGENT1", channel="C0SUPPORT", thread_ts=posted["ts"]), posted["ts"]

@@ -10,12 +10,6 @@ from standins.slack import SlackStandIn
 pytestmark = pytest.mark.timeout(30)
 
 
-@pytest.fixture
-def client(slack: SlackStandIn) -> WebClient:
-    slack.reset()
-    return WebClient(token=slack.bot_token, base_url=slack.url, timeout=5)
-
-
 def test_render_thread(slack: SlackStandIn, client: WebClient) -> None:
     parent = slack.post_user_message(
         "U0AGENT1", "C0SUPPORT", "can <@U0AGENT2> fix https://x.example/t/1?", raw=True

@@ -36,11 +36,6 @@ MODAL: dict[str, Any] = {
 }
 
 
-@pytest.fixture
-def client(slack: SlackStandIn) -> WebClient:
-    return WebClient(token=slack.bot_token, base_url=slack.url, timeout=5)
-
-
 def error_of(call: Any) -> dict[str, Any]:
     """Run a WebClient call expected to fail; return Slack's answer body."""
     with pytest.raises(SlackApiError) as failed:
