@@ -101,7 +101,7 @@ def _prepare(
     team = [Engineer(slack, user, channel) for user, channel in people]
 
     def work(engineer: Engineer, correction: Correction) -> Preview:
-        return engineer.preview(engineer.open_modal(str(correction.ticket_id)), correction)
+        return engineer.preview(engineer.command(str(correction.ticket_id)), correction)
 
     with ThreadPoolExecutor(max_workers=PREPARERS) as pool:
         futures = [pool.submit(work, team[i % len(team)], c) for i, c in enumerate(corrections)]

@@ -100,7 +100,7 @@ def through_slack(stack: Stack, correction: Correction) -> dict[str, Any]:
     user, channel = stack.people[0]
     engineer = Engineer(stack.slack, user, channel)
     slack_since = engineer.mark()
-    view_id = engineer.open_modal(str(correction.ticket_id))
+    view_id = engineer.command(str(correction.ticket_id))
     look = _phase(stack)
     preview = engineer.preview(view_id, correction)
     previewed = _phase(stack)

@@ -61,7 +61,7 @@ class Chaos:
 def told(engineer: Engineer, correction: Correction) -> str:
     """One try at the correction; what the engineer was told, sorted."""
     try:
-        view_id = engineer.open_modal(str(correction.ticket_id))
+        view_id = engineer.command(str(correction.ticket_id))
         preview = engineer.preview(view_id, correction)
     except FlowError as error:
         text = str(error)

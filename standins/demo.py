@@ -1,39 +1,57 @@
-"""`python -m bot demo`: the four scenarios, a refusal and an Undo, through the real bot.
+"""`python -m bot demo`: the four scenarios, the finder's typo case, unsure, a refusal and an Undo,
+through the real bot.
 
 Slack and Zendesk are embedded stand-ins on 127.0.0.1; the bot is the real WSGI app receiving
 signed requests. Each Slack thread is printed as text, with the Zendesk requests it took.
+
+The episodes are a list of small functions; each waits for its own ending (the reply or the
+message that closes it, named by `Episode.ended`), so the output is the same on every run.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bot.slack.alert_blocks import REVIEW
-from bot.slack.blocks import UNDO
-from standins.harness import (
-    ALERT_CHANNEL,
-    Agent,
-    BotServer,
-    Thread,
-    has_button,
-    new_signing_secret,
-    stand_in_settings,
-)
+from bot.slack.blocks import APPLY, UNDO
+from standins.harness import ALERT_CHANNEL, Agent, FlowError, Stack, Thread, has_button
 from standins.slack import SlackStandIn
 from standins.zendesk import ZendeskSandbox
 
 AGENT = "U0AGENT1"
+TEAMMATE = "U0AGENT2"
 CHANNEL = "C0SUPPORT"
 
+Messages = list[dict[str, Any]]
 
-def _summary_posted(messages: list[dict[str, Any]]) -> bool:
-    return any(has_button(m, UNDO) for m in messages) or any(
-        "Nothing was changed" in str(m.get("text")) or "changed" in str(m.get("text"))
-        for m in messages[-1:]
+
+def summary_posted(messages: Messages) -> bool:
+    """The fix is applied: its summary, with Undo, is in the thread."""
+    return any(has_button(m, UNDO) for m in messages)
+
+
+def said(words: str) -> Callable[[Messages], bool]:
+    """A message in the thread says `words` (in its text or its blocks)."""
+    return lambda messages: any(
+        words in json.dumps([m.get("text"), m.get("blocks")]) for m in messages
     )
+
+
+def writes(count: int) -> str:
+    return "no write" if count == 0 else f"{count} write" + ("s" if count > 1 else "")
+
+
+@dataclass(frozen=True)
+class Episode:
+    title: str
+    act: Callable[[Demo], Thread]
+    # How the episode ends, read from its thread: what the act waits for and a test checks.
+    ended: Callable[[Messages], bool]
 
 
 class Demo:
@@ -42,148 +60,185 @@ class Demo:
         self.slack = slack
         self.agent = Agent(slack, AGENT, CHANNEL)
         self.out = out
+        self.threads: dict[str, Thread] = {}  # by episode title, for the episodes that follow
+        self.endings: dict[str, Messages] = {}  # each episode's thread as it ended
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
 
-    def episode(self, title: str, act: Callable[[], Thread]) -> Thread:
-        self.say(f"\n=== {title} " + "=" * max(0, 70 - len(title)))
+    def play(self, episode: Episode) -> Thread:
+        self.say(f"\n=== {episode.title} " + "=" * max(0, 70 - len(episode.title)))
         self.zendesk.clear_requests()
-        thread = act()
-        self.say(self.agent.render(thread))
+        thread = episode.act(self)
+        messages = self.slack.thread(thread.channel, thread.ts)
+        if not episode.ended(messages):
+            raise FlowError(f"{episode.title!r} did not end as it should:\n{self.render(thread)}")
+        self.say(self.render(thread))
         calls = self.zendesk.requests()
-        writes = sum(1 for r in calls if r["method"] == "PUT")
-        self.say(f"  (Zendesk: {len(calls)} requests, {writes} write)")
+        put = sum(1 for r in calls if r["method"] == "PUT")
+        self.say(f"  (Zendesk: {len(calls)} requests, {writes(put)})")
+        self.threads[episode.title] = thread
+        self.endings[episode.title] = messages
         return thread
 
-    def by_command(self, ticket: str, values: dict[str, Any], apply: bool = True) -> Thread:
-        view = self.agent.command(ticket)
-        thread = self.agent.submit(view, values)
-        if apply:
-            self.apply(thread)
-        return thread
+    def run(self, episodes: Sequence[Episode] | None = None) -> list[Thread]:
+        return [self.play(episode) for episode in episodes or EPISODES]
 
-    def apply(self, thread: Thread) -> None:
-        self.say(self.agent.render(thread))
+    def render(self, thread: Thread) -> str:
+        return self.agent.render(thread)
+
+    # ---- what Avery does ------------------------------------------------------------------
+
+    def preview(self, view_id: str, values: dict[str, Any]) -> Thread:
+        return self.agent.submit(view_id, values)
+
+    def apply(self, thread: Thread) -> Thread:
+        self.say(self.render(thread))
         self.say("  -- Avery clicks Apply --")
-        self.agent.click(thread, "partner_fix_apply", until=_summary_posted)
+        self.agent.click(thread, APPLY, until=summary_posted)
+        return thread
+
+    def by_command(self, ticket: str, values: dict[str, Any]) -> Thread:
+        return self.apply(self.preview(self.agent.command(ticket), values))
 
     def by_shortcut(self, text: str, values: dict[str, Any]) -> Thread:
-        ts = self.slack.post_user_message("U0AGENT2", CHANNEL, text)
-        view = self.agent.shortcut(ts)
-        thread = self.agent.submit(view, values)
-        self.apply(thread)
-        return thread
+        ts = self.slack.post_user_message(TEAMMATE, CHANNEL, text)
+        return self.apply(self.preview(self.agent.shortcut(ts), values))
 
-    def run(self) -> None:
-        first = self.episode(
-            "1. customer_account: /partner-fix with an agent link",
-            lambda: self.by_command(
-                "https://gitlab.zendesk.com/agent/tickets/512301",
-                {"scenario": "customer_account", "customer_email": "carla@globex.example"},
-            ),
-        )
-        self.episode(
-            "2. services_engagement: the message shortcut on a teammate's message",
-            lambda: self.by_shortcut(
-                "Partner typo'd the customer email on ZD#512302, can someone fix it?",
-                {"scenario": "services_engagement", "customer_email": "ivan@initech.example"},
-            ),
-        )
-        self.episode(
-            "3. partner_commercial: /partner-fix with an id",
-            lambda: self.by_command("512303", {"scenario": "partner_commercial"}),
-        )
-        self.episode(
-            "4. partner_nfr: /partner-fix with a help-center link",
-            lambda: self.by_command(
-                "https://support.gitlab.com/hc/en-us/requests/512304", {"scenario": "partner_nfr"}
-            ),
-        )
-        self.episode(
-            "5. unsure: the bot writes nothing and lists what to ask the partner",
-            lambda: self.by_command("#512305", {"scenario": "unsure"}, apply=False),
-        )
-        self.episode(
-            "6. refused: a partner's user given as the customer",
-            lambda: self.by_command(
-                "512308",
-                {"scenario": "services_engagement", "customer_email": "contractor@globex.example"},
-                apply=False,
-            ),
-        )
 
-        def undo_first() -> Thread:
-            self.say("  -- Avery clicks Undo on the summary --")
-            self.agent.click(first, "partner_fix_undo")
-            return first
+# ---- the episodes, in order ------------------------------------------------------------------
 
-        self.episode("7. Undo on the first fix", undo_first)
 
-    def run_alert(self) -> None:
-        """Needs the sandbox's webhook pointed at the bot (main does that)."""
-        self.episode("8. A new partner ticket arrives: the alert, reviewed from Slack", self.alert)
+def customer_account(demo: Demo) -> Thread:
+    return demo.by_command(
+        "https://gitlab.zendesk.com/agent/tickets/512301",
+        {"scenario": "customer_account", "customer_email": "carla@globex.example"},
+    )
 
-    def alert(self) -> Thread:
-        """Zendesk's trigger calls the webhook; Avery reviews the alert and applies the fix."""
-        ticket_id = self.zendesk.add_ticket(
-            {
-                "requester_id": 4101000000001,  # Pat Partner, the partner, as requester
-                "ticket_form_id": 360000818199,
-                "subject": "Merge request approvals reset on every push",
-                "custom_fields": [{"id": 360012194200, "value": "jane@acmecorp.example"}],
-            }
-        )
-        self.say(f"  -- Zendesk: ticket #{ticket_id} created; the trigger calls the webhook --")
-        alert = self.slack.wait_for_message(
-            ALERT_CHANNEL, lambda m: f"Ticket #{ticket_id} looks" in str(m.get("text")), 10
-        )
-        self.say(self.slack.render_message(alert))
-        self.say("  -- Avery clicks Review on the alert --")
-        agent = Agent(self.slack, AGENT, ALERT_CHANNEL)
-        known = len(self.slack.calls("views.open"))
-        self.slack.click_button(AGENT, ALERT_CHANNEL, alert["ts"], REVIEW)
-        view = agent.opened_view(known)
-        thread = agent.submit(view, {})
-        self.say(agent.render(thread))
-        self.say("  -- Avery clicks Apply --")
-        agent.click(thread, "partner_fix_apply", until=_summary_posted)
-        return thread
+
+def services_engagement(demo: Demo) -> Thread:
+    return demo.by_shortcut(
+        "Partner typo'd the customer email on ZD#512302, can someone fix it?",
+        {"scenario": "services_engagement", "customer_email": "ivan@initech.example"},
+    )
+
+
+def partner_commercial(demo: Demo) -> Thread:
+    return demo.by_command("512303", {"scenario": "partner_commercial"})
+
+
+def partner_nfr(demo: Demo) -> Thread:
+    return demo.by_command(
+        "https://support.gitlab.com/hc/en-us/requests/512304", {"scenario": "partner_nfr"}
+    )
+
+
+def typo_found(demo: Demo) -> Thread:
+    view_id = demo.agent.command("512310")
+    demo.say("  -- the modal, as the bot filled it in --")
+    demo.say(demo.slack.render_view(view_id))
+    demo.say("  -- Avery submits it as prefilled --")
+    return demo.apply(demo.preview(view_id, {}))
+
+
+def unsure(demo: Demo) -> Thread:
+    return demo.preview(demo.agent.command("#512305"), {"scenario": "unsure"})
+
+
+def refused(demo: Demo) -> Thread:
+    return demo.preview(
+        demo.agent.command("512308"),
+        {"scenario": "services_engagement", "customer_email": "contractor@globex.example"},
+    )
+
+
+def undo_first(demo: Demo) -> Thread:
+    first = demo.threads[EPISODES[0].title]
+    demo.say("  -- Avery clicks Undo on the summary --")
+    demo.agent.click(first, UNDO, until=UNDONE)
+    return first
+
+
+UNDONE = said("Correction of ticket #512301 undone")
+
+EPISODES: list[Episode] = [
+    Episode(
+        "1. customer_account: /partner-fix with an agent link", customer_account, summary_posted
+    ),
+    Episode(
+        "2. services_engagement: the message shortcut on a teammate's message",
+        services_engagement,
+        summary_posted,
+    ),
+    Episode("3. partner_commercial: /partner-fix with an id", partner_commercial, summary_posted),
+    Episode("4. partner_nfr: /partner-fix with a help-center link", partner_nfr, summary_posted),
+    Episode(
+        "5. finder: a mistyped Organization Email, the customer found and fixed",
+        typo_found,
+        summary_posted,
+    ),
+    Episode(
+        "6. unsure: the bot writes nothing and lists what to ask the partner",
+        unsure,
+        said("Nothing is changed in Zendesk"),
+    ),
+    Episode("7. refused: a partner's user given as the customer", refused, said(":no_entry:")),
+    Episode("8. Undo on the first fix", undo_first, UNDONE),
+]
+
+
+def alert_reviewed(demo: Demo) -> Thread:
+    """Zendesk's trigger calls the webhook for a new ticket; Avery reviews the alert and applies
+    the fix from its thread (the stand-in's webhook points at the bot: main does that)."""
+    ticket_id = demo.zendesk.add_ticket(
+        {
+            "requester_id": 4101000000001,  # Pat Partner, the partner, as requester
+            "ticket_form_id": 360000818199,
+            "subject": "Merge request approvals reset on every push",
+            "custom_fields": [{"id": 360012194200, "value": "jane@acmecorp.example"}],
+        }
+    )
+    demo.say(f"  -- Zendesk: ticket #{ticket_id} created; the trigger calls the webhook --")
+    alert = demo.slack.wait_for_message(
+        ALERT_CHANNEL, lambda m: f"Ticket #{ticket_id} looks" in str(m.get("text")), 10
+    )
+    demo.say(demo.slack.render_message(alert))
+    demo.say("  -- Avery clicks Review on the alert --")
+    agent = Agent(demo.slack, AGENT, ALERT_CHANNEL)
+    thread = agent.submit(agent.open_from_button(alert["ts"], REVIEW), {})
+    demo.say(agent.render(thread))
+    demo.say("  -- Avery clicks Apply --")
+    agent.click(thread, APPLY, until=summary_posted)
+    return thread
+
+
+EPISODES.append(
+    Episode(
+        "9. a new partner ticket: the alert, reviewed from Slack", alert_reviewed, summary_posted
+    )
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot demo",
-        description="Play the four Open Partner scenarios, a refusal and an Undo through the real "
-        "bot, on embedded Slack and Zendesk stand-ins (no accounts needed), and print each "
-        "Slack thread as text.",
+        description="Play the four Open Partner scenarios, a mistyped email found, unsure, a "
+        "refusal and an Undo through the real bot, on embedded Slack and Zendesk stand-ins (no "
+        "accounts needed), and print each Slack thread as text.",
     )
     parser.parse_args(argv)
-    zendesk = ZendeskSandbox().start()
-    slack = SlackStandIn(signing_secret=new_signing_secret()).start()
-    settings = stand_in_settings(
-        zendesk,
-        slack,
-        ZENDESK_WEBHOOK_SECRET=zendesk.webhooks.secret,
-        SLACK_ALERT_CHANNEL=ALERT_CHANNEL,
-    )
-    server = BotServer(settings).start()
-    slack.app_url = f"{server.url}/slack/events"
-    zendesk.webhooks.url = f"{server.url}/zendesk/events"
-    try:
+    with Stack(bot="in-process") as stack:
         print(
-            f"partner-fix demo: bot on {server.url}, Slack stand-in on {slack.url}, "
-            f"Zendesk stand-in on {zendesk.url}"
+            f"partner-fix demo: bot on {stack.url}, Slack stand-in on {stack.slack.url}, "
+            f"Zendesk stand-in on {stack.zendesk.url}"
         )
-        demo = Demo(zendesk, slack, sys.stdout)
-        demo.run()
-        demo.run_alert()
-    except (AssertionError, TimeoutError, StopIteration) as error:
-        print(f"\ndemo failed: {error!r}", file=sys.stderr)
-        return 1
-    finally:
-        server.stop()
-        slack.stop()
-        zendesk.stop()
-    print("\nDone. Try it yourself: `python -m bot sandbox`, then `python -m bot plan ...`.")
+        try:
+            Demo(stack.zendesk, stack.slack, sys.stdout).run()
+        except (AssertionError, TimeoutError, StopIteration) as error:
+            print(f"\ndemo failed: {error!r}", file=sys.stderr)
+            return 1
+    print(
+        "\nDone. Try it yourself: `.venv/bin/python -m bot sandbox`, then "
+        "`.venv/bin/python -m bot plan ...`."
+    )
     return 0

@@ -1,33 +1,56 @@
-"""Shared fixtures: one Zendesk stand-in per test session, reset before each test that uses it."""
+"""The one fixture set: one Stack for the session (both stand-ins; the Procfile bot starts once an
+end-to-end test asks for `bot`), each stand-in reset before every test that uses it.
+
+    zendesk   the Zendesk stand-in, reset
+    slack     the Slack stand-in, reset, aimed at nothing (tests/e2e: at the bot)
+    client    slack_sdk's WebClient on `slack`
+    settings  Settings pointing the bot at `zendesk`; fixes: the use case built from them
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
+from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.fixes import Fixes
 from bot.wiring import build_fixes
+from standins.harness import Stack
+from standins.slack import SlackStandIn
 from standins.zendesk import ZendeskSandbox
 
 
 @pytest.fixture(scope="session")
-def sandbox_server() -> Iterator[ZendeskSandbox]:
-    with ZendeskSandbox() as server:
-        yield server
+def stack() -> Iterator[Stack]:
+    with Stack(bot=None) as started:
+        yield started
 
 
 @pytest.fixture
-def sandbox(sandbox_server: ZendeskSandbox) -> ZendeskSandbox:
-    sandbox_server.reset()
-    return sandbox_server
+def zendesk(stack: Stack) -> ZendeskSandbox:
+    stack.zendesk.reset()
+    return stack.zendesk
 
 
-def sandbox_settings(sandbox: ZendeskSandbox, **overrides: object) -> Settings:
-    email, token = sandbox.credentials
+@pytest.fixture
+def slack(stack: Stack) -> SlackStandIn:
+    stack.slack.reset()
+    stack.slack.app_url = None
+    return stack.slack
+
+
+@pytest.fixture
+def client(slack: SlackStandIn) -> WebClient:
+    """slack_sdk's WebClient on the Slack stand-in's Web API, as the bot's token."""
+    return WebClient(token=slack.bot_token, base_url=slack.url, timeout=5)
+
+
+def zendesk_settings(zendesk: ZendeskSandbox, **overrides: object) -> Settings:
+    email, token = zendesk.credentials
     values: dict[str, object] = {
-        "ZENDESK_URL": sandbox.url,
+        "ZENDESK_URL": zendesk.url,
         "ZENDESK_EMAIL": email,
         "ZENDESK_API_TOKEN": token,
         "SLACK_BOT_TOKEN": "xoxb-test-token",
@@ -39,8 +62,8 @@ def sandbox_settings(sandbox: ZendeskSandbox, **overrides: object) -> Settings:
 
 
 @pytest.fixture
-def settings(sandbox: ZendeskSandbox) -> Settings:
-    return sandbox_settings(sandbox)
+def settings(zendesk: ZendeskSandbox) -> Settings:
+    return zendesk_settings(zendesk)
 
 
 @pytest.fixture

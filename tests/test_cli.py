@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,9 +31,9 @@ def run(
 
 
 @pytest.fixture
-def env(sandbox: ZendeskSandbox) -> dict[str, str]:
-    email, token = sandbox.credentials
-    return {"ZENDESK_URL": sandbox.url, "ZENDESK_EMAIL": email, "ZENDESK_API_TOKEN": token}
+def env(zendesk: ZendeskSandbox) -> dict[str, str]:
+    email, token = zendesk.credentials
+    return {"ZENDESK_URL": zendesk.url, "ZENDESK_EMAIL": email, "ZENDESK_API_TOKEN": token}
 
 
 def test_plan_shows_ticket_suggestion_and_changes(env: dict, tmp_path: Path) -> None:
@@ -49,7 +49,7 @@ def test_plan_shows_ticket_suggestion_and_changes(env: dict, tmp_path: Path) -> 
 
 
 def test_plan_refusal_exits_1_and_writes_nothing(
-    env: dict, tmp_path: Path, sandbox: ZendeskSandbox
+    env: dict, tmp_path: Path, zendesk: ZendeskSandbox
 ) -> None:
     done = run(
         ["plan", "512308", "-s", "services_engagement", "--customer-email",
@@ -57,42 +57,42 @@ def test_plan_refusal_exits_1_and_writes_nothing(
     )  # fmt: skip
     assert done.returncode == 1
     assert "Refused (never_cross_associate)" in done.stdout
-    assert all(r["method"] == "GET" for r in sandbox.requests())
+    assert all(r["method"] == "GET" for r in zendesk.requests())
 
 
 def test_fix_confirms_then_applies_and_undo_reverses(
-    env: dict, tmp_path: Path, sandbox: ZendeskSandbox
+    env: dict, tmp_path: Path, zendesk: ZendeskSandbox
 ) -> None:
     args = ["fix", "#512304", "--scenario", "partner_nfr"]
     declined = run(args, env, tmp_path, stdin="n\n")
     assert declined.returncode == 1 and "Not applied" in declined.stdout
-    assert sandbox.ticket(512304)["organization_id"] is None
+    assert zendesk.ticket(512304)["organization_id"] is None
     applied = run(args, env, tmp_path, stdin="y\n")
     assert applied.returncode == 0, applied.stderr
     assert "Applied: ticket 512304" in applied.stdout
     assert "Whose subscription: Acme DevOps Partners: the partner's NFR licences" in applied.stdout
-    assert sandbox.ticket(512304)["organization_id"] == 360100000001
+    assert zendesk.ticket(512304)["organization_id"] == 360100000001
     declined = run(["undo", "512304"], env, tmp_path, stdin="n\n")
     # The prompt shows what Undo would write, as fix does, before anything is written.
     assert declined.returncode == 1 and "Not undone" in declined.stdout
     assert "Organization: Acme DevOps Partners (premium) → no organization" in declined.stdout, (
         declined.stdout
     )
-    assert sandbox.ticket(512304)["organization_id"] == 360100000001
+    assert zendesk.ticket(512304)["organization_id"] == 360100000001
     undone = run(["undo", "512304", "--yes"], env, tmp_path)
     assert undone.returncode == 0, undone.stderr
     assert "Undone: ticket 512304" in undone.stdout
-    assert sandbox.ticket(512304)["organization_id"] is None
+    assert zendesk.ticket(512304)["organization_id"] is None
     again = run(["undo", "512304", "--yes"], env, tmp_path)
     assert again.returncode == 1 and "already undone" in again.stderr
 
 
 def test_fix_without_a_terminal_answer_does_nothing(
-    env: dict, tmp_path: Path, sandbox: ZendeskSandbox
+    env: dict, tmp_path: Path, zendesk: ZendeskSandbox
 ) -> None:
     done = run(["fix", "512304", "-s", "partner_nfr"], env, tmp_path, stdin="")
     assert done.returncode == 1
-    assert sandbox.ticket(512304)["organization_id"] is None
+    assert zendesk.ticket(512304)["organization_id"] is None
 
 
 @pytest.mark.parametrize(
@@ -110,24 +110,18 @@ def test_bad_ticket_references_are_usage_errors(env: dict, tmp_path: Path, ticke
     assert "partner-fix:" in done.stderr and "Traceback" not in done.stderr
 
 
-@pytest.fixture(scope="module")
-def slack_stand_in() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as stand_in:
-        yield stand_in
-
-
 def test_check_reports_ok_and_bad_credentials(
-    env: dict, tmp_path: Path, slack_stand_in: SlackStandIn
+    env: dict, tmp_path: Path, slack: SlackStandIn
 ) -> None:
-    slack = {"SLACK_BOT_TOKEN": slack_stand_in.bot_token, "SLACK_API_URL": slack_stand_in.url}
-    ok = run(["check"], {**env, **slack, "SLACK_ALLOWED_USERGROUP": "S0SUPPORT"}, tmp_path)
+    web_api = {"SLACK_BOT_TOKEN": slack.bot_token, "SLACK_API_URL": slack.url}
+    ok = run(["check"], {**env, **web_api, "SLACK_ALLOWED_USERGROUP": "S0SUPPORT"}, tmp_path)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "2 members may use the bot" in ok.stdout
-    bad = run(["check"], {**env, **slack, "ZENDESK_API_TOKEN": "wrong"}, tmp_path)
+    bad = run(["check"], {**env, **web_api, "ZENDESK_API_TOKEN": "wrong"}, tmp_path)
     assert bad.returncode == 1 and "credentials" in bad.stdout
-    no_slack = run(["check"], {**env, **slack, "SLACK_BOT_TOKEN": "xoxb-wrong"}, tmp_path)
+    no_slack = run(["check"], {**env, **web_api, "SLACK_BOT_TOKEN": "xoxb-wrong"}, tmp_path)
     assert no_slack.returncode == 1 and "SLACK_BOT_TOKEN: Slack refused it" in no_slack.stdout
-    group = run(["check"], {**env, **slack, "SLACK_ALLOWED_USERGROUP": "S0NOPE"}, tmp_path)
+    group = run(["check"], {**env, **web_api, "SLACK_ALLOWED_USERGROUP": "S0NOPE"}, tmp_path)
     assert group.returncode == 1 and "SLACK_ALLOWED_USERGROUP" in group.stdout
 
 
@@ -162,9 +156,7 @@ def test_help_on_every_command(tmp_path: Path) -> None:
     assert run(["plan", "1"], {}, tmp_path).returncode == 2  # --scenario missing
 
 
-def test_python_m_bot_serves_http_on_port(
-    env: dict, tmp_path: Path, slack_stand_in: SlackStandIn
-) -> None:
+def test_python_m_bot_serves_http_on_port(env: dict, tmp_path: Path, slack: SlackStandIn) -> None:
     import signal
     import socket
     import time
@@ -180,9 +172,9 @@ def test_python_m_bot_serves_http_on_port(
             "PYTHONPATH": str(ROOT),
             **env,
             "PORT": str(port),
-            "SLACK_BOT_TOKEN": slack_stand_in.bot_token,
+            "SLACK_BOT_TOKEN": slack.bot_token,
             "SLACK_SIGNING_SECRET": "s",
-            "SLACK_API_URL": slack_stand_in.url,
+            "SLACK_API_URL": slack.url,
         },
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
@@ -207,12 +199,12 @@ def test_python_m_bot_serves_http_on_port(
 
 
 def test_socket_mode_is_chosen_by_the_app_token_and_a_refusal_is_explained(
-    env: dict, tmp_path: Path, slack_stand_in: SlackStandIn
+    env: dict, tmp_path: Path, slack: SlackStandIn
 ) -> None:
-    slack_stand_in.reset()
+    slack.reset()
     done = run(
         [],
-        {**env, "SLACK_BOT_TOKEN": slack_stand_in.bot_token, "SLACK_API_URL": slack_stand_in.url,
+        {**env, "SLACK_BOT_TOKEN": slack.bot_token, "SLACK_API_URL": slack.url,
          "SLACK_APP_TOKEN": "xapp-1-not-accepted"},
         tmp_path,
     )  # fmt: skip
@@ -220,7 +212,7 @@ def test_socket_mode_is_chosen_by_the_app_token_and_a_refusal_is_explained(
     assert "Socket Mode" in done.stderr and "SLACK_APP_TOKEN" in done.stderr
     assert "Traceback" not in done.stderr
     # Socket Mode asked Slack for a connection (the stand-in has none to give).
-    assert len(slack_stand_in.calls("apps.connections.open")) == 1
+    assert len(slack.calls("apps.connections.open")) == 1
 
 
 # The rule at the moment of writing (issue #7), as the command line meets it.
@@ -237,8 +229,8 @@ def plain_lines(done: subprocess.CompletedProcess[str]) -> None:
         assert " ERROR " not in stream and " WARNING " not in stream
 
 
-def writes_of(sandbox: ZendeskSandbox) -> list[dict]:
-    return [r for r in sandbox.requests() if r["method"] != "GET"]
+def writes_of(zendesk: ZendeskSandbox) -> list[dict]:
+    return [r for r in zendesk.requests() if r["method"] != "GET"]
 
 
 @pytest.mark.parametrize(
@@ -251,9 +243,9 @@ def writes_of(sandbox: ZendeskSandbox) -> list[dict]:
     ids=["membership", "org-tag", "org-field"],
 )
 def test_fix_on_a_customer_turned_partner_is_refused_with_the_reason(
-    env: dict, tmp_path: Path, sandbox: ZendeskSandbox, move: Callable[[ZendeskSandbox], None]
+    env: dict, tmp_path: Path, zendesk: ZendeskSandbox, move: Callable[[ZendeskSandbox], None]
 ) -> None:
-    move(sandbox)
+    move(zendesk)
     done = run(
         ["fix", "512301", "-s", "customer_account", "--customer-email", "carla@globex.example",
          "--yes"], env, tmp_path,
@@ -261,27 +253,27 @@ def test_fix_on_a_customer_turned_partner_is_refused_with_the_reason(
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Refused (never_cross_associate): Carla Customer (carla@globex.example) belongs to " \
         "the partner organization" in done.stdout  # fmt: skip
-    assert writes_of(sandbox) == []
+    assert writes_of(zendesk) == []
     plain_lines(done)
 
 
 def test_undo_that_would_put_a_partner_user_on_a_customer_org_is_refused(
-    env: dict, tmp_path: Path, sandbox: ZendeskSandbox
+    env: dict, tmp_path: Path, zendesk: ZendeskSandbox
 ) -> None:
     fixed = run(["fix", "512303", "-s", "partner_commercial", "--yes"], env, tmp_path)
     assert fixed.returncode == 0, fixed.stderr
-    sandbox.add_membership(HANA, NORTHWIND, default=False)
-    sandbox.clear_requests()
+    zendesk.add_membership(HANA, NORTHWIND, default=False)
+    zendesk.clear_requests()
     done = run(["undo", "512303", "--yes"], env, tmp_path)
     assert done.returncode == 1
     assert "Refused (never_cross_associate): Putting Hana Hooli" in done.stderr
     assert "no organization" not in done.stderr
-    assert writes_of(sandbox) == []
+    assert writes_of(zendesk) == []
     plain_lines(done)
 
 
 def test_undo_of_a_planted_record_finds_nothing_to_undo(
-    env: dict, tmp_path: Path, sandbox: ZendeskSandbox
+    env: dict, tmp_path: Path, zendesk: ZendeskSandbox
 ) -> None:
     import requests
 
@@ -290,23 +282,23 @@ def test_undo_of_a_planted_record_finds_nothing_to_undo(
               "correction": {"requester": [4101000000102, CARLA],
                              "organization": [360100000012, GLOBEX]}}  # fmt: skip
     planted = requests.put(
-        f"{sandbox.url}/api/v2/tickets/512309.json",
+        f"{zendesk.url}/api/v2/tickets/512309.json",
         json={"ticket": {"comment": {"body": "sync", "public": False},
                          "metadata": {"partner_fix": record}}},
         auth=("robin@gitlab.example/token", "sandbox-colleague-token"),
         timeout=5,
     )  # fmt: skip
     assert planted.status_code == 200
-    sandbox.clear_requests()
+    zendesk.clear_requests()
     done = run(["undo", "512309", "--yes"], env, tmp_path)
     assert done.returncode == 1
     assert "Refused (nothing_to_undo): partner-fix has not corrected ticket 512309" in done.stderr
-    assert writes_of(sandbox) == [] and sandbox.ticket(512309)["requester_id"] == CARLA
+    assert writes_of(zendesk) == [] and zendesk.ticket(512309)["requester_id"] == CARLA
     plain_lines(done)
 
 
 def test_undo_after_a_colleagues_edit_is_refused(
-    env: dict, tmp_path: Path, sandbox: ZendeskSandbox
+    env: dict, tmp_path: Path, zendesk: ZendeskSandbox
 ) -> None:
     import requests
 
@@ -316,18 +308,18 @@ def test_undo_after_a_colleagues_edit_is_refused(
     )  # fmt: skip
     assert fixed.returncode == 0, fixed.stderr
     edited = requests.put(
-        f"{sandbox.url}/api/v2/tickets/512302.json",
+        f"{zendesk.url}/api/v2/tickets/512302.json",
         json={"ticket": {"custom_fields": [{"id": 360012194200, "value": "ivan@initech.co"}]}},
         auth=("robin@gitlab.example/token", "sandbox-colleague-token"),
         timeout=5,
     )
     assert edited.status_code == 200
-    sandbox.clear_requests()
+    zendesk.clear_requests()
     done = run(["undo", "512302", "--yes"], env, tmp_path)
     assert done.returncode == 1
     assert "Refused (changed_since_fix): Ticket 512302 changed since the fix (Organization " \
         "Email (partners) edited by someone else)" in done.stderr  # fmt: skip
-    assert writes_of(sandbox) == []
+    assert writes_of(zendesk) == []
     plain_lines(done)
 
 
@@ -342,21 +334,21 @@ def test_undo_after_a_colleagues_edit_is_refused(
     ],
 )  # fmt: skip
 def test_a_partner_of_another_company_is_refused_naming_both(
-    env: dict, tmp_path: Path, sandbox: ZendeskSandbox, args: list[str], theirs: str,
+    env: dict, tmp_path: Path, zendesk: ZendeskSandbox, args: list[str], theirs: str,
     raised_by: str,
 ) -> None:  # fmt: skip
     done = run([*args, "--yes"], env, tmp_path)
     assert done.returncode == 1
     assert "Refused (another_partner_company)" in done.stdout
     assert f"is with {theirs}, but ticket {args[1]} was raised by {raised_by}" in done.stdout
-    assert writes_of(sandbox) == []
+    assert writes_of(zendesk) == []
     plain_lines(done)
 
 
 def test_the_account_type_field_marks_a_partner_organization(
-    env: dict, tmp_path: Path, sandbox: ZendeskSandbox
+    env: dict, tmp_path: Path, zendesk: ZendeskSandbox
 ) -> None:
-    sandbox.update_organization(GLOBEX, fields={"account_type": "Open_Partner"})
+    zendesk.update_organization(GLOBEX, fields={"account_type": "Open_Partner"})
     refused = run(
         ["plan", "512301", "-s", "customer_account", "--customer-email", "carla@globex.example"],
         env, tmp_path,
@@ -365,7 +357,7 @@ def test_the_account_type_field_marks_a_partner_organization(
     assert "belongs to the partner organization Globex Corporation" in refused.stdout
     # An untagged organization marked only in the field is a partner's, and can be put on a
     # ticket as one. The field's key and values are settings.
-    sandbox.update_organization(ACME, tags=[], fields={"kind": "reseller_partner"})
+    zendesk.update_organization(ACME, tags=[], fields={"kind": "reseller_partner"})
     custom = {**env, "ZENDESK_PARTNER_ORG_FIELD": "kind",
               "ZENDESK_PARTNER_ORG_VALUES": "reseller_partner"}  # fmt: skip
     planned = run(["plan", "512304", "-s", "partner_nfr"], custom, tmp_path)
@@ -379,7 +371,7 @@ def test_the_account_type_field_marks_a_partner_organization(
 
 
 def test_a_64_bit_ticket_id_is_planned_fixed_and_undone_exactly(
-    env: dict, tmp_path: Path, sandbox: ZendeskSandbox
+    env: dict, tmp_path: Path, zendesk: ZendeskSandbox
 ) -> None:
     planned = run(["plan", str(BIG), "--scenario", "partner_nfr"], env, tmp_path)
     assert planned.returncode == 0, planned.stderr
@@ -390,19 +382,19 @@ def test_a_64_bit_ticket_id_is_planned_fixed_and_undone_exactly(
     undone = run(["undo", str(BIG), "--yes"], env, tmp_path)
     assert undone.returncode == 0, undone.stderr
     assert f"Undone: ticket {BIG}" in undone.stdout
-    assert [w["path"] for w in writes_of(sandbox)] == [f"/api/v2/tickets/{BIG}.json"] * 2
+    assert [w["path"] for w in writes_of(zendesk)] == [f"/api/v2/tickets/{BIG}.json"] * 2
     for done in (planned, fixed, undone):
         plain_lines(done)
 
 
 @pytest.mark.parametrize("ticket", ["9223372036854775808", "99999999999999999999999", "-5"])
 def test_a_ticket_id_beyond_64_bits_is_a_usage_error(
-    env: dict, tmp_path: Path, sandbox: ZendeskSandbox, ticket: str
+    env: dict, tmp_path: Path, zendesk: ZendeskSandbox, ticket: str
 ) -> None:
     done = run(["plan", ticket, "--scenario", "partner_nfr"], env, tmp_path)
     assert done.returncode == 2, done.stdout + done.stderr
     assert done.stderr.startswith("partner-fix: ") and "ticket" in done.stderr.lower()
-    assert sandbox.requests() == []
+    assert zendesk.requests() == []
     plain_lines(done)
 
 
@@ -455,7 +447,7 @@ def test_check_says_when_the_token_cannot_edit_tickets(env: dict, tmp_path: Path
 
 
 def test_plan_without_a_scenario_plans_the_suggestion_with_the_customer_it_found(
-    env: dict, tmp_path: Path, sandbox: ZendeskSandbox
+    env: dict, tmp_path: Path, zendesk: ZendeskSandbox
 ) -> None:
     done = run(["plan", "512310"], env, tmp_path)
     assert done.returncode == 0, done.stderr
@@ -469,7 +461,7 @@ def test_plan_without_a_scenario_plans_the_suggestion_with_the_customer_it_found
         "Requester: Pat Partner (pat@acmedevops.example) → Jane Doe (jane@acmecorp.example)" in out
     )
     assert "Jane Reseller" not in out  # a partner's user, however close
-    assert all(r["method"] == "GET" for r in sandbox.requests())
+    assert all(r["method"] == "GET" for r in zendesk.requests())
 
 
 def test_a_customer_scenario_without_a_clear_customer_is_a_usage_error(

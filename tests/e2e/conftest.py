@@ -1,75 +1,49 @@
-"""The production server (the Procfile's gunicorn command) against both stand-ins, over HTTP."""
+"""The production server (the Procfile's gunicorn command) against both stand-ins, over HTTP:
+the session Stack's bot, and what only the end-to-end tests use.
+
+    bot        the Procfile's gunicorn, for the e2e package, restricted to Support's user group
+    slack      (overrides the root one) the Slack stand-in, reset, aimed at `bot`
+    avery      the scripted support engineer, U0AGENT1 in C0SUPPORT
+    fresh_bot  a Procfile gunicorn of the test's own (Slack aimed at it)
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from standins.harness import (
-    Agent,
-    ProcfileServer,
-    free_port,
-    new_signing_secret,
-    stand_in_environment,
-)
+from standins.harness import ALLOWED_GROUP, Agent, ProcfileServer, Stack
 from standins.slack import SlackStandIn
 from standins.zendesk import ZendeskSandbox
 
-ALLOWED_GROUP = "S0SUPPORT"
 
-
-@dataclass(frozen=True)
-class BotProcess:
-    url: str
-    log_path: Path
-
-
-@pytest.fixture(scope="session")
-def slack_server() -> Iterator[SlackStandIn]:
-    with SlackStandIn(signing_secret=new_signing_secret()) as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def bot(
-    sandbox_server: ZendeskSandbox,
-    slack_server: SlackStandIn,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[BotProcess]:
-    env = stand_in_environment(
-        sandbox_server, slack_server, free_port(), SLACK_ALLOWED_USERGROUP=ALLOWED_GROUP
-    )
-    server = ProcfileServer(env, tmp_path_factory.mktemp("bot") / "bot.log").start()
-    slack_server.app_url = f"{server.url}/slack/events"
-    yield BotProcess(server.url, server.log_path)
-    server.stop()
+@pytest.fixture(scope="package")
+def bot(stack: Stack) -> Iterator[ProcfileServer]:
+    server = stack.start_bot(SLACK_ALLOWED_USERGROUP=ALLOWED_GROUP)
+    assert isinstance(server, ProcfileServer)
+    yield server
+    # Stopped with the package: nothing of it reaches the tests that follow.
+    stack.stop_bot()
 
 
 @pytest.fixture
-def slack(slack_server: SlackStandIn, sandbox: ZendeskSandbox, bot: BotProcess) -> SlackStandIn:
-    slack_server.reset()
-    slack_server.app_url = f"{bot.url}/slack/events"
-    return slack_server
+def slack(slack: SlackStandIn, zendesk: ZendeskSandbox, bot: ProcfileServer) -> SlackStandIn:
+    slack.app_url = f"{bot.url}/slack/events"
+    return slack
 
 
 @pytest.fixture
-def avery(slack: SlackStandIn) -> Agent:
-    return Agent(slack, "U0AGENT1", "C0SUPPORT")
+def avery(stack: Stack, slack: SlackStandIn) -> Agent:
+    return stack.agent("U0AGENT1", "C0SUPPORT")
 
 
 @pytest.fixture
-def fresh_server(
-    sandbox_server: ZendeskSandbox, slack_server: SlackStandIn, tmp_path: Path
-) -> Iterator[ProcfileServer]:
+def fresh_bot(stack: Stack, slack: SlackStandIn, tmp_path: Path) -> Iterator[ProcfileServer]:
     """A Procfile gunicorn of the test's own, for tests that signal, flood or clog it: its
     leftover work dies with it instead of reaching the next test."""
-    sandbox_server.reset()
-    slack_server.reset()
-    env = stand_in_environment(sandbox_server, slack_server, free_port())
-    started = ProcfileServer(env, tmp_path / "bot.log").start()
-    slack_server.app_url = f"{started.url}/slack/events"
+    started = stack.procfile(tmp_path / "bot.log").start()
+    slack.app_url = f"{started.url}/slack/events"
     yield started
     started.stop()

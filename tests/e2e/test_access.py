@@ -18,6 +18,7 @@ from bot.slack import blocks, values
 from standins.harness import (
     Agent,
     ProcfileServer,
+    Stack,
     Thread,
     free_port,
     has_button,
@@ -33,9 +34,9 @@ SHARED_NOTE = "shared with another organization"
 
 
 def start_bot(
-    sandbox: ZendeskSandbox, slack: SlackStandIn, log_dir: Path, **extra: str
+    zendesk: ZendeskSandbox, slack: SlackStandIn, log_dir: Path, **extra: str
 ) -> ProcfileServer:
-    env = stand_in_environment(sandbox, slack, free_port(), **extra)
+    env = stand_in_environment(zendesk, slack, free_port(), **extra)
     server = ProcfileServer(env, log_dir / "bot.log").start()
     slack.app_url = f"{server.url}/slack/events"
     return server
@@ -49,26 +50,26 @@ def own_slack() -> Iterator[SlackStandIn]:
 
 @pytest.fixture(scope="module")
 def members_bot(
-    sandbox_server: ZendeskSandbox,
+    stack: Stack,
     own_slack: SlackStandIn,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[ProcfileServer]:
-    server = start_bot(sandbox_server, own_slack, tmp_path_factory.mktemp("members-bot"))
+    server = start_bot(stack.zendesk, own_slack, tmp_path_factory.mktemp("members-bot"))
     yield server
     server.stop()
 
 
 @pytest.fixture
 def slack(
-    own_slack: SlackStandIn, sandbox: ZendeskSandbox, members_bot: ProcfileServer
+    own_slack: SlackStandIn, zendesk: ZendeskSandbox, members_bot: ProcfileServer
 ) -> SlackStandIn:
     own_slack.reset()
     own_slack.app_url = f"{members_bot.url}/slack/events"
     return own_slack
 
 
-def writes(sandbox: ZendeskSandbox) -> list[dict[str, Any]]:
-    return [r for r in sandbox.requests() if r["method"] != "GET"]
+def writes(zendesk: ZendeskSandbox) -> list[dict[str, Any]]:
+    return [r for r in zendesk.requests() if r["method"] != "GET"]
 
 
 def dm_of(user: str) -> str:
@@ -114,7 +115,7 @@ def summary_posted(messages: list[dict[str, Any]]) -> bool:
 
 @pytest.mark.parametrize("stranger", STRANGERS)
 def test_guests_outsiders_and_the_departed_are_denied_on_every_surface(
-    slack: SlackStandIn, sandbox: ZendeskSandbox, stranger: str
+    slack: SlackStandIn, zendesk: ZendeskSandbox, stranger: str
 ) -> None:
     avery = Agent(slack, "U0AGENT1", "C0SUPPORT")
     # A member's preview and summary, for the stranger to click on.
@@ -155,7 +156,7 @@ def test_guests_outsiders_and_the_departed_are_denied_on_every_surface(
     # Undo on the member's summary: the correction stands.
     avery.click(thread, APPLY, until=summary_posted)
     summary = next(m for m in slack.thread(thread.channel, thread.ts) if has_button(m, UNDO))
-    done = writes(sandbox)
+    done = writes(zendesk)
     answer = slack.click_button(stranger, thread.channel, summary["ts"], UNDO)
     assert answer.status == 200
     denial_for(slack, stranger, answer, MEMBERS_ONLY)
@@ -172,14 +173,14 @@ def test_guests_outsiders_and_the_departed_are_denied_on_every_surface(
         assert answer.status == 200
         denial_for(slack, stranger, answer, MEMBERS_ONLY)
 
-    assert writes(sandbox) == done  # Avery's Apply, nothing more
+    assert writes(zendesk) == done  # Avery's Apply, nothing more
     assert len(slack.calls("views.open")) == opened + 1  # only the modal the test opened
     assert previews_shown(slack) == {preview["ts"]}  # Avery's preview, no other
-    assert sandbox.ticket(512304)["organization_id"] == 360100000001  # not undone
+    assert zendesk.ticket(512304)["organization_id"] == 360100000001  # not undone
 
 
 def test_a_shared_channel_gets_no_customer_data_the_thread_goes_by_dm(
-    slack: SlackStandIn, sandbox: ZendeskSandbox
+    slack: SlackStandIn, zendesk: ZendeskSandbox
 ) -> None:
     avery = Agent(slack, "U0AGENT1", "C0SHARED")
     view = avery.command("512304")
@@ -191,8 +192,8 @@ def test_a_shared_channel_gets_no_customer_data_the_thread_goes_by_dm(
     # Apply from the DM works, and the outcome and the summary stay there.
     in_dm = Agent(slack, "U0AGENT1", thread.channel)
     in_dm.click(thread, APPLY, until=summary_posted)
-    assert sandbox.ticket(512304)["organization_id"] == 360100000001
-    assert len(writes(sandbox)) == 1
+    assert zendesk.ticket(512304)["organization_id"] == 360100000001
+    assert len(writes(zendesk)) == 1
     # The shortcut on a message of the shared channel: not in that message's thread either.
     ts = slack.post_user_message("U0AGENT2", "C0SHARED", "Could someone check ZD#512303?")
     view = avery.shortcut(ts)
@@ -246,7 +247,7 @@ def acks(slack: SlackStandIn, user: str) -> dict[str, float]:
 
 @pytest.mark.parametrize("trouble", ["slow", "ratelimited"])
 def test_a_cold_worker_acks_at_once_whatever_slack_does(
-    sandbox: ZendeskSandbox, tmp_path: Path, trouble: str
+    zendesk: ZendeskSandbox, tmp_path: Path, trouble: str
 ) -> None:
     lookups = ("auth.test", "usergroups.users.list", "users.info")
     with SlackStandIn(signing_secret="cold-secret") as slack:
@@ -255,7 +256,7 @@ def test_a_cold_worker_acks_at_once_whatever_slack_does(
                 slack.set_latency(4.0, method)
             else:
                 slack.inject(method, "ratelimited", count=1000, retry_after=12)
-        server = start_bot(sandbox, slack, tmp_path, SLACK_ALLOWED_USERGROUP="S0SUPPORT")
+        server = start_bot(zendesk, slack, tmp_path, SLACK_ALLOWED_USERGROUP="S0SUPPORT")
         try:
             guest = acks(slack, "U0GUEST1")
             member = acks(slack, "U0AGENT1")
@@ -272,7 +273,7 @@ def test_a_cold_worker_acks_at_once_whatever_slack_does(
             # Nothing but the denials: the bot opened no modal and wrote nothing.
             assert len(slack.calls("views.open")) == 2  # the two the test opened itself
             assert slack.calls("views.update") == []
-            assert writes(sandbox) == []
+            assert writes(zendesk) == []
             # Once Slack answers again, the member gets the modal.
             slack.reset()
             answer = slack.slash_command("U0AGENT1", "C0SUPPORT", "")

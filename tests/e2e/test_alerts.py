@@ -1,5 +1,6 @@
-"""Alerts end to end: the sandbox's signed webhook calls reach the Procfile's gunicorn, the alert
-lands in the Slack stand-in's C0ALERTS, and Review fixes the ticket from the alert's thread."""
+"""Alerts end to end: the Zendesk stand-in's signed webhook calls reach the Procfile's gunicorn,
+the alert lands in the Slack stand-in's C0ALERTS, and Review fixes the ticket from the alert's
+thread."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from standins.harness import ALERT_CHANNEL, Agent, ProcfileServer, free_port, st
 from standins.slack import SlackStandIn
 from standins.zendesk import ZendeskSandbox
 from standins.zendesk.webhooks import sign, timestamp
-from tests.e2e.conftest import BotProcess
 from tests.e2e.test_access import denial_for
 
 PARTNER_FORM = 360000818199
@@ -27,9 +27,9 @@ REVIEW = "partner_fix_review"
 STAMP = "X-Zendesk-Webhook-Signature-Timestamp"
 
 
-def wrong_ticket(sandbox: ZendeskSandbox, notify: bool = False) -> int:
+def wrong_ticket(zendesk: ZendeskSandbox, notify: bool = False) -> int:
     """A partner ticket whose requester is the partner, though it names the customer."""
-    return sandbox.add_ticket(
+    return zendesk.add_ticket(
         {
             "requester_id": PAT,
             "ticket_form_id": PARTNER_FORM,
@@ -40,8 +40,8 @@ def wrong_ticket(sandbox: ZendeskSandbox, notify: bool = False) -> int:
     )
 
 
-def fine_ticket(sandbox: ZendeskSandbox) -> int:
-    return sandbox.add_ticket(
+def fine_ticket(zendesk: ZendeskSandbox) -> int:
+    return zendesk.add_ticket(
         {
             "requester_id": JANE,
             "submitter_id": PAT,
@@ -53,9 +53,9 @@ def fine_ticket(sandbox: ZendeskSandbox) -> int:
 
 
 @pytest.fixture
-def webhook(sandbox: ZendeskSandbox, bot: BotProcess, slack: SlackStandIn) -> ZendeskSandbox:
-    sandbox.webhooks.url = f"{bot.url}/zendesk/events"
-    return sandbox
+def webhook(zendesk: ZendeskSandbox, bot: ProcfileServer, slack: SlackStandIn) -> ZendeskSandbox:
+    zendesk.webhooks.url = f"{bot.url}/zendesk/events"
+    return zendesk
 
 
 def alerts_for(slack: SlackStandIn, ticket_id: int) -> list[dict[str, Any]]:
@@ -72,7 +72,7 @@ def wait_for_alert(slack: SlackStandIn, ticket_id: int) -> dict[str, Any]:
     )
 
 
-def checked(bot: BotProcess, ticket_id: int, count: int = 1, timeout: float = 10) -> list[str]:
+def checked(bot: ProcfileServer, ticket_id: int, count: int = 1, timeout: float = 10) -> list[str]:
     """The bot's log lines that say it finished checking the ticket, once there are `count`."""
     deadline = time.monotonic() + timeout
     while True:
@@ -124,7 +124,7 @@ def test_a_new_wrong_ticket_gets_one_alert_with_link_reason_scenario_and_review(
 
 
 def test_a_fine_ticket_gets_no_alert(
-    webhook: ZendeskSandbox, slack: SlackStandIn, bot: BotProcess
+    webhook: ZendeskSandbox, slack: SlackStandIn, bot: ProcfileServer
 ) -> None:
     ticket_id = fine_ticket(webhook)
     assert [d.status for d in webhook.notify_webhook(ticket_id)] == [200]
@@ -133,7 +133,7 @@ def test_a_fine_ticket_gets_no_alert(
 
 
 def test_duplicates_and_retries_give_one_alert(
-    webhook: ZendeskSandbox, slack: SlackStandIn, bot: BotProcess
+    webhook: ZendeskSandbox, slack: SlackStandIn, bot: ProcfileServer
 ) -> None:
     ticket_id = wrong_ticket(webhook)
     # Two deliveries at once (both workers may get one): signed in the same second, they are
@@ -153,7 +153,7 @@ def test_duplicates_and_retries_give_one_alert(
 
 
 def test_a_retry_after_a_failed_post_posts(
-    webhook: ZendeskSandbox, slack: SlackStandIn, bot: BotProcess
+    webhook: ZendeskSandbox, slack: SlackStandIn, bot: ProcfileServer
 ) -> None:
     ticket_id = wrong_ticket(webhook)
     slack.inject("chat.postMessage", "internal_error", channel=ALERT_CHANNEL)
@@ -172,7 +172,7 @@ def test_a_retry_after_a_failed_post_posts(
      "non_ascii", "missing"],
 )  # fmt: skip
 def test_calls_that_do_not_verify_get_401_and_change_nothing(
-    webhook: ZendeskSandbox, slack: SlackStandIn, bot: BotProcess, case: str
+    webhook: ZendeskSandbox, slack: SlackStandIn, bot: ProcfileServer, case: str
 ) -> None:
     ticket_id = wrong_ticket(webhook)
     body = json.dumps({"ticket_id": str(ticket_id)}).encode()
@@ -197,7 +197,7 @@ def test_calls_that_do_not_verify_get_401_and_change_nothing(
 
 
 def test_a_replayed_call_does_nothing_more(
-    webhook: ZendeskSandbox, slack: SlackStandIn, bot: BotProcess
+    webhook: ZendeskSandbox, slack: SlackStandIn, bot: ProcfileServer
 ) -> None:
     ticket_id = fine_ticket(webhook)
     body = json.dumps({"ticket_id": ticket_id}).encode()  # a number is taken too
@@ -215,16 +215,16 @@ def test_a_replayed_call_does_nothing_more(
              b'{"ticket_id": true}', b'{"ticket_id": "99999999999999999999"}'],
 )  # fmt: skip
 def test_a_signed_body_without_a_ticket_id_is_400(
-    webhook: ZendeskSandbox, bot: BotProcess, body: bytes
+    webhook: ZendeskSandbox, bot: ProcfileServer, body: bytes
 ) -> None:
     status, answer = call(f"{bot.url}/zendesk/events", body, signed(webhook.webhooks.secret, body))
     assert status == 400 and answer["error"] == "bad_body"
 
 
 def test_without_a_secret_the_route_is_404(
-    sandbox_server: ZendeskSandbox, slack_server: SlackStandIn, tmp_path: Path
+    zendesk: ZendeskSandbox, slack: SlackStandIn, tmp_path: Path
 ) -> None:
-    env = stand_in_environment(sandbox_server, slack_server, free_port())
+    env = stand_in_environment(zendesk, slack, free_port())
     del env["ZENDESK_WEBHOOK_SECRET"]
     server = ProcfileServer(env, tmp_path / "bot.log").start()
     try:

@@ -19,7 +19,7 @@ def block(view: dict[str, Any], block_id: str) -> dict[str, Any]:
 
 
 def test_the_typo_case_is_found_prefilled_and_fixed(
-    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+    slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
     view_id = avery.command("512310")
     view = slack.view(view_id)
@@ -33,7 +33,7 @@ def test_the_typo_case_is_found_prefilled_and_fixed(
     assert "Jane Reseller" not in said  # a partner's user, one slip away too
     thread = avery.submit(view_id, {})  # as prefilled
     avery.click(thread, APPLY, until=lambda ms: any(has_button(m, UNDO) for m in ms))
-    ticket = sandbox.ticket(512310)
+    ticket = zendesk.ticket(512310)
     assert (ticket["requester_id"], ticket["organization_id"]) == (JANE, ACME_CORP)
     rendered = avery.render(thread)
     assert "20 MB" in rendered and "providing-large-files" in rendered  # how to send files
@@ -51,7 +51,7 @@ def test_two_customers_equally_close_are_listed_and_nothing_is_prefilled(
 
 
 def test_nobody_close_is_said_and_nothing_is_prefilled(
-    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+    slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
     view = slack.view(avery.command("512304"))  # no Organization Email at all
     assert "initial_value" not in block(view, "customer_email")["element"]

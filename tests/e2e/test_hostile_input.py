@@ -162,11 +162,11 @@ def _mrkdwn(value: Any, top: bool = True) -> Iterator[str]:
 class Watch:
     """The stand-ins' logs of one input's run, and what they say about it."""
 
-    def __init__(self, slack: SlackStandIn, sandbox: ZendeskSandbox) -> None:
+    def __init__(self, slack: SlackStandIn, zendesk: ZendeskSandbox) -> None:
         self.slack = slack
-        self.sandbox = sandbox
+        self.zendesk = zendesk
         self.own_link = re.compile(
-            "<" + re.escape(sandbox.url) + r"/agent/tickets/(\d+)\|#\1>", re.IGNORECASE
+            "<" + re.escape(zendesk.url) + r"/agent/tickets/(\d+)\|#\1>", re.IGNORECASE
         )
         # An open modal that the last input left as it was (its answer was inline errors, which
         # call nothing): the next input is typed into it, saving a slash command per input.
@@ -174,7 +174,7 @@ class Watch:
         self.calls_before = 0
 
     def start(self) -> None:
-        self.sandbox.reset()
+        self.zendesk.reset()
         if self.modal is None:
             self.slack.reset()
         self.calls_before = len(self.slack.calls())
@@ -217,7 +217,7 @@ class Watch:
                 found.append(f"HTTP {answer.status}: {answer.body[:200]}")
             found += answer.problems  # a late ack, an answer Slack would refuse
         writes = [
-            f"{r['method']} {r['path']}" for r in self.sandbox.requests() if r["method"] != "GET"
+            f"{r['method']} {r['path']}" for r in self.zendesk.requests() if r["method"] != "GET"
         ]
         if writes:
             found.append(f"wrote to Zendesk: {writes}")
@@ -439,8 +439,8 @@ SURFACES: dict[str, Callable[[Watch, Case], list[str]]] = {
 
 
 @pytest.fixture
-def watch(slack: SlackStandIn, sandbox: ZendeskSandbox) -> Watch:
-    return Watch(slack, sandbox)
+def watch(slack: SlackStandIn, zendesk: ZendeskSandbox) -> Watch:
+    return Watch(slack, zendesk)
 
 
 def run_one(watch: Watch, surface: str, case: Case) -> list[str]:
@@ -476,18 +476,18 @@ def incompressible(length: int, seed: int = 0) -> str:
 
 @pytest.mark.timeout(30)
 def test_long_organization_email_in_zendesk_still_gets_an_answer(
-    sandbox: ZendeskSandbox, watch: Watch
+    zendesk: ZendeskSandbox, watch: Watch
 ) -> None:
     # The field is free text a partner fills in on the ticket form: hostile input from Zendesk.
-    email, token = sandbox.credentials
+    email, token = zendesk.credentials
     edited = requests.put(
-        f"{sandbox.url}/api/v2/tickets/512301.json",
+        f"{zendesk.url}/api/v2/tickets/512301.json",
         json={"ticket": {"custom_fields": [{"id": 360012194200, "value": incompressible(3000)}]}},
         auth=(f"{email}/token", token),
         timeout=5,
     )
     assert edited.status_code == 200
-    sandbox.clear_requests()
+    zendesk.clear_requests()
     view_id = blank_modal(watch)
     answer = watch.slack.submit_view(
         ASKER,
@@ -512,5 +512,5 @@ def test_long_organization_email_in_zendesk_still_gets_an_answer(
         until=lambda ms: any(has_button(m, "partner_fix_undo") for m in ms),
     )
     agent.click(thread, "partner_fix_undo")
-    fields = {f["id"]: f["value"] for f in sandbox.ticket(512301)["custom_fields"]}
+    fields = {f["id"]: f["value"] for f in zendesk.ticket(512301)["custom_fields"]}
     assert fields[360012194200] == original

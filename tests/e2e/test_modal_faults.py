@@ -29,7 +29,7 @@ def opened_view(slack: SlackStandIn) -> str:
 
 @pytest.mark.parametrize("error", ["internal_error", "invalid_blocks", "not_found"])
 def test_a_refused_views_update_is_said_in_the_modal(
-    slack: SlackStandIn, sandbox: ZendeskSandbox, error: str
+    slack: SlackStandIn, zendesk: ZendeskSandbox, error: str
 ) -> None:
     slack.inject("views.update", error, count=1)
     assert slack.slash_command(USER, CHANNEL, "512304").status == 200
@@ -41,7 +41,7 @@ def test_a_refused_views_update_is_said_in_the_modal(
 
 
 def test_when_the_modal_cannot_be_updated_at_all_the_person_is_told(
-    slack: SlackStandIn, sandbox: ZendeskSandbox
+    slack: SlackStandIn, zendesk: ZendeskSandbox
 ) -> None:
     slack.inject("views.update", "internal_error", count=2)
     assert slack.slash_command(USER, CHANNEL, "512304").status == 200
@@ -51,7 +51,7 @@ def test_when_the_modal_cannot_be_updated_at_all_the_person_is_told(
     assert len(slack.calls("views.update")) == 2
 
 
-def test_a_hash_conflict_is_still_left_alone(slack: SlackStandIn, sandbox: ZendeskSandbox) -> None:
+def test_a_hash_conflict_is_still_left_alone(slack: SlackStandIn, zendesk: ZendeskSandbox) -> None:
     slack.inject("views.update", "hash_conflict", count=1)
     assert slack.slash_command(USER, CHANNEL, "512304").status == 200
     slack.wait_for_call("views.update", timeout=10)
@@ -65,9 +65,8 @@ CANCEL_BURST = 120
 
 
 def test_slow_chat_updates_never_make_the_next_modal_miss_its_trigger(
-    fresh_server: ProcfileServer, slack_server: SlackStandIn
+    fresh_bot: ProcfileServer, slack: SlackStandIn
 ) -> None:
-    slack = slack_server
     for _ in range(CANCEL_BURST):  # previews, each with its Cancel button, as the bot posts them
         value = encode_ticket(512304)
         button = {

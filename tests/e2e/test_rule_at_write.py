@@ -31,8 +31,8 @@ BIG = 9007199254740993  # 2^53 + 1: a float anywhere on the way would turn it in
 CARLA_ON_GLOBEX = {"scenario": "customer_account", "customer_email": "carla@globex.example"}
 
 
-def writes(sandbox: ZendeskSandbox) -> list[dict[str, Any]]:
-    return [r for r in sandbox.requests() if r["method"] != "GET"]
+def writes(zendesk: ZendeskSandbox) -> list[dict[str, Any]]:
+    return [r for r in zendesk.requests() if r["method"] != "GET"]
 
 
 def summary_posted(messages: list[dict[str, Any]]) -> bool:
@@ -48,10 +48,10 @@ def field(ticket: dict[str, Any]) -> Any:
     return {f["id"]: f["value"] for f in ticket["custom_fields"]}[ORG_EMAIL]
 
 
-def put_as_colleague(sandbox: ZendeskSandbox, ticket_id: int, changes: dict[str, Any]) -> None:
+def put_as_colleague(zendesk: ZendeskSandbox, ticket_id: int, changes: dict[str, Any]) -> None:
     """Robin, another agent of the same Zendesk, with a script of their own."""
     answer = requests.put(
-        f"{sandbox.url}/api/v2/tickets/{ticket_id}.json",
+        f"{zendesk.url}/api/v2/tickets/{ticket_id}.json",
         json={"ticket": changes},
         auth=("robin@gitlab.example/token", "sandbox-colleague-token"),
         timeout=5,
@@ -99,48 +99,48 @@ def request_id_of_summary(slack: SlackStandIn, thread: Thread) -> str:
 )
 def test_apply_refuses_a_customer_who_turned_partner_after_the_preview(
     slack: SlackStandIn,
-    sandbox: ZendeskSandbox,
+    zendesk: ZendeskSandbox,
     avery: Agent,
     move: Callable[[ZendeskSandbox], None],
 ) -> None:
     thread = avery.submit(avery.command("512301"), CARLA_ON_GLOBEX)
     assert "[Apply]" in avery.render(thread)
-    before = sandbox.ticket(512301)
-    move(sandbox)
+    before = zendesk.ticket(512301)
+    move(zendesk)
     avery.click(thread, APPLY)
     rendered = avery.render(thread)
     assert "the fix is now refused, so nothing was written" in rendered
     assert "Refused" in rendered and "Carla Customer" in rendered
     assert "A partner's user is never made the customer of a ticket" in rendered
     assert "[Apply]" not in rendered and "[Undo]" not in rendered
-    assert writes(sandbox) == [] and sandbox.ticket(512301) == before
+    assert writes(zendesk) == [] and zendesk.ticket(512301) == before
 
 
 # 2. The guard fails closed on memberships that no sideload shows.
 
 
 def test_undo_never_puts_a_partner_user_back_on_a_customer_organization(
-    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+    slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
     thread = fixed(avery, "512303", {"scenario": "partner_commercial"})
-    assert sandbox.ticket(512303)["requester_id"] == NINA
+    assert zendesk.ticket(512303)["requester_id"] == NINA
     # Since the fix, Hana (whom Undo would make requester again, on Hooli) joined Northwind, as a
     # membership that is not her default and so is in no sideload.
-    sandbox.add_membership(HANA, NORTHWIND, default=False)
-    sandbox.clear_requests()
+    zendesk.add_membership(HANA, NORTHWIND, default=False)
+    zendesk.clear_requests()
     rendered = undo_clicked(avery, thread)
     assert "would associate a customer with a partner's organization" in rendered
     assert "is a partner's user (Northwind Integrations) and Hooli Inc is a customer" in rendered
     assert "no organization" not in rendered
-    assert writes(sandbox) == []
-    assert sandbox.ticket(512303)["requester_id"] == NINA
+    assert writes(zendesk) == []
+    assert zendesk.ticket(512303)["requester_id"] == NINA
 
 
 # 3. Undo trusts only the bot's own, still-standing record.
 
 
 def test_a_planted_record_is_ignored_by_the_undo_of_a_real_summary(
-    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+    slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
     thread = fixed(avery, "512304", {"scenario": "partner_nfr"})
     request_id = request_id_of_summary(slack, thread)
@@ -156,41 +156,41 @@ def test_a_planted_record_is_ignored_by_the_undo_of_a_real_summary(
         "correction": {"requester": [IVAN, CARLA], "organization": [INITECH, GLOBEX]},
     }
     note = {"body": "sync", "public": False}
-    put_as_colleague(sandbox, 512309, {"comment": note, "metadata": {"partner_fix": claim}})
+    put_as_colleague(zendesk, 512309, {"comment": note, "metadata": {"partner_fix": claim}})
     undo_claim = {**claim, "action": "undo", "undoes": request_id}
-    put_as_colleague(sandbox, 512304, {"comment": note, "metadata": {"partner_fix": claim}})
-    put_as_colleague(sandbox, 512304, {"comment": note, "metadata": {"partner_fix": undo_claim}})
-    sandbox.clear_requests()
+    put_as_colleague(zendesk, 512304, {"comment": note, "metadata": {"partner_fix": claim}})
+    put_as_colleague(zendesk, 512304, {"comment": note, "metadata": {"partner_fix": undo_claim}})
+    zendesk.clear_requests()
 
     rendered = undo_clicked(avery, thread)
 
     assert "Undone" in rendered
-    (put,) = writes(sandbox)
+    (put,) = writes(zendesk)
     assert put["path"] == "/api/v2/tickets/512304.json"
-    assert sandbox.ticket(512304)["organization_id"] is None  # the real fix, reversed
-    assert sandbox.ticket(512309)["requester_id"] == CARLA  # the planted claim moved nothing
+    assert zendesk.ticket(512304)["organization_id"] is None  # the real fix, reversed
+    assert zendesk.ticket(512309)["requester_id"] == CARLA  # the planted claim moved nothing
 
 
 def test_undo_refuses_after_a_colleague_edited_what_the_fix_wrote(
-    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+    slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
     thread = fixed(
         avery,
         "512302",
         {"scenario": "services_engagement", "customer_email": "ivan@initech.example"},
     )
-    assert PAT in sandbox.ticket(512302)["email_cc_ids"]
-    put_as_colleague(sandbox, 512302, {"email_ccs": [{"user_id": PAT, "action": "delete"}]})
-    sandbox.clear_requests()
+    assert PAT in zendesk.ticket(512302)["email_cc_ids"]
+    put_as_colleague(zendesk, 512302, {"email_ccs": [{"user_id": PAT, "action": "delete"}]})
+    zendesk.clear_requests()
     rendered = undo_clicked(avery, thread)
     assert "changed since the fix (CC edited by someone else)" in rendered
     assert "undoing now would overwrite their change. Nothing was changed." in rendered
-    assert writes(sandbox) == []
-    assert sandbox.ticket(512302)["requester_id"] == IVAN
+    assert writes(zendesk) == []
+    assert zendesk.ticket(512302)["requester_id"] == IVAN
 
 
 def test_undo_of_an_older_summary_after_a_newer_fix_is_refused_as_superseded(
-    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+    slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
     older = fixed(avery, "512301", CARLA_ON_GLOBEX)
     fixed(
@@ -198,13 +198,13 @@ def test_undo_of_an_older_summary_after_a_newer_fix_is_refused_as_superseded(
         "512301",
         {"scenario": "services_engagement", "customer_email": "carla@globex.example"},
     )
-    assert PAT in sandbox.ticket(512301)["email_cc_ids"]
-    sandbox.clear_requests()
+    assert PAT in zendesk.ticket(512301)["email_cc_ids"]
+    zendesk.clear_requests()
     rendered = undo_clicked(avery, older)
     assert "changed ticket 512301 again after that correction" in rendered
     assert "undo the newest one instead. Nothing was changed." in rendered
-    assert writes(sandbox) == []
-    assert PAT in sandbox.ticket(512301)["email_cc_ids"]
+    assert writes(zendesk) == []
+    assert PAT in zendesk.ticket(512301)["email_cc_ids"]
 
 
 # 4. One partner company per ticket: the modal's partner_email.
@@ -228,7 +228,7 @@ def test_undo_of_an_older_summary_after_a_newer_fix_is_refused_as_superseded(
 )  # fmt: skip
 def test_a_partner_of_another_company_is_refused_in_the_preview(
     slack: SlackStandIn,
-    sandbox: ZendeskSandbox,
+    zendesk: ZendeskSandbox,
     avery: Agent,
     ticket: str,
     values: dict[str, Any],
@@ -240,55 +240,55 @@ def test_a_partner_of_another_company_is_refused_in_the_preview(
     assert "Refused" in rendered and "another_partner_company" in rendered
     assert f"is with {theirs}, but ticket {ticket} was raised by {raised_by}" in rendered
     assert "[Apply]" not in rendered
-    assert writes(sandbox) == []
+    assert writes(zendesk) == []
 
 
 # 5. A partner organization marked by its account_type field alone.
 
 
 def test_a_customer_organization_marked_partner_in_its_field_is_refused(
-    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+    slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
-    sandbox.update_organization(GLOBEX, fields={"account_type": "Open_Partner"})
+    zendesk.update_organization(GLOBEX, fields={"account_type": "Open_Partner"})
     thread = avery.submit(avery.command("512301"), CARLA_ON_GLOBEX)
     rendered = avery.render(thread)
     assert "belongs to the partner organization Globex Corporation" in rendered
-    assert "[Apply]" not in rendered and writes(sandbox) == []
+    assert "[Apply]" not in rendered and writes(zendesk) == []
 
 
 def test_an_untagged_partner_organization_marked_in_its_field_is_the_partners(
-    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+    slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
-    sandbox.update_organization(ACME, tags=[], fields={"account_type": "select_partner"})
+    zendesk.update_organization(ACME, tags=[], fields={"account_type": "select_partner"})
     thread = fixed(avery, "512304", {"scenario": "partner_nfr"})
     assert "Acme DevOps Partners: the partner's NFR licences" in avery.render(thread)
-    assert sandbox.ticket(512304)["organization_id"] == ACME
+    assert zendesk.ticket(512304)["organization_id"] == ACME
 
 
 # 6. The audit record stays within 1 KB; Undo restores the whole value.
 
 
 def test_a_long_accented_organization_email_fits_the_record_and_comes_back_whole(
-    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+    slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
     typed = "Ærøskøbing-é😀" * 120 + "@globex.exmaple"
-    put_as_colleague(sandbox, 512301, {"custom_fields": [{"id": ORG_EMAIL, "value": typed}]})
-    sandbox.clear_requests()
+    put_as_colleague(zendesk, 512301, {"custom_fields": [{"id": ORG_EMAIL, "value": typed}]})
+    zendesk.clear_requests()
     thread = fixed(avery, "512301", CARLA_ON_GLOBEX)
-    (put,) = writes(sandbox)
+    (put,) = writes(zendesk)
     metadata = put["body"]["ticket"]["metadata"]
     assert len(json.dumps(metadata).encode()) <= MAX_METADATA_BYTES
     assert len(json.dumps(metadata, ensure_ascii=False).encode()) <= MAX_METADATA_BYTES
-    assert field(sandbox.ticket(512301)) == "carla@globex.example"
+    assert field(zendesk.ticket(512301)) == "carla@globex.example"
     assert "Undone" in undo_clicked(avery, thread)
-    assert field(sandbox.ticket(512301)) == typed
+    assert field(zendesk.ticket(512301)) == typed
 
 
 # 7. Zendesk's ticket ids are 64-bit.
 
 
 def test_a_16_digit_ticket_id_goes_through_modal_preview_apply_and_undo(
-    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+    slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
     view_id = avery.command(str(BIG))
     view = slack.view(view_id)
@@ -298,12 +298,12 @@ def test_a_16_digit_ticket_id_goes_through_modal_preview_apply_and_undo(
     thread = avery.submit(view_id, {"scenario": "partner_nfr"})
     assert f"#{BIG}" in avery.render(thread) or str(BIG) in avery.render(thread)
     avery.click(thread, APPLY, until=summary_posted)
-    (put,) = writes(sandbox)
+    (put,) = writes(zendesk)
     assert put["path"] == f"/api/v2/tickets/{BIG}.json"
-    assert sandbox.ticket(BIG)["organization_id"] == ACME
+    assert zendesk.ticket(BIG)["organization_id"] == ACME
     rendered = undo_clicked(avery, thread)
     assert "Undone" in rendered and str(BIG) in rendered
-    assert [w["path"] for w in writes(sandbox)] == [f"/api/v2/tickets/{BIG}.json"] * 2
-    assert sandbox.ticket(BIG)["organization_id"] is None
+    assert [w["path"] for w in writes(zendesk)] == [f"/api/v2/tickets/{BIG}.json"] * 2
+    assert zendesk.ticket(BIG)["organization_id"] is None
     for call in slack.calls("chat.postMessage") + slack.calls("chat.update"):
         assert str(BIG - 1) not in json.dumps(call["args"])  # never rounded through a float

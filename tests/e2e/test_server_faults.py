@@ -25,18 +25,8 @@ HALF_SENT = 300
 FORM = "application/x-www-form-urlencoded"
 
 
-@pytest.fixture
-def server(fresh_server: ProcfileServer) -> ProcfileServer:
-    return fresh_server
-
-
-@pytest.fixture
-def agent(slack_server: SlackStandIn, server: ProcfileServer) -> Agent:
-    return Agent(slack_server, "U0AGENT1", "C0SUPPORT")
-
-
-def port(server: ProcfileServer) -> int:
-    return int(server.env["PORT"])
+def port(fresh_bot: ProcfileServer) -> int:
+    return int(fresh_bot.env["PORT"])
 
 
 def workers(master: int) -> set[int]:
@@ -64,10 +54,10 @@ def wait_until(check: Callable[[], bool], seconds: float, what: str) -> None:
 
 
 def post(
-    server: ProcfileServer, body: bytes, timestamp: str, sig: str, timeout: float = 10.0
+    fresh_bot: ProcfileServer, body: bytes, timestamp: str, sig: str, timeout: float = 10.0
 ) -> tuple[int, float]:
     """POST /slack/events with these door headers, exactly; (status, seconds to answer)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port(server), timeout=timeout)
+    connection = http.client.HTTPConnection("127.0.0.1", port(fresh_bot), timeout=timeout)
     started = time.monotonic()
     try:
         connection.putrequest("POST", "/slack/events")
@@ -89,9 +79,9 @@ def signed(slack: SlackStandIn, body: bytes) -> tuple[str, str]:
     return timestamp, signature(slack.signing_secret, timestamp, body)
 
 
-def healthz(server: ProcfileServer, timeout: float = 10.0) -> tuple[int, float]:
+def healthz(fresh_bot: ProcfileServer, timeout: float = 10.0) -> tuple[int, float]:
     started = time.monotonic()
-    with urllib.request.urlopen(f"{server.url}/healthz", timeout=timeout) as answer:
+    with urllib.request.urlopen(f"{fresh_bot.url}/healthz", timeout=timeout) as answer:
         return answer.status, time.monotonic() - started
 
 
@@ -100,22 +90,22 @@ def help_body(tag: str) -> bytes:
     return f"command=/partner-fix&text=help&user_id=U0AGENT1&channel_id=C0SUPPORT&x={tag}".encode()
 
 
-def every_request_answered(server: ProcfileServer, agent: Agent, rounds: int = 6) -> None:
+def every_request_answered(fresh_bot: ProcfileServer, avery: Agent, rounds: int = 6) -> None:
     """Enough requests that both workers get some: each is answered, each modal opens."""
     for _ in range(rounds):
-        agent.command("")  # asserts the modal opened (views.open ok)
+        avery.command("")  # asserts the modal opened (views.open ok)
         body = help_body(str(time.monotonic_ns()))
-        assert post(server, body, *signed(agent.slack, body))[0] == 200
+        assert post(fresh_bot, body, *signed(avery.slack, body))[0] == 200
 
 
 def test_a_worker_exit_and_a_reload_keep_the_door_and_its_memory(
-    server: ProcfileServer, slack_server: SlackStandIn, agent: Agent
+    fresh_bot: ProcfileServer, slack: SlackStandIn, avery: Agent
 ) -> None:
-    assert server.process is not None
-    master = server.process.pid
+    assert fresh_bot.process is not None
+    master = fresh_bot.process.pid
     seen_body = help_body("seen-before")
-    seen = signed(slack_server, seen_body)
-    assert post(server, seen_body, *seen)[0] == 200
+    seen = signed(slack, seen_body)
+    assert post(fresh_bot, seen_body, *seen)[0] == 200
 
     # /healthz answered as soon as one worker was up; the second may still be booting.
     wait_until(lambda: len(workers(master)) == 2, 20, "gunicorn did not start two workers")
@@ -126,9 +116,9 @@ def test_a_worker_exit_and_a_reload_keep_the_door_and_its_memory(
         20,
         "gunicorn did not replace the worker",
     )
-    every_request_answered(server, agent)
+    every_request_answered(fresh_bot, avery)
     # The replay store outlived the worker: a request seen before is still refused.
-    assert post(server, seen_body, *seen)[0] == 401
+    assert post(fresh_bot, seen_body, *seen)[0] == 401
 
     before_reload = workers(master)
     os.kill(master, signal.SIGHUP)
@@ -137,10 +127,10 @@ def test_a_worker_exit_and_a_reload_keep_the_door_and_its_memory(
         30,
         "gunicorn did not reload its workers",
     )
-    every_request_answered(server, agent)
-    assert post(server, seen_body, *seen)[0] == 401
-    assert healthz(server)[0] == 200
-    log = server.log_path.read_text(errors="replace")
+    every_request_answered(fresh_bot, avery)
+    assert post(fresh_bot, seen_body, *seen)[0] == 401
+    assert healthz(fresh_bot)[0] == 200
+    log = fresh_bot.log_path.read_text(errors="replace")
     assert "FileNotFoundError" not in log and "Traceback" not in log
 
 
@@ -150,13 +140,15 @@ def test_a_worker_exit_and_a_reload_keep_the_door_and_its_memory(
     ids=["letters", "empty", "huge", "float", "negative", "arabic-digits", "non-ascii"],
 )
 def test_a_malformed_timestamp_is_a_401_with_one_info_line(
-    server: ProcfileServer, slack_server: SlackStandIn, timestamp: str
+    fresh_bot: ProcfileServer, slack: SlackStandIn, timestamp: str
 ) -> None:
     body = help_body("malformed")
-    _, good_sig = signed(slack_server, body)
-    assert post(server, body, timestamp, good_sig)[0] == 401
+    _, good_sig = signed(slack, body)
+    assert post(fresh_bot, body, timestamp, good_sig)[0] == 401
     time.sleep(0.2)  # let the log line land
-    lines = [json.loads(line) for line in server.log_path.read_text().splitlines() if "{" in line]
+    lines = [
+        json.loads(line) for line in fresh_bot.log_path.read_text().splitlines() if "{" in line
+    ]
     refused = [line for line in lines if line.get("message") == "refused a request"]
     assert len(refused) == 1 and refused[0]["level"] == "INFO"
     assert not [line for line in lines if line["level"] in ("ERROR", "CRITICAL") or "error" in line]
@@ -168,20 +160,20 @@ def test_a_malformed_timestamp_is_a_401_with_one_info_line(
     ids=["no-prefix", "empty-hash", "non-ascii", "v1", "one-non-ascii"],
 )
 def test_a_malformed_signature_is_a_401(
-    server: ProcfileServer, slack_server: SlackStandIn, sig: str
+    fresh_bot: ProcfileServer, slack: SlackStandIn, sig: str
 ) -> None:
     body = help_body("malformed-sig")
-    timestamp, _ = signed(slack_server, body)
-    assert post(server, body, timestamp, sig)[0] == 401
-    assert "Traceback" not in server.log_path.read_text(errors="replace")
+    timestamp, _ = signed(slack, body)
+    assert post(fresh_bot, body, timestamp, sig)[0] == 401
+    assert "Traceback" not in fresh_bot.log_path.read_text(errors="replace")
 
 
-def half_sent(server: ProcfileServer, count: int) -> list[socket.socket]:
+def half_sent(fresh_bot: ProcfileServer, count: int) -> list[socket.socket]:
     """`count` connections that start a request and never finish it: half stop inside the
     headers, half inside the body."""
     opened = []
     for index in range(count):
-        sock = socket.create_connection(("127.0.0.1", port(server)), timeout=10)
+        sock = socket.create_connection(("127.0.0.1", port(fresh_bot)), timeout=10)
         start = (
             b"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Type: " + FORM.encode() + b"\r\n"
         )
@@ -194,17 +186,17 @@ def half_sent(server: ProcfileServer, count: int) -> list[socket.socket]:
 
 
 def test_half_sent_requests_do_not_stop_the_server(
-    server: ProcfileServer, slack_server: SlackStandIn, agent: Agent
+    fresh_bot: ProcfileServer, slack: SlackStandIn, avery: Agent
 ) -> None:
-    stalled = half_sent(server, HALF_SENT)
+    stalled = half_sent(fresh_bot, HALF_SENT)
     try:
         time.sleep(0.5)  # every one of them accepted and waiting
-        status, health_seconds = healthz(server)
+        status, health_seconds = healthz(fresh_bot)
         assert status == 200 and health_seconds < 3.0
         body = help_body("under-load")
-        status, signed_seconds = post(server, body, *signed(slack_server, body))
+        status, signed_seconds = post(fresh_bot, body, *signed(slack, body))
         assert status == 200 and signed_seconds < 3.0  # Slack's ack window
-        agent.command("")  # and a modal still opens
+        avery.command("")  # and a modal still opens
         print(
             f"under {HALF_SENT} half-sent: /healthz {health_seconds:.3f}s, "
             f"signed {signed_seconds:.3f}s"
@@ -214,8 +206,8 @@ def test_half_sent_requests_do_not_stop_the_server(
             sock.close()
 
 
-def test_a_half_sent_request_is_cut_off_at_the_deadline(server: ProcfileServer) -> None:
-    (sock,) = half_sent(server, 1)
+def test_a_half_sent_request_is_cut_off_at_the_deadline(fresh_bot: ProcfileServer) -> None:
+    (sock,) = half_sent(fresh_bot, 1)
     started = time.monotonic()
     try:
         sock.settimeout(READ_DEADLINE + 5)

@@ -13,10 +13,9 @@ import requests
 from slack_sdk import WebClient
 
 from bot.slack import blocks, values
-from standins.harness import Agent, has_button
+from standins.harness import Agent, ProcfileServer, has_button
 from standins.slack import SlackStandIn
 from standins.zendesk import ZendeskSandbox
-from tests.e2e.conftest import BotProcess
 
 ORG_EMAIL = "360012194200"
 APPLY, CANCEL, UNDO = "partner_fix_apply", "partner_fix_cancel", "partner_fix_undo"
@@ -30,8 +29,8 @@ def texts(messages: list[dict[str, Any]]) -> str:
     return "\n".join(json.dumps(m.get("blocks") or m.get("text")) for m in messages)
 
 
-def writes(sandbox: ZendeskSandbox) -> list[dict[str, Any]]:
-    return [r for r in sandbox.requests() if r["method"] != "GET"]
+def writes(zendesk: ZendeskSandbox) -> list[dict[str, Any]]:
+    return [r for r in zendesk.requests() if r["method"] != "GET"]
 
 
 def field(ticket: dict[str, Any], field_id: int = 360012194200) -> Any:
@@ -61,7 +60,7 @@ def field(ticket: dict[str, Any], field_id: int = 360012194200) -> Any:
 )  # fmt: skip
 def test_each_scenario_end_to_end(
     slack: SlackStandIn,
-    sandbox: ZendeskSandbox,
+    zendesk: ZendeskSandbox,
     avery: Agent,
     ticket: str,
     values: dict,
@@ -73,14 +72,14 @@ def test_each_scenario_end_to_end(
     thread = avery.submit(view, values)
     preview = slack.thread(thread.channel, thread.ts)
     assert any(has_button(m, APPLY) for m in preview)
-    assert writes(sandbox) == []  # nothing before Apply
+    assert writes(zendesk) == []  # nothing before Apply
     messages = avery.click(thread, APPLY, until=summary_posted)
     ticket_id = int("".join(ch for ch in ticket if ch.isdigit())[-6:])
-    state = sandbox.ticket(ticket_id)
+    state = zendesk.ticket(ticket_id)
     assert state["requester_id"] == requester
     assert state["organization_id"] == organization
     assert state["email_cc_ids"] == cc
-    (put,) = writes(sandbox)
+    (put,) = writes(zendesk)
     assert put["body"]["ticket"]["safe_update"] is True
     assert put["body"]["ticket"]["metadata"]["partner_fix"]["slack_user"] == "U0AGENT1"
     rendered = avery.render(thread)
@@ -106,7 +105,7 @@ def test_modal_shows_the_ticket_and_suggests_the_scenario(
 
 
 def test_shortcut_on_a_reply_previews_in_that_thread(
-    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+    slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
     root = slack.post_user_message("U0AGENT2", "C0SUPPORT", "Partner tickets today")
     reply = slack.post_user_message(
@@ -117,7 +116,7 @@ def test_shortcut_on_a_reply_previews_in_that_thread(
     thread = avery.submit(view, {"scenario": "partner_nfr"})
     assert thread.ts == root
     avery.click(thread, APPLY, until=summary_posted)
-    assert sandbox.ticket(512304)["organization_id"] == 360100000001
+    assert zendesk.ticket(512304)["organization_id"] == 360100000001
 
 
 def test_shortcut_with_several_tickets_takes_the_first_and_says_so(
@@ -141,7 +140,7 @@ def test_shortcut_on_a_message_without_a_ticket_says_so(slack: SlackStandIn) -> 
 
 
 def test_refusal_in_plain_words_and_nothing_to_apply(
-    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+    slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
     view = avery.command("512308")
     thread = avery.submit(
@@ -152,28 +151,28 @@ def test_refusal_in_plain_words_and_nothing_to_apply(
     assert "Refused" in rendered and "Gary Contractor" in rendered
     assert "Acme DevOps Partners" in rendered
     assert not any(has_button(m, APPLY) for m in messages)
-    assert writes(sandbox) == []
+    assert writes(zendesk) == []
 
 
-def test_cancel_changes_nothing(slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent) -> None:
+def test_cancel_changes_nothing(slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent) -> None:
     thread = avery.submit(avery.command("512303"), {"scenario": "partner_commercial"})
     avery.click(thread, CANCEL)
     assert "Cancelled by @Avery Agent" in avery.render(thread)
-    assert writes(sandbox) == []
+    assert writes(zendesk) == []
     assert not any(has_button(m, APPLY) for m in slack.thread(thread.channel, thread.ts))
 
 
 def test_undo_restores_and_says_so(
-    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+    slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
-    before = sandbox.ticket(512301)
+    before = zendesk.ticket(512301)
     thread = avery.submit(
         avery.command("512301"),
         {"scenario": "customer_account", "customer_email": "carla@globex.example"},
     )
     avery.click(thread, APPLY, until=summary_posted)
     avery.click(thread, UNDO)
-    after = sandbox.ticket(512301)
+    after = zendesk.ticket(512301)
     assert after["requester_id"] == before["requester_id"]
     assert after["organization_id"] is None
     assert field(after) == field(before)
@@ -182,24 +181,24 @@ def test_undo_restores_and_says_so(
 
 
 def test_a_ticket_changed_since_the_preview_is_not_overwritten(
-    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+    slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
     thread = avery.submit(
         avery.command("512301"),
         {"scenario": "customer_account", "customer_email": "carla@globex.example"},
     )
-    email, token = sandbox.credentials
+    email, token = zendesk.credentials
     edited = requests.put(
-        f"{sandbox.url}/api/v2/tickets/512301.json",
+        f"{zendesk.url}/api/v2/tickets/512301.json",
         json={"ticket": {"custom_fields": [{"id": 360012194200, "value": "edited@by.hand"}]}},
         auth=(f"{email}/token", token),
         timeout=5,
     )
     assert edited.status_code == 200
     avery.click(thread, APPLY)
-    assert field(sandbox.ticket(512301)) == "edited@by.hand"
+    assert field(zendesk.ticket(512301)) == "edited@by.hand"
     # The hand edit; Apply read the ticket again, saw it changed, and sent nothing.
-    assert [w["status"] for w in writes(sandbox)] == [200]
+    assert [w["status"] for w in writes(zendesk)] == [200]
     rendered = avery.render(thread)
     assert "changed in Zendesk since the preview" in rendered
     assert "edited@by.hand" in rendered  # the fresh preview shows the new state
@@ -207,7 +206,7 @@ def test_a_ticket_changed_since_the_preview_is_not_overwritten(
 
 
 def test_double_click_on_apply_writes_once(
-    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+    slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
     thread = avery.submit(avery.command("512303"), {"scenario": "partner_commercial"})
     preview = next(m for m in slack.thread(thread.channel, thread.ts) if has_button(m, APPLY))
@@ -229,7 +228,7 @@ def test_double_click_on_apply_writes_once(
     assert 200 in answers
     slack.wait_for_message(thread.channel, lambda m: has_button(m, UNDO))
     time.sleep(0.5)  # let a second click, if it got through, finish its work
-    assert [w["status"] for w in writes(sandbox)].count(200) == 1
+    assert [w["status"] for w in writes(zendesk)].count(200) == 1
     summaries = [m for m in slack.thread(thread.channel, thread.ts) if has_button(m, UNDO)]
     assert len(summaries) == 1
     rendered = avery.render(thread)
@@ -260,7 +259,7 @@ def _denials(slack: SlackStandIn, user: str) -> list[dict]:
 
 
 def test_outsiders_are_denied_on_every_surface(
-    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+    slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
     denied = slack.slash_command("U0OUTSIDER", "C0SUPPORT", "512301")
     assert denied.status == 200 and "only for members" in denied.body
@@ -277,12 +276,12 @@ def test_outsiders_are_denied_on_every_surface(
     # after storing the message), so that it cannot land in the next test's call log.
     notes = slack.workspace.wait_for(lambda: _denials(slack, "U0OUTSIDER")[1:] or None, 10)
     assert notes, "no denial for the shortcut"
-    assert writes(sandbox) == []
+    assert writes(zendesk) == []
     assert len(slack.calls("views.open")) == 1  # Avery's only
 
 
 def test_outsiders_cannot_submit_a_modal_or_undo(
-    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+    slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
     # A modal opened for someone who has since left the group can't be submitted.
     client = WebClient(token=slack.bot_token, base_url=slack.url)
@@ -301,7 +300,7 @@ def test_outsiders_cannot_submit_a_modal_or_undo(
     slack.wait_for_message("C0SUPPORT", lambda m: m.get("visible_to") == "U0OUTSIDER")
     # Recorded after the message is stored: waited for, or it lands in the next test's log.
     slack.wait_for_call("chat.postEphemeral", lambda c: c["args"].get("user") == "U0OUTSIDER")
-    assert sandbox.ticket(512304)["organization_id"] == 360100000001  # not undone
+    assert zendesk.ticket(512304)["organization_id"] == 360100000001  # not undone
 
 
 @pytest.mark.parametrize(
@@ -309,20 +308,20 @@ def test_outsiders_cannot_submit_a_modal_or_undo(
                {"secret": "not-the-secret"}]
 )  # fmt: skip
 def test_forged_or_stale_requests_get_401_and_do_nothing(
-    slack: SlackStandIn, sandbox: ZendeskSandbox, tamper: dict
+    slack: SlackStandIn, zendesk: ZendeskSandbox, tamper: dict
 ) -> None:
     answer = slack.slash_command("U0AGENT1", "C0SUPPORT", "512301", **tamper)
     assert answer.status == 401
-    assert slack.calls() == [] and sandbox.requests() == []
+    assert slack.calls() == [] and zendesk.requests() == []
 
 
 def test_mrkdwn_from_zendesk_is_escaped(
-    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+    slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
-    email, token = sandbox.credentials
+    email, token = zendesk.credentials
     hostile = "<!channel> <@U0AGENT2> &amp; <https://evil.example|click>"
     answer = requests.put(
-        f"{sandbox.url}/api/v2/tickets/512301.json",
+        f"{zendesk.url}/api/v2/tickets/512301.json",
         json={"ticket": {"custom_fields": [{"id": 360012194200, "value": hostile}]}},
         auth=(f"{email}/token", token),
         timeout=5,
@@ -340,16 +339,16 @@ def test_mrkdwn_from_zendesk_is_escaped(
 
 
 def test_healthz_touches_nothing(
-    bot: BotProcess, slack: SlackStandIn, sandbox: ZendeskSandbox
+    bot: ProcfileServer, slack: SlackStandIn, zendesk: ZendeskSandbox
 ) -> None:
     with urllib.request.urlopen(f"{bot.url}/healthz", timeout=5) as answer:
         assert answer.status == 200
         assert json.loads(answer.read())["ok"] is True
-    assert slack.calls() == [] and sandbox.requests() == []
+    assert slack.calls() == [] and zendesk.requests() == []
 
 
 def test_a_customer_in_two_organizations_can_be_put_on_the_other(
-    slack: SlackStandIn, sandbox: ZendeskSandbox, avery: Agent
+    slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
     thread = avery.submit(
         avery.command("512307"),
@@ -360,4 +359,4 @@ def test_a_customer_in_two_organizations_can_be_put_on_the_other(
     avery.click(thread, "partner_fix_pick_org_0")
     assert "Hooli EU GmbH (premium)" in avery.render(thread)
     avery.click(thread, APPLY, until=summary_posted)
-    assert sandbox.ticket(512307)["organization_id"] == 360100000014
+    assert zendesk.ticket(512307)["organization_id"] == 360100000014

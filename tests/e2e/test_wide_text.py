@@ -114,14 +114,13 @@ def wide_seed() -> dict[str, Any]:
 
 
 @pytest.fixture
-def wide_bot(slack_server: SlackStandIn, tmp_path: Path) -> Iterator[Agent]:
+def wide_bot(slack: SlackStandIn, tmp_path: Path) -> Iterator[Agent]:
     with ZendeskSandbox(seed=wide_seed()) as zendesk:
-        slack_server.reset()
-        env = stand_in_environment(zendesk, slack_server, free_port())
+        env = stand_in_environment(zendesk, slack, free_port())
         server = ProcfileServer(env, tmp_path / "bot.log").start()
-        slack_server.app_url = f"{server.url}/slack/events"
+        slack.app_url = f"{server.url}/slack/events"
         try:
-            yield Agent(slack_server, "U0AGENT1", "C0SUPPORT", timeout=20)
+            yield Agent(slack, "U0AGENT1", "C0SUPPORT", timeout=20)
         finally:
             server.stop()
 

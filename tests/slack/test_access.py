@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from functools import partial
 
 import pytest
@@ -126,23 +125,6 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SlackStandIn]:
-    with SlackStandIn(signing_secret="access-secret") as stand_in:
-        yield stand_in
-
-
-@pytest.fixture
-def slack(server: SlackStandIn) -> SlackStandIn:
-    server.reset()
-    return server
-
-
-@pytest.fixture
-def client(slack: SlackStandIn) -> WebClient:
-    return WebClient(token=slack.bot_token, base_url=slack.url)
-
-
 def directory(client: WebClient, group: str | None = None, clock: Clock | None = None) -> Directory:
     found = Directory(client, group, clock=clock or time.monotonic)
     return found
@@ -248,9 +230,9 @@ def test_conversations_info_failing_counts_as_shared(
 
 
 def test_every_lazy_function_is_behind_the_gate(
-    slack: SlackStandIn, sandbox: ZendeskSandbox
+    slack: SlackStandIn, zendesk: ZendeskSandbox
 ) -> None:
-    settings = stand_in_settings(sandbox, slack)
+    settings = stand_in_settings(zendesk, slack)
     app: App = build_slack_app(settings, build_fixes(settings))
     # No Bolt lazy functions: every listener acks and hands the rest to a pool. The buttons'
     # listeners are made by Handoff.acking, which takes gated functions only (and so does

@@ -2,31 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from slack_sdk import WebClient
 
 from bot.slack import blocks, replies
 from bot.slack.replies import Where
 from standins.slack import SlackStandIn
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as stand_in:
-        yield stand_in
-
-
-@pytest.fixture
-def slack(server: SlackStandIn) -> SlackStandIn:
-    server.reset()
-    return server
-
-
-@pytest.fixture
-def client(slack: SlackStandIn) -> WebClient:
-    return WebClient(token=slack.bot_token, base_url=slack.url)
 
 
 def test_post_starts_a_thread_then_replies_in_it(slack: SlackStandIn, client: WebClient) -> None:

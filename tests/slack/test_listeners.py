@@ -18,25 +18,26 @@ from standins.harness import stand_in_settings
 from standins.slack import SlackStandIn
 from standins.zendesk import ZendeskSandbox
 
-
-@pytest.fixture(scope="module")
-def slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn(signing_secret="listener-secret") as stand_in:
-        yield stand_in
+# dispatch() signs what it hands the app itself; the stand-in sends nothing here.
+SECRET = "listener-secret"
 
 
 @pytest.fixture
-def access(slack: SlackStandIn, sandbox: ZendeskSandbox) -> Iterator[Access]:
+def access(slack: SlackStandIn, zendesk: ZendeskSandbox) -> Iterator[Access]:
     slack.reset()
-    settings = stand_in_settings(sandbox, slack, SLACK_ALLOWED_USERGROUP="S0SUPPORT")
+    settings = stand_in_settings(
+        zendesk, slack, SLACK_ALLOWED_USERGROUP="S0SUPPORT", SLACK_SIGNING_SECRET=SECRET
+    )
     access = build_access(settings)
     yield access
     access.directory.stop()
 
 
 @pytest.fixture
-def app(slack: SlackStandIn, sandbox: ZendeskSandbox, access: Access) -> App:
-    settings = stand_in_settings(sandbox, slack, SLACK_ALLOWED_USERGROUP="S0SUPPORT")
+def app(slack: SlackStandIn, zendesk: ZendeskSandbox, access: Access) -> App:
+    settings = stand_in_settings(
+        zendesk, slack, SLACK_ALLOWED_USERGROUP="S0SUPPORT", SLACK_SIGNING_SECRET=SECRET
+    )
     # As a worker some moments after its start: the team and the group are known.
     assert access.directory.wait_ready(5)
     return build_slack_app(settings, build_fixes(settings), access=access)
@@ -44,9 +45,7 @@ def app(slack: SlackStandIn, sandbox: ZendeskSandbox, access: Access) -> App:
 
 def dispatch(app: App, body: str, content_type: str) -> Any:
     timestamp = str(int(time.time()))
-    signature = SignatureVerifier("listener-secret").generate_signature(
-        timestamp=timestamp, body=body
-    )
+    signature = SignatureVerifier(SECRET).generate_signature(timestamp=timestamp, body=body)
     headers = {
         "content-type": [content_type],
         "x-slack-request-timestamp": [timestamp],
@@ -122,9 +121,9 @@ def test_outsiders_are_denied_in_the_ack(app: App, slack: SlackStandIn) -> None:
 
 
 def test_a_cold_cache_acks_first_and_denies_after(
-    slack: SlackStandIn, sandbox: ZendeskSandbox
+    slack: SlackStandIn, zendesk: ZendeskSandbox
 ) -> None:
-    settings = stand_in_settings(sandbox, slack)
+    settings = stand_in_settings(zendesk, slack, SLACK_SIGNING_SECRET=SECRET)
     access = build_access(settings)
     try:
         cold = build_slack_app(settings, build_fixes(settings), access=access)
@@ -170,12 +169,12 @@ def test_the_command_handler_acks_help_itself_and_hands_the_rest_over() -> None:
 
 
 def test_the_submission_handler_answers_problems_in_the_ack(
-    sandbox: ZendeskSandbox, slack: SlackStandIn
+    zendesk: ZendeskSandbox, slack: SlackStandIn
 ) -> None:
     from bot.slack.conversation import Conversation
     from bot.slack.listeners import views
 
-    settings = stand_in_settings(sandbox, slack)
+    settings = stand_in_settings(zendesk, slack)
     handoff, ack, gated = Handed(), Acks(), object()
     conversation = Conversation(build_fixes(settings), None, None, None, handoff)  # type: ignore[arg-type]
     body = {"view": {"state": {"values": {}}}}

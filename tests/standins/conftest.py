@@ -1,29 +1,12 @@
-"""Fixtures for the Zendesk stand-in tests: one server for the session, reset before every test,
-and HTTP clients for its API and its admin API.
-
-Fixture names carry a `zendesk` prefix because other stand-ins' tests share this directory.
-"""
+"""HTTP clients for the Zendesk stand-in's API and its admin API (the stand-in itself is the root
+conftest's `zendesk`)."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import pytest
 
 from standins.zendesk import ZendeskSandbox
 from tests.standins.zendesk_http import Http, basic
-
-
-@pytest.fixture(scope="session")
-def zendesk_server() -> Iterator[ZendeskSandbox]:
-    with ZendeskSandbox() as server:
-        yield server
-
-
-@pytest.fixture()
-def zendesk(zendesk_server: ZendeskSandbox) -> ZendeskSandbox:
-    zendesk_server.reset()
-    return zendesk_server
 
 
 @pytest.fixture()

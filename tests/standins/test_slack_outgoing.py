@@ -24,7 +24,6 @@ from standins.slack import SlackStandIn
 
 pytestmark = pytest.mark.timeout(30)
 
-SECRET = "test-signing-secret"
 
 # What the app answers: (status, body); a dict body is sent as JSON.
 Answer = tuple[int, Any]
@@ -76,32 +75,22 @@ class RecordingApp:
 
 
 @pytest.fixture(scope="module")
-def app() -> Iterator[RecordingApp]:
+def recording_app() -> Iterator[RecordingApp]:
     recorder = RecordingApp()
     yield recorder
     recorder.stop()
 
 
-@pytest.fixture(scope="module")
-def server(app: RecordingApp) -> Iterator[SlackStandIn]:
-    with SlackStandIn(signing_secret=SECRET, app_url=app.url) as standin:
-        yield standin
+@pytest.fixture(autouse=True)
+def app(recording_app: RecordingApp, slack: SlackStandIn) -> RecordingApp:
+    """The recording app, emptied, answering 200, with the Slack stand-in aimed at it."""
+    recording_app.received.clear()
+    recording_app.answer = lambda request: (200, "")
+    slack.app_url = recording_app.url
+    return recording_app
 
 
-@pytest.fixture
-def standin(server: SlackStandIn, app: RecordingApp) -> SlackStandIn:
-    server.reset()
-    app.received.clear()
-    app.answer = lambda request: (200, "")
-    return server
-
-
-@pytest.fixture
-def client(standin: SlackStandIn) -> WebClient:
-    return WebClient(token=standin.bot_token, base_url=standin.url, timeout=5)
-
-
-def verifies(request: dict[str, Any], secret: str = SECRET) -> bool:
+def verifies(request: dict[str, Any], secret: str) -> bool:
     headers = request["headers"]
     return SignatureVerifier(secret).is_valid(
         body=request["raw"],
@@ -124,32 +113,32 @@ def post_json(url: str, body: dict[str, Any]) -> int:
 # ---- signatures ------------------------------------------------------------------------------
 
 
-def test_requests_are_signed_as_slack_signs(standin: SlackStandIn, app: RecordingApp) -> None:
-    reply = standin.slash_command("U0AGENT1", "C0SUPPORT", "123")
+def test_requests_are_signed_as_slack_signs(slack: SlackStandIn, app: RecordingApp) -> None:
+    reply = slack.slash_command("U0AGENT1", "C0SUPPORT", "123")
     assert reply.status == 200
     assert reply.elapsed >= 0
     assert app.last["path"] == "/slack/events"
     assert app.last["headers"]["X-Slack-Signature"].startswith("v0=")
-    assert verifies(app.last)
+    assert verifies(app.last, slack.signing_secret)
     assert app.last["headers"]["Content-Type"] == "application/x-www-form-urlencoded"
 
 
-def test_tampering_options_break_the_signature(standin: SlackStandIn, app: RecordingApp) -> None:
-    standin.slash_command("U0AGENT1", "C0SUPPORT", "x", sign=False)
+def test_tampering_options_break_the_signature(slack: SlackStandIn, app: RecordingApp) -> None:
+    slack.slash_command("U0AGENT1", "C0SUPPORT", "x", sign=False)
     assert "X-Slack-Signature" not in app.last["headers"]
-    assert not verifies(app.last)
-    standin.slash_command("U0AGENT1", "C0SUPPORT", "x", timestamp_offset=-600)
-    assert not verifies(app.last)  # stale: more than 5 minutes old
-    standin.slash_command("U0AGENT1", "C0SUPPORT", "x", timestamp_offset=600)
-    assert not verifies(app.last)  # from the future
-    standin.slash_command("U0AGENT1", "C0SUPPORT", "x", secret="someone-else")
-    assert not verifies(app.last)
+    assert not verifies(app.last, slack.signing_secret)
+    slack.slash_command("U0AGENT1", "C0SUPPORT", "x", timestamp_offset=-600)
+    assert not verifies(app.last, slack.signing_secret)  # stale: more than 5 minutes old
+    slack.slash_command("U0AGENT1", "C0SUPPORT", "x", timestamp_offset=600)
+    assert not verifies(app.last, slack.signing_secret)  # from the future
+    slack.slash_command("U0AGENT1", "C0SUPPORT", "x", secret="someone-else")
+    assert not verifies(app.last, slack.signing_secret)
     assert verifies(app.last, "someone-else")
 
 
-def test_app_refusal_is_reported(standin: SlackStandIn, app: RecordingApp) -> None:
+def test_app_refusal_is_reported(slack: SlackStandIn, app: RecordingApp) -> None:
     app.answer = lambda request: (401, "")
-    reply = standin.slash_command("U0AGENT1", "C0SUPPORT", "x", sign=False)
+    reply = slack.slash_command("U0AGENT1", "C0SUPPORT", "x", sign=False)
     assert reply.status == 401
     assert not reply.acked_in_time
     assert "HTTP 401" in reply.problems[0]
@@ -158,8 +147,8 @@ def test_app_refusal_is_reported(standin: SlackStandIn, app: RecordingApp) -> No
 # ---- slash command ---------------------------------------------------------------------------
 
 
-def test_slash_command_form(standin: SlackStandIn, app: RecordingApp, client: WebClient) -> None:
-    reply = standin.slash_command("U0AGENT1", "C0SUPPORT", "https://x.zendesk.com/agent/tickets/7")
+def test_slash_command_form(slack: SlackStandIn, app: RecordingApp, client: WebClient) -> None:
+    reply = slack.slash_command("U0AGENT1", "C0SUPPORT", "https://x.zendesk.com/agent/tickets/7")
     form = app.last["form"]
     assert form["command"] == "/partner-fix"
     assert form["text"] == "https://x.zendesk.com/agent/tickets/7"
@@ -177,22 +166,22 @@ def test_slash_command_form(standin: SlackStandIn, app: RecordingApp, client: We
     }
     assert client.views_open(trigger_id=form["trigger_id"], view=modal)["ok"]
     assert post_json(form["response_url"], {"text": "working on it"}) == 200
-    (message,) = standin.messages("C0SUPPORT")
+    (message,) = slack.messages("C0SUPPORT")
     assert message["visible_to"] == "U0AGENT1"
 
 
 def test_slash_command_ack_body_is_shown_ephemerally(
-    standin: SlackStandIn, app: RecordingApp
+    slack: SlackStandIn, app: RecordingApp
 ) -> None:
     app.answer = lambda request: (200, {"text": "Usage: /partner-fix TICKET"})
-    standin.slash_command("U0AGENT2", "C0SUPPORT", "help")
-    (message,) = standin.messages("C0SUPPORT")
+    slack.slash_command("U0AGENT2", "C0SUPPORT", "help")
+    (message,) = slack.messages("C0SUPPORT")
     assert message["text"] == "Usage: /partner-fix TICKET"
     assert message["visible_to"] == "U0AGENT2"
 
 
 def test_app_opening_a_modal_while_handling_the_command(
-    standin: SlackStandIn, app: RecordingApp, client: WebClient
+    slack: SlackStandIn, app: RecordingApp, client: WebClient
 ) -> None:
     def open_modal(request: dict[str, Any]) -> Answer:
         view = {
@@ -205,9 +194,9 @@ def test_app_opening_a_modal_while_handling_the_command(
         return 200, "" if opened["ok"] else "failed"
 
     app.answer = open_modal
-    reply = standin.slash_command("U0AGENT1", "C0SUPPORT", "")
+    reply = slack.slash_command("U0AGENT1", "C0SUPPORT", "")
     assert reply.status == 200
-    (view,) = standin.views()
+    (view,) = slack.views()
     assert (view["callback_id"], view["user"], view["is_open"]) == (
         "partner_fix_modal",
         "U0AGENT1",
@@ -218,10 +207,10 @@ def test_app_opening_a_modal_while_handling_the_command(
 # ---- message shortcut ------------------------------------------------------------------------
 
 
-def test_message_shortcut_payload(standin: SlackStandIn, app: RecordingApp) -> None:
-    parent = standin.post_user_message("U0AGENT1", "C0SUPPORT", "ticket https://x.example/t/9 & co")
-    reply_ts = standin.post_user_message("U0AGENT2", "C0SUPPORT", "see 9", thread_ts=parent)
-    standin.message_shortcut("U0AGENT2", "C0SUPPORT", parent)
+def test_message_shortcut_payload(slack: SlackStandIn, app: RecordingApp) -> None:
+    parent = slack.post_user_message("U0AGENT1", "C0SUPPORT", "ticket https://x.example/t/9 & co")
+    reply_ts = slack.post_user_message("U0AGENT2", "C0SUPPORT", "see 9", thread_ts=parent)
+    slack.message_shortcut("U0AGENT2", "C0SUPPORT", parent)
     payload = app.last["payload"]
     assert payload["type"] == "message_action"
     assert payload["callback_id"] == "partner_fix_message"
@@ -233,14 +222,14 @@ def test_message_shortcut_payload(standin: SlackStandIn, app: RecordingApp) -> N
     assert payload["user"]["id"] == "U0AGENT2"
     assert payload["team"]["id"] == "T0PARTNER"
     assert {"trigger_id", "response_url"} <= payload.keys()
-    standin.message_shortcut("U0AGENT1", "C0SUPPORT", reply_ts)
+    slack.message_shortcut("U0AGENT1", "C0SUPPORT", reply_ts)
     assert app.last["payload"]["message"]["thread_ts"] == parent
-    assert verifies(app.last)
+    assert verifies(app.last, slack.signing_secret)
 
 
-def test_shortcut_on_a_missing_message_is_a_test_error(standin: SlackStandIn) -> None:
+def test_shortcut_on_a_missing_message_is_a_test_error(slack: SlackStandIn) -> None:
     with pytest.raises(ValueError):
-        standin.message_shortcut("U0AGENT1", "C0SUPPORT", "1.000001")
+        slack.message_shortcut("U0AGENT1", "C0SUPPORT", "1.000001")
 
 
 # ---- modal submission ------------------------------------------------------------------------
@@ -298,16 +287,16 @@ FORM_VIEW: dict[str, Any] = {
 }
 
 
-def open_form(client: WebClient, standin: SlackStandIn, user: str = "U0AGENT1") -> dict[str, Any]:
-    trigger = standin.new_trigger_id(user)
+def open_form(client: WebClient, slack: SlackStandIn, user: str = "U0AGENT1") -> dict[str, Any]:
+    trigger = slack.new_trigger_id(user)
     return dict(client.views_open(trigger_id=trigger, view=FORM_VIEW)["view"])
 
 
 def test_submit_view_builds_state_values(
-    standin: SlackStandIn, app: RecordingApp, client: WebClient
+    slack: SlackStandIn, app: RecordingApp, client: WebClient
 ) -> None:
-    view = open_form(client, standin)
-    reply = standin.submit_view(
+    view = open_form(client, slack)
+    reply = slack.submit_view(
         "U0AGENT1",
         view["id"],
         {"ticket": "123", "scenario": "services_engagement", "customer_email": "c@x.example"},
@@ -335,52 +324,52 @@ def test_submit_view_builds_state_values(
     }
     # A plain ack closes the modal.
     assert reply.view is not None and reply.view["state"]["values"] == values
-    assert standin.views(open_only=True) == []
+    assert slack.views(open_only=True) == []
 
 
 def test_submit_view_empty_inputs_are_null(
-    standin: SlackStandIn, app: RecordingApp, client: WebClient
+    slack: SlackStandIn, app: RecordingApp, client: WebClient
 ) -> None:
-    view = open_form(client, standin)
-    standin.submit_view("U0AGENT1", view["id"], {"ticket": "1"})
+    view = open_form(client, slack)
+    slack.submit_view("U0AGENT1", view["id"], {"ticket": "1"})
     values = app.last["payload"]["view"]["state"]["values"]
     assert values["customer_email"]["customer_email"]["value"] is None
     assert values["scenario"]["scenario"]["selected_option"] is None
 
 
 def test_submit_view_refuses_what_a_person_could_not_enter(
-    standin: SlackStandIn, client: WebClient
+    slack: SlackStandIn, client: WebClient
 ) -> None:
-    view = open_form(client, standin)
+    view = open_form(client, slack)
     with pytest.raises(ValueError, match="not an option"):
-        standin.submit_view("U0AGENT1", view["id"], {"scenario": "partner_free"})
+        slack.submit_view("U0AGENT1", view["id"], {"scenario": "partner_free"})
     with pytest.raises(ValueError, match="no input blocks"):
-        standin.submit_view("U0AGENT1", view["id"], {"tiket": "1"})
+        slack.submit_view("U0AGENT1", view["id"], {"tiket": "1"})
     with pytest.raises(ValueError, match="opened for U0AGENT1"):
-        standin.submit_view("U0AGENT2", view["id"], {"ticket": "1"})
+        slack.submit_view("U0AGENT2", view["id"], {"ticket": "1"})
 
 
 def test_response_action_errors_keeps_the_modal(
-    standin: SlackStandIn, app: RecordingApp, client: WebClient
+    slack: SlackStandIn, app: RecordingApp, client: WebClient
 ) -> None:
-    view = open_form(client, standin)
+    view = open_form(client, slack)
     app.answer = lambda request: (
         200,
         {"response_action": "errors", "errors": {"ticket": "Not a ticket link"}},
     )
-    reply = standin.submit_view("U0AGENT1", view["id"], {"ticket": "nope"})
+    reply = slack.submit_view("U0AGENT1", view["id"], {"ticket": "nope"})
     assert reply.errors == {"ticket": "Not a ticket link"}
     assert reply.problems == []
-    assert standin.view(view["id"])["id"] in [v["id"] for v in standin.views(open_only=True)]
+    assert slack.view(view["id"])["id"] in [v["id"] for v in slack.views(open_only=True)]
     app.answer = lambda request: (200, {"response_action": "errors", "errors": {"bogus": "x"}})
-    reply = standin.submit_view("U0AGENT1", view["id"], {"ticket": "nope"})
+    reply = slack.submit_view("U0AGENT1", view["id"], {"ticket": "nope"})
     assert "not the block_id of an input block" in reply.problems[0]
 
 
 def test_response_action_update_and_clear(
-    standin: SlackStandIn, app: RecordingApp, client: WebClient
+    slack: SlackStandIn, app: RecordingApp, client: WebClient
 ) -> None:
-    view = open_form(client, standin)
+    view = open_form(client, slack)
     preview = {
         "type": "modal",
         "callback_id": "partner_fix_modal",
@@ -388,18 +377,18 @@ def test_response_action_update_and_clear(
         "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "*Before* / *After*"}}],
     }
     app.answer = lambda request: (200, {"response_action": "update", "view": preview})
-    reply = standin.submit_view("U0AGENT1", view["id"], {"ticket": "1", "scenario": "unsure"})
+    reply = slack.submit_view("U0AGENT1", view["id"], {"ticket": "1", "scenario": "unsure"})
     assert reply.view is not None
     assert reply.view["title"]["text"] == "Preview"
     assert reply.view["hash"] != view["hash"]
     too_long = dict(preview, title={"type": "plain_text", "text": "A title far too long to fit"})
     app.answer = lambda request: (200, {"response_action": "update", "view": too_long})
-    reply = standin.submit_view("U0AGENT1", view["id"], {})
+    reply = slack.submit_view("U0AGENT1", view["id"], {})
     assert any("/view/title/text" in problem for problem in reply.problems)
-    assert standin.view(view["id"])["title"]["text"] == "Preview"
+    assert slack.view(view["id"])["title"]["text"] == "Preview"
     app.answer = lambda request: (200, {"response_action": "clear"})
-    standin.submit_view("U0AGENT1", view["id"], {})
-    assert standin.views(open_only=True) == []
+    slack.submit_view("U0AGENT1", view["id"], {})
+    assert slack.views(open_only=True) == []
 
 
 # ---- buttons ---------------------------------------------------------------------------------
@@ -429,13 +418,13 @@ PREVIEW_BLOCKS: list[dict[str, Any]] = [
 
 
 def test_click_button_in_a_thread(
-    standin: SlackStandIn, app: RecordingApp, client: WebClient
+    slack: SlackStandIn, app: RecordingApp, client: WebClient
 ) -> None:
-    parent = standin.post_user_message("U0AGENT1", "C0SUPPORT", "fix 123")
+    parent = slack.post_user_message("U0AGENT1", "C0SUPPORT", "fix 123")
     ts = client.chat_postMessage(
         channel="C0SUPPORT", thread_ts=parent, text="Preview", blocks=PREVIEW_BLOCKS
     )["ts"]
-    reply = standin.click_button("U0AGENT2", "C0SUPPORT", ts, "partner_fix_apply")
+    reply = slack.click_button("U0AGENT2", "C0SUPPORT", ts, "partner_fix_apply")
     payload = app.last["payload"]
     assert payload["type"] == "block_actions"
     (action,) = payload["actions"]
@@ -457,51 +446,49 @@ def test_click_button_in_a_thread(
     assert reply.response_url == payload["response_url"]
     # replace_original through the click's response_url edits the preview in place.
     assert post_json(payload["response_url"], {"text": "Applied", "replace_original": True}) == 200
-    assert [m["text"] for m in standin.thread("C0SUPPORT", parent)] == ["fix 123", "Applied"]
+    assert [m["text"] for m in slack.thread("C0SUPPORT", parent)] == ["fix 123", "Applied"]
 
 
 def test_click_button_on_an_ephemeral_message(
-    standin: SlackStandIn, app: RecordingApp, client: WebClient
+    slack: SlackStandIn, app: RecordingApp, client: WebClient
 ) -> None:
     client.chat_postEphemeral(
         channel="C0SUPPORT", user="U0AGENT1", text="Preview", blocks=PREVIEW_BLOCKS
     )
     with pytest.raises(ValueError):  # nobody else sees it
-        standin.click_button("U0AGENT2", "C0SUPPORT", None, "partner_fix_cancel")
-    standin.click_button("U0AGENT1", "C0SUPPORT", None, "partner_fix_cancel")
+        slack.click_button("U0AGENT2", "C0SUPPORT", None, "partner_fix_cancel")
+    slack.click_button("U0AGENT1", "C0SUPPORT", None, "partner_fix_cancel")
     payload = app.last["payload"]
     assert payload["container"]["is_ephemeral"] is True
     assert "message" not in payload  # Slack leaves it out for ephemeral messages
     assert payload["actions"][0]["value"] == "cancel"
 
 
-def test_click_button_in_a_view(
-    standin: SlackStandIn, app: RecordingApp, client: WebClient
-) -> None:
+def test_click_button_in_a_view(slack: SlackStandIn, app: RecordingApp, client: WebClient) -> None:
     view = dict(FORM_VIEW, blocks=FORM_VIEW["blocks"] + PREVIEW_BLOCKS[1:])
-    opened = client.views_open(trigger_id=standin.new_trigger_id(), view=view)["view"]
-    standin.click_button("U0AGENT1", None, None, "partner_fix_apply", view_id=opened["id"])
+    opened = client.views_open(trigger_id=slack.new_trigger_id(), view=view)["view"]
+    slack.click_button("U0AGENT1", None, None, "partner_fix_apply", view_id=opened["id"])
     payload = app.last["payload"]
     assert payload["container"] == {"type": "view", "view_id": opened["id"]}
     assert payload["view"]["hash"] == opened["hash"]
     assert "response_url" not in payload
 
 
-def test_missing_button_is_a_test_error(standin: SlackStandIn, client: WebClient) -> None:
+def test_missing_button_is_a_test_error(slack: SlackStandIn, client: WebClient) -> None:
     ts = client.chat_postMessage(channel="C0SUPPORT", text="x", blocks=PREVIEW_BLOCKS)["ts"]
     with pytest.raises(ValueError, match="partner_fix_undo"):
-        standin.click_button("U0AGENT1", "C0SUPPORT", ts, "partner_fix_undo")
+        slack.click_button("U0AGENT1", "C0SUPPORT", ts, "partner_fix_undo")
 
 
 # ---- timing --------------------------------------------------------------
 
 
-def test_elapsed_measures_the_app(standin: SlackStandIn, app: RecordingApp) -> None:
+def test_elapsed_measures_the_app(slack: SlackStandIn, app: RecordingApp) -> None:
     def slow(request: dict[str, Any]) -> Answer:
         time.sleep(0.2)
         return 200, ""
 
     app.answer = slow
-    reply = standin.slash_command("U0AGENT1", "C0SUPPORT", "x")
+    reply = slack.slash_command("U0AGENT1", "C0SUPPORT", "x")
     assert 0.2 <= reply.elapsed < 3
     assert reply.acked_in_time

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from slack_sdk import WebClient
 
@@ -12,20 +10,8 @@ from standins.slack import SlackStandIn
 pytestmark = pytest.mark.timeout(30)
 
 
-@pytest.fixture(scope="module")
-def standin() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as server:
-        yield server
-
-
-@pytest.fixture
-def client(standin: SlackStandIn) -> WebClient:
-    standin.reset()
-    return WebClient(token=standin.bot_token, base_url=standin.url, timeout=5)
-
-
-def test_render_thread(standin: SlackStandIn, client: WebClient) -> None:
-    parent = standin.post_user_message(
+def test_render_thread(slack: SlackStandIn, client: WebClient) -> None:
+    parent = slack.post_user_message(
         "U0AGENT1", "C0SUPPORT", "can <@U0AGENT2> fix https://x.example/t/1?", raw=True
     )
     preview = [
@@ -66,7 +52,7 @@ def test_render_thread(standin: SlackStandIn, client: WebClient) -> None:
     client.chat_postEphemeral(
         channel="C0SUPPORT", user="U0AGENT1", thread_ts=parent, text="Only <!here> for you"
     )
-    assert standin.render_thread("C0SUPPORT", parent) == "\n".join(
+    assert slack.render_thread("C0SUPPORT", parent) == "\n".join(
         [
             "Avery Agent:",
             "  can @Blake Agent fix https://x.example/t/1?",
@@ -85,19 +71,19 @@ def test_render_thread(standin: SlackStandIn, client: WebClient) -> None:
         ]
     )
     # Blake does not see Avery's ephemeral message.
-    assert "only visible" not in standin.render_thread("C0SUPPORT", parent, for_user="U0AGENT2")
+    assert "only visible" not in slack.render_thread("C0SUPPORT", parent, for_user="U0AGENT2")
 
 
-def test_render_message_references(standin: SlackStandIn, client: WebClient) -> None:
+def test_render_message_references(slack: SlackStandIn, client: WebClient) -> None:
     text = "<!subteam^S0SUPPORT> see <https://x.example/t/1|ticket 1> in <#C0SUPPORT|support>"
     client.chat_postMessage(channel="C0SUPPORT", text=text)
-    (message,) = standin.messages("C0SUPPORT")
-    assert standin.render_message(message) == (
+    (message,) = slack.messages("C0SUPPORT")
+    assert slack.render_message(message) == (
         "Partner Fix [app]:\n  @support-team see ticket 1 (https://x.example/t/1) in #support"
     )
 
 
-def test_render_view(standin: SlackStandIn, client: WebClient) -> None:
+def test_render_view(slack: SlackStandIn, client: WebClient) -> None:
     view = {
         "type": "modal",
         "title": {"type": "plain_text", "text": "Partner fix"},
@@ -133,8 +119,8 @@ def test_render_view(standin: SlackStandIn, client: WebClient) -> None:
             },
         ],
     }
-    opened = client.views_open(trigger_id=standin.new_trigger_id(), view=view)["view"]
-    assert standin.render_view(opened["id"]) == "\n".join(
+    opened = client.views_open(trigger_id=slack.new_trigger_id(), view=view)["view"]
+    assert slack.render_view(opened["id"]) == "\n".join(
         [
             "[Modal: Partner fix]",
             "  Ticket: [123]",

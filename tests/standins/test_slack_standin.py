@@ -8,7 +8,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -37,23 +36,6 @@ MODAL: dict[str, Any] = {
 }
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SlackStandIn]:
-    with SlackStandIn(trigger_ttl=3.0) as standin:
-        yield standin
-
-
-@pytest.fixture
-def standin(server: SlackStandIn) -> SlackStandIn:
-    server.reset()
-    return server
-
-
-@pytest.fixture
-def client(standin: SlackStandIn) -> WebClient:
-    return WebClient(token=standin.bot_token, base_url=standin.url, timeout=5)
-
-
 def error_of(call: Any) -> dict[str, Any]:
     """Run a WebClient call expected to fail; return Slack's answer body."""
     with pytest.raises(SlackApiError) as failed:
@@ -68,8 +50,8 @@ def section(text: str) -> dict[str, Any]:
 # ---- auth ------------------------------------------------------------------------------------
 
 
-def test_url_has_the_trailing_slash_slack_sdk_wants(standin: SlackStandIn) -> None:
-    assert standin.url == f"http://127.0.0.1:{standin.port}/api/"
+def test_url_has_the_trailing_slash_slack_sdk_wants(slack: SlackStandIn) -> None:
+    assert slack.url == f"http://127.0.0.1:{slack.port}/api/"
 
 
 def test_auth_test_names_the_bot_and_team(client: WebClient) -> None:
@@ -79,19 +61,19 @@ def test_auth_test_names_the_bot_and_team(client: WebClient) -> None:
     assert answer["bot_id"].startswith("B")
 
 
-def test_wrong_or_missing_token(standin: SlackStandIn) -> None:
-    wrong = WebClient(token="xoxb-wrong", base_url=standin.url)
+def test_wrong_or_missing_token(slack: SlackStandIn) -> None:
+    wrong = WebClient(token="xoxb-wrong", base_url=slack.url)
     assert error_of(wrong.auth_test) == {"ok": False, "error": "invalid_auth"}
-    missing = WebClient(base_url=standin.url)
+    missing = WebClient(base_url=slack.url)
     assert error_of(missing.auth_test)["error"] == "not_authed"
 
 
-def test_token_as_form_field_and_get_query(standin: SlackStandIn) -> None:
-    form = urllib.parse.urlencode({"token": standin.bot_token, "user": "U0AGENT1"}).encode()
-    with urllib.request.urlopen(standin.url + "users.info", data=form, timeout=5) as answer:
+def test_token_as_form_field_and_get_query(slack: SlackStandIn) -> None:
+    form = urllib.parse.urlencode({"token": slack.bot_token, "user": "U0AGENT1"}).encode()
+    with urllib.request.urlopen(slack.url + "users.info", data=form, timeout=5) as answer:
         assert json.load(answer)["user"]["real_name"] == "Avery Agent"
-    query = urllib.parse.urlencode({"token": standin.bot_token, "usergroup": "S0SUPPORT"})
-    with urllib.request.urlopen(f"{standin.url}usergroups.users.list?{query}", timeout=5) as answer:
+    query = urllib.parse.urlencode({"token": slack.bot_token, "usergroup": "S0SUPPORT"})
+    with urllib.request.urlopen(f"{slack.url}usergroups.users.list?{query}", timeout=5) as answer:
         assert json.load(answer)["users"] == ["U0AGENT1", "U0AGENT2"]
 
 
@@ -102,9 +84,7 @@ def test_unknown_method(client: WebClient) -> None:
 # ---- chat ------------------------------------------------------------------------------------
 
 
-def test_post_message_returns_increasing_unique_ts(
-    client: WebClient, standin: SlackStandIn
-) -> None:
+def test_post_message_returns_increasing_unique_ts(client: WebClient, slack: SlackStandIn) -> None:
     stamps = [client.chat_postMessage(channel="C0SUPPORT", text=f"n{i}")["ts"] for i in range(5)]
     assert stamps == sorted(stamps, key=float)
     assert len(set(stamps)) == 5
@@ -112,8 +92,8 @@ def test_post_message_returns_increasing_unique_ts(
     answer = client.chat_postMessage(channel="C0SUPPORT", text="hello")
     assert answer["channel"] == "C0SUPPORT"
     assert answer["message"]["text"] == "hello"
-    assert answer["message"]["bot_id"] == standin.bot_id
-    call = standin.calls("chat.postMessage")[-1]
+    assert answer["message"]["bot_id"] == slack.bot_id
+    call = slack.calls("chat.postMessage")[-1]
     assert call["args"] == {"channel": "C0SUPPORT", "text": "hello"}
     assert call["ok"] is True
 
@@ -167,34 +147,34 @@ def test_invalid_blocks_explain_the_limit(client: WebClient) -> None:
     assert "/blocks/0/elements/0/value" in answer["response_metadata"]["messages"][0]
 
 
-def test_thread_ts_keeps_replies_in_the_thread(client: WebClient, standin: SlackStandIn) -> None:
-    parent = standin.post_user_message("U0AGENT1", "C0SUPPORT", "please fix 123")
+def test_thread_ts_keeps_replies_in_the_thread(client: WebClient, slack: SlackStandIn) -> None:
+    parent = slack.post_user_message("U0AGENT1", "C0SUPPORT", "please fix 123")
     reply = client.chat_postMessage(channel="C0SUPPORT", text="on it", thread_ts=parent)
     assert reply["message"]["thread_ts"] == parent
     client.chat_postMessage(channel="C0SUPPORT", text="elsewhere")
-    thread = standin.thread("C0SUPPORT", parent)
+    thread = slack.thread("C0SUPPORT", parent)
     assert [m["text"] for m in thread] == ["please fix 123", "on it"]
     assert thread[0]["reply_count"] == 1
     assert thread[0]["thread_ts"] == parent
 
 
-def test_update_changes_the_stored_message(client: WebClient, standin: SlackStandIn) -> None:
+def test_update_changes_the_stored_message(client: WebClient, slack: SlackStandIn) -> None:
     ts = client.chat_postMessage(channel="C0SUPPORT", text="before", blocks=[section("a")])["ts"]
     answer = client.chat_update(channel="C0SUPPORT", ts=ts, text="after")
     assert answer["ts"] == ts
-    (message,) = standin.messages("C0SUPPORT")
+    (message,) = slack.messages("C0SUPPORT")
     assert message["text"] == "after"
     assert message["blocks"][0]["text"]["text"] == "a"  # kept, as Slack keeps them
     missing = error_of(lambda: client.chat_update(channel="C0SUPPORT", ts="1.000001", text="x"))
     assert missing["error"] == "message_not_found"
-    theirs = standin.post_user_message("U0AGENT1", "C0SUPPORT", "mine")
+    theirs = slack.post_user_message("U0AGENT1", "C0SUPPORT", "mine")
     refused = error_of(lambda: client.chat_update(channel="C0SUPPORT", ts=theirs, text="x"))
     assert refused["error"] == "cant_update_message"
 
 
-def test_ephemeral_is_stored_with_its_viewer(client: WebClient, standin: SlackStandIn) -> None:
+def test_ephemeral_is_stored_with_its_viewer(client: WebClient, slack: SlackStandIn) -> None:
     answer = client.chat_postEphemeral(channel="C0SUPPORT", user="U0AGENT1", text="psst")
-    (message,) = standin.messages("C0SUPPORT")
+    (message,) = slack.messages("C0SUPPORT")
     assert message["ts"] == answer["message_ts"]
     assert message["is_ephemeral"] is True
     assert message["visible_to"] == "U0AGENT1"
@@ -221,7 +201,7 @@ def test_users_info_and_usergroups(client: WebClient) -> None:
     assert unknown["error"] == "no_such_subteam"
 
 
-def test_conversations_open_and_info(client: WebClient, standin: SlackStandIn) -> None:
+def test_conversations_open_and_info(client: WebClient, slack: SlackStandIn) -> None:
     dm = client.conversations_open(users="U0AGENT2")["channel"]["id"]
     assert dm.startswith("D")
     assert client.chat_postMessage(channel=dm, text="just you")["channel"] == dm
@@ -236,8 +216,8 @@ def test_conversations_open_and_info(client: WebClient, standin: SlackStandIn) -
 # ---- views -----------------------------------------------------------------------------------
 
 
-def test_views_open_returns_the_view(client: WebClient, standin: SlackStandIn) -> None:
-    trigger = standin.new_trigger_id("U0AGENT1")
+def test_views_open_returns_the_view(client: WebClient, slack: SlackStandIn) -> None:
+    trigger = slack.new_trigger_id("U0AGENT1")
     view = client.views_open(trigger_id=trigger, view=MODAL)["view"]
     assert view["id"].startswith("V")
     assert view["hash"]
@@ -245,33 +225,33 @@ def test_views_open_returns_the_view(client: WebClient, standin: SlackStandIn) -
     assert view["callback_id"] == "partner_fix_modal"
     assert view["private_metadata"] == MODAL["private_metadata"]
     assert view["blocks"][0]["block_id"] == "ticket"
-    assert standin.view(view["id"])["hash"] == view["hash"]
+    assert slack.view(view["id"])["hash"] == view["hash"]
 
 
-def test_trigger_id_is_single_use_and_short_lived(client: WebClient, standin: SlackStandIn) -> None:
-    trigger = standin.new_trigger_id()
+def test_trigger_id_is_single_use_and_short_lived(client: WebClient, slack: SlackStandIn) -> None:
+    trigger = slack.new_trigger_id()
     assert client.views_open(trigger_id=trigger, view=MODAL)["ok"]
     reused = error_of(lambda: client.views_open(trigger_id=trigger, view=MODAL))
     assert reused["error"] == "exchanged_trigger_id"
     unknown = error_of(lambda: client.views_open(trigger_id="123.456.abc", view=MODAL))
     assert unknown["error"] == "invalid_trigger_id"
-    stale = standin.new_trigger_id()
-    standin.advance_clock(3.0)
+    stale = slack.new_trigger_id()
+    slack.advance_clock(3.0)
     expired = error_of(lambda: client.views_open(trigger_id=stale, view=MODAL))
     assert expired["error"] == "expired_trigger_id"
 
 
 def test_trigger_expires_in_real_time_too() -> None:
-    with SlackStandIn(trigger_ttl=0.2) as standin:
-        client = WebClient(token=standin.bot_token, base_url=standin.url)
-        trigger = standin.new_trigger_id()
+    with SlackStandIn(trigger_ttl=0.2) as slack:
+        client = WebClient(token=slack.bot_token, base_url=slack.url)
+        trigger = slack.new_trigger_id()
         time.sleep(0.3)
         expired = error_of(lambda: client.views_open(trigger_id=trigger, view=MODAL))
         assert expired["error"] == "expired_trigger_id"
 
 
-def test_views_update_checks_hash(client: WebClient, standin: SlackStandIn) -> None:
-    view = client.views_open(trigger_id=standin.new_trigger_id(), view=MODAL)["view"]
+def test_views_update_checks_hash(client: WebClient, slack: SlackStandIn) -> None:
+    view = client.views_open(trigger_id=slack.new_trigger_id(), view=MODAL)["view"]
     changed = dict(MODAL, title={"type": "plain_text", "text": "Preview"})
     updated = client.views_update(view_id=view["id"], hash=view["hash"], view=changed)["view"]
     assert updated["id"] == view["id"]
@@ -284,44 +264,42 @@ def test_views_update_checks_hash(client: WebClient, standin: SlackStandIn) -> N
     assert unknown["error"] == "not_found"
 
 
-def test_view_limits(client: WebClient, standin: SlackStandIn) -> None:
+def test_view_limits(client: WebClient, slack: SlackStandIn) -> None:
     long_title = dict(MODAL, title={"type": "plain_text", "text": "x" * 25})
-    answer = error_of(
-        lambda: client.views_open(trigger_id=standin.new_trigger_id(), view=long_title)
-    )
+    answer = error_of(lambda: client.views_open(trigger_id=slack.new_trigger_id(), view=long_title))
     assert answer["error"] == "invalid_arguments"
     assert answer["response_metadata"]["messages"] == [
         "[ERROR] must be less than 25 characters [json-pointer:/view/title/text]"
     ]
     big_metadata = dict(MODAL, private_metadata="m" * 3001)
     answer = error_of(
-        lambda: client.views_open(trigger_id=standin.new_trigger_id(), view=big_metadata)
+        lambda: client.views_open(trigger_id=slack.new_trigger_id(), view=big_metadata)
     )
     assert "/view/private_metadata" in answer["response_metadata"]["messages"][0]
     many = dict(MODAL, blocks=[section(str(i)) for i in range(101)])
-    answer = error_of(lambda: client.views_open(trigger_id=standin.new_trigger_id(), view=many))
+    answer = error_of(lambda: client.views_open(trigger_id=slack.new_trigger_id(), view=many))
     assert "no more than 100 items" in answer["response_metadata"]["messages"][0]
     fine = dict(MODAL, blocks=[section(str(i)) for i in range(100)])
-    assert client.views_open(trigger_id=standin.new_trigger_id(), view=fine)["ok"]
+    assert client.views_open(trigger_id=slack.new_trigger_id(), view=fine)["ok"]
 
 
 # ---- error injection and latency -------------------------------------------------------------
 
 
-def test_injected_error_then_recovery(client: WebClient, standin: SlackStandIn) -> None:
-    standin.inject("chat.postMessage", "not_in_channel", count=2, channel="C0SUPPORT")
+def test_injected_error_then_recovery(client: WebClient, slack: SlackStandIn) -> None:
+    slack.inject("chat.postMessage", "not_in_channel", count=2, channel="C0SUPPORT")
     assert client.chat_postMessage(channel="C0PUBLIC2", text="other channel")["ok"]
     for ref in ("C0SUPPORT", "#support-team"):
         failed = error_of(lambda ref=ref: client.chat_postMessage(channel=ref, text="x"))
         assert failed == {"ok": False, "error": "not_in_channel"}
     assert client.chat_postMessage(channel="C0SUPPORT", text="x")["ok"]
-    assert [c["ok"] for c in standin.calls("chat.postMessage")] == [True, False, False, True]
+    assert [c["ok"] for c in slack.calls("chat.postMessage")] == [True, False, False, True]
 
 
 def test_injected_rate_limit_is_a_429_with_retry_after(
-    client: WebClient, standin: SlackStandIn
+    client: WebClient, slack: SlackStandIn
 ) -> None:
-    standin.inject("users.info", "ratelimited", retry_after=7)
+    slack.inject("users.info", "ratelimited", retry_after=7)
     with pytest.raises(SlackApiError) as failed:
         client.users_info(user="U0AGENT1")
     assert failed.value.response.status_code == 429
@@ -330,28 +308,28 @@ def test_injected_rate_limit_is_a_429_with_retry_after(
     assert client.users_info(user="U0AGENT1")["ok"]
 
 
-def test_slack_sdk_retry_handler_honours_the_429(standin: SlackStandIn) -> None:
+def test_slack_sdk_retry_handler_honours_the_429(slack: SlackStandIn) -> None:
     handler = RateLimitErrorRetryHandler(max_retry_count=1)
-    client = WebClient(token=standin.bot_token, base_url=standin.url, retry_handlers=[handler])
-    standin.inject("chat.postMessage", "ratelimited", retry_after=0)
+    client = WebClient(token=slack.bot_token, base_url=slack.url, retry_handlers=[handler])
+    slack.inject("chat.postMessage", "ratelimited", retry_after=0)
     assert client.chat_postMessage(channel="C0SUPPORT", text="second try")["ok"]
-    assert [c["http_status"] for c in standin.calls("chat.postMessage")] == [429, 200]
+    assert [c["http_status"] for c in slack.calls("chat.postMessage")] == [429, 200]
 
 
-def test_injected_trigger_and_hash_errors(client: WebClient, standin: SlackStandIn) -> None:
-    standin.inject("views.open", "expired_trigger_id")
-    trigger = standin.new_trigger_id()
+def test_injected_trigger_and_hash_errors(client: WebClient, slack: SlackStandIn) -> None:
+    slack.inject("views.open", "expired_trigger_id")
+    trigger = slack.new_trigger_id()
     assert error_of(lambda: client.views_open(trigger_id=trigger, view=MODAL))["error"] == (
         "expired_trigger_id"
     )
     view = client.views_open(trigger_id=trigger, view=MODAL)["view"]  # not used up
-    standin.inject("views.update", "hash_conflict")
+    slack.inject("views.update", "hash_conflict")
     failed = error_of(lambda: client.views_update(view_id=view["id"], view=MODAL))
     assert failed["error"] == "hash_conflict"
 
 
-def test_latency(client: WebClient, standin: SlackStandIn) -> None:
-    standin.set_latency(0.3, method="auth.test")
+def test_latency(client: WebClient, slack: SlackStandIn) -> None:
+    slack.set_latency(0.3, method="auth.test")
     started = time.monotonic()
     client.auth_test()
     assert time.monotonic() - started >= 0.3
@@ -374,29 +352,29 @@ def post_json(url: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         return failed.code, json.load(failed)
 
 
-def test_response_url_posts_and_use_limit(standin: SlackStandIn) -> None:
-    url = standin.workspace.new_response_url("U0AGENT1", "C0SUPPORT")
-    assert url.startswith(f"{standin.base_url}/_response/")
+def test_response_url_posts_and_use_limit(slack: SlackStandIn) -> None:
+    url = slack.workspace.new_response_url("U0AGENT1", "C0SUPPORT")
+    assert url.startswith(f"{slack.base_url}/_response/")
     assert post_json(url, {"text": "only you"}) == (200, {"ok": True})
     assert post_json(url, {"text": "everyone", "response_type": "in_channel"})[0] == 200
-    first, second = standin.messages("C0SUPPORT")
+    first, second = slack.messages("C0SUPPORT")
     assert first["visible_to"] == "U0AGENT1"
     assert second["is_ephemeral"] is False
     for _ in range(3):
         assert post_json(url, {"text": "more"})[0] == 200
     assert post_json(url, {"text": "sixth"}) == (404, {"ok": False, "error": "used_url"})
-    assert len(standin.calls("response_url")) == 6
+    assert len(slack.calls("response_url")) == 6
 
 
-def test_response_url_replace_original(client: WebClient, standin: SlackStandIn) -> None:
+def test_response_url_replace_original(client: WebClient, slack: SlackStandIn) -> None:
     ts = client.chat_postMessage(channel="C0SUPPORT", text="preview")["ts"]
-    url = standin.workspace.new_response_url("U0AGENT1", "C0SUPPORT", source_ts=ts)
+    url = slack.workspace.new_response_url("U0AGENT1", "C0SUPPORT", source_ts=ts)
     post_json(url, {"text": "applied", "replace_original": True})
-    (message,) = standin.messages("C0SUPPORT")
+    (message,) = slack.messages("C0SUPPORT")
     assert (message["ts"], message["text"]) == (ts, "applied")
 
 
-def test_response_url_expires_after_30_minutes(standin: SlackStandIn) -> None:
-    url = standin.workspace.new_response_url("U0AGENT1", "C0SUPPORT")
-    standin.advance_clock(31 * 60)
+def test_response_url_expires_after_30_minutes(slack: SlackStandIn) -> None:
+    url = slack.workspace.new_response_url("U0AGENT1", "C0SUPPORT")
+    slack.advance_clock(31 * 60)
     assert post_json(url, {"text": "late"}) == (404, {"ok": False, "error": "expired_url"})

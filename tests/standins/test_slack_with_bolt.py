@@ -17,11 +17,10 @@ from slack_bolt import Ack, App, Respond
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
+from standins.harness import Stack
 from standins.slack import SlackStandIn
 
 pytestmark = pytest.mark.timeout(30)
-
-SECRET = "bolt-signing-secret"
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -41,8 +40,8 @@ class _ThreadedWSGIServer(WSGIServer):
             self.shutdown_request(request)
 
 
-def build_app(client: WebClient) -> App:
-    app = App(client=client, signing_secret=SECRET)
+def build_app(client: WebClient, secret: str) -> App:
+    app = App(client=client, signing_secret=secret)
 
     @app.command("/partner-fix")
     def command(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -105,53 +104,51 @@ def build_app(client: WebClient) -> App:
 
 
 @pytest.fixture(scope="module")
-def standin() -> Iterator[SlackStandIn]:
-    with SlackStandIn(signing_secret=SECRET) as server:
-        client = WebClient(token=server.bot_token, base_url=server.url, timeout=5)
-        handler = SlackRequestHandler(build_app(client))
-        http = make_server(
-            "127.0.0.1", 0, handler, server_class=_ThreadedWSGIServer, handler_class=_QuietHandler
-        )
-        threading.Thread(target=http.serve_forever, daemon=True).start()
-        server.app_url = f"http://127.0.0.1:{http.server_port}/slack/events"
-        yield server
-        http.shutdown()
-        http.server_close()
+def bolt_app(stack: Stack) -> Iterator[str]:
+    """A small Bolt app against the session's Slack stand-in, served over HTTP: its URL."""
+    slack = stack.slack
+    client = WebClient(token=slack.bot_token, base_url=slack.url, timeout=5)
+    handler = SlackRequestHandler(build_app(client, slack.signing_secret))
+    http = make_server(
+        "127.0.0.1", 0, handler, server_class=_ThreadedWSGIServer, handler_class=_QuietHandler
+    )
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{http.server_port}/slack/events"
+    http.shutdown()
+    http.server_close()
 
 
-def test_bolt_round_trip(standin: SlackStandIn) -> None:
-    standin.reset()
-    assert standin.calls() == []
-    reply = standin.slash_command("U0AGENT1", "C0SUPPORT", "help")
+def test_bolt_round_trip(slack: SlackStandIn, bolt_app: str) -> None:
+    slack.app_url = bolt_app
+    assert slack.calls() == []
+    reply = slack.slash_command("U0AGENT1", "C0SUPPORT", "help")
     assert (reply.status, reply.problems) == (200, [])
-    assert standin.messages("C0SUPPORT")[0]["text"] == "Usage: /partner-fix TICKET"
+    assert slack.messages("C0SUPPORT")[0]["text"] == "Usage: /partner-fix TICKET"
 
-    assert standin.slash_command("U0AGENT1", "C0SUPPORT", "").acked_in_time
-    view = standin.wait_for_call("views.open", timeout=5)["response"]["view"]
+    assert slack.slash_command("U0AGENT1", "C0SUPPORT", "").acked_in_time
+    view = slack.wait_for_call("views.open", timeout=5)["response"]["view"]
     assert view["callback_id"] == "partner_fix_modal"
 
-    refused = standin.submit_view("U0AGENT1", view["id"], {"ticket": "abc"})
+    refused = slack.submit_view("U0AGENT1", view["id"], {"ticket": "abc"})
     assert refused.errors == {"ticket": "Give a ticket number"}
-    standin.submit_view("U0AGENT1", view["id"], {"ticket": "123"})
-    preview = standin.wait_for_message(
+    slack.submit_view("U0AGENT1", view["id"], {"ticket": "123"})
+    preview = slack.wait_for_message(
         "C0SUPPORT", lambda m: m["text"] == "Preview for 123", timeout=5
     )
 
     assert (
-        standin.click_button("U0AGENT1", "C0SUPPORT", preview["ts"], "partner_fix_apply").status
+        slack.click_button("U0AGENT1", "C0SUPPORT", preview["ts"], "partner_fix_apply").status
         == 200
     )
-    standin.wait_for_message("C0SUPPORT", lambda m: m["text"] == "Applied 123", timeout=5)
-    assert [m["ts"] for m in standin.messages("C0SUPPORT") if not m["is_ephemeral"]] == [
+    slack.wait_for_message("C0SUPPORT", lambda m: m["text"] == "Applied 123", timeout=5)
+    assert [m["ts"] for m in slack.messages("C0SUPPORT") if not m["is_ephemeral"]] == [
         preview["ts"]
     ]
 
 
-def test_bolt_rejects_tampered_requests(standin: SlackStandIn) -> None:
-    standin.reset()
-    assert standin.slash_command("U0AGENT1", "C0SUPPORT", "help", sign=False).status == 401
-    assert (
-        standin.slash_command("U0AGENT1", "C0SUPPORT", "help", timestamp_offset=-400).status == 401
-    )
-    assert standin.slash_command("U0AGENT1", "C0SUPPORT", "help", secret="wrong").status == 401
-    assert standin.messages() == []
+def test_bolt_rejects_tampered_requests(slack: SlackStandIn, bolt_app: str) -> None:
+    slack.app_url = bolt_app
+    assert slack.slash_command("U0AGENT1", "C0SUPPORT", "help", sign=False).status == 401
+    assert slack.slash_command("U0AGENT1", "C0SUPPORT", "help", timestamp_offset=-400).status == 401
+    assert slack.slash_command("U0AGENT1", "C0SUPPORT", "help", secret="wrong").status == 401
+    assert slack.messages() == []

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from standins.harness import Stack
 from standins.zendesk import ZendeskSandbox
 from standins.zendesk.world import SeedError, bundled_seed
 from tests.standins import zendesk_schemas as schema
@@ -381,18 +382,19 @@ def test_custom_fields_merge_by_id(zendesk_api: Http, zendesk: ZendeskSandbox) -
     )
 )
 def test_custom_field_updates_behave_like_a_dict_merge(
-    zendesk_server: ZendeskSandbox, updates: list[list[tuple[int, str | None]]]
+    stack: Stack, updates: list[list[tuple[int, str | None]]]
 ) -> None:
-    zendesk_server.reset()
-    email, token = zendesk_server.credentials
-    http = Http(zendesk_server.url, basic(f"{email}/token", token))
-    expected = {f["id"]: f["value"] for f in zendesk_server.ticket(512305)["custom_fields"]}
+    server = stack.zendesk  # hypothesis runs many cases per call: reset here
+    server.reset()
+    email, token = server.credentials
+    http = Http(server.url, basic(f"{email}/token", token))
+    expected = {f["id"]: f["value"] for f in server.ticket(512305)["custom_fields"]}
     for update in updates:
         entries = [{"id": fid, "value": value} for fid, value in update]
         assert put_ticket(http, 512305, {"custom_fields": entries}).status == 200
         # Unknown field ids are ignored, as Zendesk does.
         expected.update({fid: value for fid, value in update if fid in expected})
-    final = zendesk_server.ticket(512305)["custom_fields"]
+    final = server.ticket(512305)["custom_fields"]
     assert {f["id"]: f["value"] for f in final} == expected
 
 

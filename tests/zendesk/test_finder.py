@@ -11,7 +11,7 @@ from bot.domain.scenarios import Scenario
 from bot.fixes import Fixes, Look
 from bot.wiring import build_fixes
 from standins.zendesk import ZendeskSandbox
-from tests.conftest import sandbox_settings
+from tests.conftest import zendesk_settings
 
 
 def look(fixes: Fixes, ticket_id: int) -> Look:
@@ -32,7 +32,7 @@ def look(fixes: Fixes, ticket_id: int) -> Look:
     ],
 )
 def test_a_clear_candidate_is_prefilled_with_the_reason(
-    sandbox: ZendeskSandbox, fixes: Fixes, ticket_id: int, prefill: str, words: str
+    zendesk: ZendeskSandbox, fixes: Fixes, ticket_id: int, prefill: str, words: str
 ) -> None:
     found = look(fixes, ticket_id)
     assert found.finding is not None and found.finding.clear is not None
@@ -42,7 +42,7 @@ def test_a_clear_candidate_is_prefilled_with_the_reason(
 
 
 def test_a_partner_closest_to_the_typo_is_never_offered(
-    sandbox: ZendeskSandbox, fixes: Fixes
+    zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
     # Jane Reseller (jane@acme-crop.example, of the partner Acme DevOps) is one slip from
     # jane@acmecrop.example, as close as Jane Doe.
@@ -52,7 +52,7 @@ def test_a_partner_closest_to_the_typo_is_never_offered(
 
 
 def test_two_customers_equally_close_are_listed_and_nothing_is_prefilled(
-    sandbox: ZendeskSandbox, fixes: Fixes
+    zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
     found = look(fixes, 512311)
     assert found.finding is not None and found.finding.clear is None
@@ -62,11 +62,11 @@ def test_two_customers_equally_close_are_listed_and_nothing_is_prefilled(
 
 
 def test_a_typed_address_that_names_a_customer_needs_no_finder(
-    sandbox: ZendeskSandbox, fixes: Fixes
+    zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
     found = look(fixes, 512303)  # hana@hooli.example: Hana herself
     assert found.finding is None and found.customer_email == "hana@hooli.example"
-    paths = [r["path"] for r in sandbox.requests()]
+    paths = [r["path"] for r in zendesk.requests()]
     assert paths == ["/api/v2/tickets/512303.json"]  # Hana is on the ticket: nothing to search
 
 
@@ -75,33 +75,33 @@ def test_a_typed_address_that_names_a_customer_needs_no_finder(
     [(512310, "typo found", 4), (512311, "ambiguous", 5), (512304, "nobody close", 3)],
 )
 def test_what_the_finder_costs(
-    sandbox: ZendeskSandbox,
+    zendesk: ZendeskSandbox,
     fixes: Fixes,
     ticket_id: int,
     case: str,
     most: int,
 ) -> None:
     if case == "nobody close":
-        email, token = sandbox.credentials
+        email, token = zendesk.credentials
         requests.put(
-            f"{sandbox.url}/api/v2/tickets/{ticket_id}.json",
+            f"{zendesk.url}/api/v2/tickets/{ticket_id}.json",
             json={"ticket": {"custom_fields": [{"id": 360012194200, "value": "zed@nowhere.io"}]}},
             auth=(f"{email}/token", token),
             timeout=5,
         ).raise_for_status()
-        sandbox.clear_requests()
+        zendesk.clear_requests()
     found = look(fixes, ticket_id)
     if case == "nobody close":
         assert found.finding is not None and found.finding.candidates == ()
         assert "no customer comes close" in found.finding.line
-    paths = [r["path"].removeprefix("/api/v2/") for r in sandbox.requests()]
+    paths = [r["path"].removeprefix("/api/v2/") for r in zendesk.requests()]
     assert len(paths) <= most, paths
 
 
 def test_with_zendesk_url_alone_a_link_to_another_instance_is_refused(
-    sandbox: ZendeskSandbox,
+    zendesk: ZendeskSandbox,
 ) -> None:
-    settings = sandbox_settings(sandbox)  # ZENDESK_URL, no ZENDESK_SUBDOMAIN
+    settings = zendesk_settings(zendesk)  # ZENDESK_URL, no ZENDESK_SUBDOMAIN
     assert settings.zendesk_instance_host is None
     fixes = build_fixes(settings)
     federal = fixes.parse("https://gitlab-federal-support.zendesk.com/agent/tickets/512301")

@@ -26,9 +26,9 @@ ORG_EMAIL = 360012194200
 TRACE = Trace(request_id="req-1", requested_by="tester", slack_user="U0AGENT1", slack_team="T1")
 
 
-def gateway_for(sandbox: ZendeskSandbox, timeout: float = 5.0, retry_cap: float = 3.0) -> Fixes:
-    email, token = sandbox.credentials
-    clients = ZendeskClients(sandbox.url, ZendeskAuth(email, token), timeout, retry_cap)
+def gateway_for(zendesk: ZendeskSandbox, timeout: float = 5.0, retry_cap: float = 3.0) -> Fixes:
+    email, token = zendesk.credentials
+    clients = ZendeskClients(zendesk.url, ZendeskAuth(email, token), timeout, retry_cap)
     gateway = ZendeskGateway(
         clients, FieldIds(ORG_EMAIL, (360020735339, 360012194220), "support_level"), ProcessRules()
     )
@@ -50,10 +50,10 @@ def previewed(fixes: Fixes, request: FixRequest) -> Plan:
     return preview.outcome
 
 
-def edit_by_hand(sandbox: ZendeskSandbox, ticket_id: int, changes: dict) -> None:
-    email, token = sandbox.credentials
+def edit_by_hand(zendesk: ZendeskSandbox, ticket_id: int, changes: dict) -> None:
+    email, token = zendesk.credentials
     answer = requests.put(
-        f"{sandbox.url}/api/v2/tickets/{ticket_id}.json",
+        f"{zendesk.url}/api/v2/tickets/{ticket_id}.json",
         json={"ticket": changes},
         auth=(f"{email}/token", token),
         timeout=5,
@@ -61,12 +61,12 @@ def edit_by_hand(sandbox: ZendeskSandbox, ticket_id: int, changes: dict) -> None
     assert answer.status_code == 200, answer.text
 
 
-def puts(sandbox: ZendeskSandbox) -> list[dict]:
-    return [r for r in sandbox.requests() if r["method"] != "GET"]
+def puts(zendesk: ZendeskSandbox) -> list[dict]:
+    return [r for r in zendesk.requests() if r["method"] != "GET"]
 
 
 def test_snapshot_reads_ticket_people_and_the_customers_every_organization(
-    sandbox: ZendeskSandbox, fixes: Fixes
+    zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
     preview = fixes.preview(FixRequest(
         ticket_id=512307, scenario=Scenario.CUSTOMER_ACCOUNT, customer_email="HANA@hooli.example"
@@ -78,7 +78,7 @@ def test_snapshot_reads_ticket_people_and_the_customers_every_organization(
     assert snap.submitter is not None and snap.submitter.name == "Pat Partner"
     hana = snap.user_by_email("hana@hooli.example")
     assert hana is not None and hana.organization_ids == (360100000013, 360100000014)
-    assert [r["path"] for r in sandbox.requests()] == [
+    assert [r["path"] for r in zendesk.requests()] == [
         "/api/v2/tickets/512307.json",
         "/api/v2/users/search.json",
         # The search's sideload gives Hana's default organization only; the rule needs all.
@@ -99,7 +99,7 @@ def test_snapshot_reads_ticket_people_and_the_customers_every_organization(
     ],
 )
 def test_each_scenario_previews_and_applies_in_few_requests(
-    sandbox: ZendeskSandbox,
+    zendesk: ZendeskSandbox,
     fixes: Fixes,
     ticket_id: int,
     scenario: Scenario,
@@ -111,19 +111,19 @@ def test_each_scenario_previews_and_applies_in_few_requests(
     assert not plan.already_correct
     result = fixes.apply(plan, request, TRACE)
     assert isinstance(result, Done), result
-    count = len(sandbox.requests())
+    count = len(zendesk.requests())
     assert count <= most
     again = previewed(fixes, request)
     assert again.already_correct
 
 
 def test_apply_sends_one_safe_put_with_only_what_changes(
-    sandbox: ZendeskSandbox, fixes: Fixes
+    zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
     plan = previewed(fixes, customer_request())
-    sandbox.clear_requests()
+    zendesk.clear_requests()
     assert isinstance(fixes.apply(plan, customer_request(), TRACE), Done)
-    (put,) = puts(sandbox)
+    (put,) = puts(zendesk)
     assert put["method"] == "PUT" and put["path"] == "/api/v2/tickets/512301.json"
     body = put["body"]["ticket"]
     assert set(body) == {
@@ -137,12 +137,12 @@ def test_apply_sends_one_safe_put_with_only_what_changes(
     assert body["comment"]["public"] is False and "tester" in body["comment"]["body"]
     meta = body["metadata"]["partner_fix"]
     assert meta["request_id"] == "req-1" and meta["slack_user"] == "U0AGENT1"
-    ticket = sandbox.ticket(512301)
+    ticket = zendesk.ticket(512301)
     assert ticket["requester_id"] == CARLA and ticket["organization_id"] == GLOBEX
     assert ticket["email_cc_ids"] == []
 
 
-def test_services_engagement_puts_the_partner_in_cc(sandbox: ZendeskSandbox, fixes: Fixes) -> None:
+def test_services_engagement_puts_the_partner_in_cc(zendesk: ZendeskSandbox, fixes: Fixes) -> None:
     request = FixRequest(
         ticket_id=512302,
         scenario=Scenario.SERVICES_ENGAGEMENT,
@@ -150,28 +150,28 @@ def test_services_engagement_puts_the_partner_in_cc(sandbox: ZendeskSandbox, fix
     )
     plan = previewed(fixes, request)
     assert isinstance(fixes.apply(plan, request, TRACE), Done)
-    (put,) = puts(sandbox)
+    (put,) = puts(zendesk)
     assert put["body"]["ticket"]["email_ccs"] == [{"user_id": PAT, "action": "put"}]
-    assert PAT in sandbox.ticket(512302)["email_cc_ids"]
+    assert PAT in zendesk.ticket(512302)["email_cc_ids"]
 
 
 def test_a_stale_preview_is_not_written_and_gives_a_fresh_one(
-    sandbox: ZendeskSandbox, fixes: Fixes
+    zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
     plan = previewed(fixes, customer_request())
     first = fixes.apply(plan, customer_request(), TRACE)
     assert isinstance(first, Done)
-    before = sandbox.ticket(512301)
+    before = zendesk.ticket(512301)
     second = fixes.apply(plan, customer_request(), TRACE)  # a double click, or a second agent
     assert isinstance(second, Stale)
     assert isinstance(second.fresh.outcome, Plan) and second.fresh.outcome.already_correct
-    assert sandbox.ticket(512301) == before
+    assert zendesk.ticket(512301) == before
     # The second Apply reads the ticket again first, sees the fix there, and sends nothing.
-    assert [r["status"] for r in puts(sandbox)] == [200]
+    assert [r["status"] for r in puts(zendesk)] == [200]
 
 
 def test_two_agents_applying_at_once_write_exactly_once(
-    sandbox: ZendeskSandbox, fixes: Fixes
+    zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
     plan = previewed(fixes, customer_request())
     results: list[object] = []
@@ -188,20 +188,20 @@ def test_two_agents_applying_at_once_write_exactly_once(
     assert sorted(type(r).__name__ for r in results) == ["Done", "Stale"]
     # Exactly one write lands; the other Apply either saw it when it read the ticket again (and
     # sent nothing) or sent a stale stamp and met Zendesk's 409.
-    assert sorted(r["status"] for r in puts(sandbox)) in ([200], [200, 409])
+    assert sorted(r["status"] for r in puts(zendesk)) in ([200], [200, 409])
 
 
 def test_undo_restores_from_the_audit_trail_in_a_new_process(
-    sandbox: ZendeskSandbox, fixes: Fixes
+    zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
-    original = sandbox.ticket(512301)
+    original = zendesk.ticket(512301)
     plan = previewed(fixes, customer_request())
     assert isinstance(fixes.apply(plan, customer_request(), TRACE), Done)
-    restarted = gateway_for(sandbox)  # nothing shared with the instance that applied
-    sandbox.clear_requests()
+    restarted = gateway_for(zendesk)  # nothing shared with the instance that applied
+    zendesk.clear_requests()
     undone = restarted.undo(512301, TRACE)
     assert isinstance(undone, Done) and undone.plan.undo
-    ticket = sandbox.ticket(512301)
+    ticket = zendesk.ticket(512301)
     assert ticket["requester_id"] == TYPO_CARLA
     assert ticket["organization_id"] is None
     assert {f["id"]: f["value"] for f in ticket["custom_fields"]}[
@@ -210,7 +210,7 @@ def test_undo_restores_from_the_audit_trail_in_a_new_process(
     assert ticket["requester_id"] == original["requester_id"]
     # users/me (once per process), the audits, the ticket, the user to restore with all their
     # organizations, and the PUT.
-    assert [r["path"].rsplit("/", 1)[-1] for r in sandbox.requests()] == [
+    assert [r["path"].rsplit("/", 1)[-1] for r in zendesk.requests()] == [
         "me.json", "audits.json", "512301.json", "show_many.json", "organizations.json",
         "512301.json",
     ]  # fmt: skip
@@ -219,19 +219,19 @@ def test_undo_restores_from_the_audit_trail_in_a_new_process(
 
 
 def test_undo_refuses_without_a_fix_and_after_someone_else_edited(
-    sandbox: ZendeskSandbox, fixes: Fixes
+    zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
     assert getattr(fixes.undo(512305, TRACE), "rule", None) == "nothing_to_undo"
     plan = previewed(fixes, customer_request())
     assert isinstance(fixes.apply(plan, customer_request(), TRACE), Done)
     # An agent moves the ticket on by hand in Zendesk: the partner becomes requester again.
-    edit_by_hand(sandbox, 512301, {"requester_id": PAT, "organization_id": 360100000001})
-    sandbox.clear_requests()
+    edit_by_hand(zendesk, 512301, {"requester_id": PAT, "organization_id": 360100000001})
+    zendesk.clear_requests()
     assert getattr(fixes.undo(512301, TRACE), "rule", None) == "changed_since_fix"
-    assert puts(sandbox) == []
+    assert puts(zendesk) == []
 
 
-def test_refusals_write_nothing(sandbox: ZendeskSandbox, fixes: Fixes) -> None:
+def test_refusals_write_nothing(zendesk: ZendeskSandbox, fixes: Fixes) -> None:
     for request in (
         FixRequest(ticket_id=512308, scenario=Scenario.SERVICES_ENGAGEMENT,
                    customer_email="contractor@globex.example"),
@@ -243,7 +243,7 @@ def test_refusals_write_nothing(sandbox: ZendeskSandbox, fixes: Fixes) -> None:
         preview = fixes.preview(request)
         assert isinstance(preview, Preview)
         assert type(preview.outcome).__name__ == "Refusal", preview.outcome
-    assert puts(sandbox) == []
+    assert puts(zendesk) == []
 
 
 @pytest.mark.parametrize(
@@ -256,16 +256,16 @@ def test_refusals_write_nothing(sandbox: ZendeskSandbox, fixes: Fixes) -> None:
     ],
 )
 def test_put_faults_that_prove_no_write_change_nothing(
-    sandbox: ZendeskSandbox, fixes: Fixes, status: int, body: str | None, fault: Fault
+    zendesk: ZendeskSandbox, fixes: Fixes, status: int, body: str | None, fault: Fault
 ) -> None:
     plan = previewed(fixes, customer_request())
-    before = sandbox.ticket(512301)
-    sandbox.inject("PUT", r"/api/v2/tickets/\d+\.json", status=status, body=body)
+    before = zendesk.ticket(512301)
+    zendesk.inject("PUT", r"/api/v2/tickets/\d+\.json", status=status, body=body)
     result = fixes.apply(plan, customer_request(), TRACE)
     assert isinstance(result, Failed), result
     assert result.fault is fault and result.changed is False
     assert len(result.message) > 20
-    assert sandbox.ticket(512301) == before
+    assert zendesk.ticket(512301) == before
 
 
 @pytest.mark.parametrize(
@@ -273,72 +273,72 @@ def test_put_faults_that_prove_no_write_change_nothing(
 )
 @pytest.mark.parametrize("committed", [True, False], ids=["committed", "not-committed"])
 def test_a_5xx_to_a_put_is_settled_by_reading_back_never_called_nothing_changed(
-    sandbox: ZendeskSandbox, fixes: Fixes, status: int, body: str | None, committed: bool
+    zendesk: ZendeskSandbox, fixes: Fixes, status: int, body: str | None, committed: bool
 ) -> None:
     plan = previewed(fixes, customer_request())
-    sandbox.inject(
+    zendesk.inject(
         "PUT", r"/api/v2/tickets/\d+\.json", status=status, body=body, apply_first=committed
     )
     result = fixes.apply(plan, customer_request(), TRACE)
     assert isinstance(result, Done), result
-    assert sandbox.ticket(512301)["requester_id"] == CARLA
+    assert zendesk.ticket(512301)["requester_id"] == CARLA
     # Landed with the 5xx: read back and confirmed, nothing sent again. Not landed: the ticket
     # was untouched after the wait, so it was sent once more.
-    assert [p["status"] for p in puts(sandbox)] == ([status] if committed else [status, 200])
+    assert [p["status"] for p in puts(zendesk)] == ([status] if committed else [status, 200])
     assert result.settled is committed
 
 
-def test_429_is_waited_out_once_then_given_up(sandbox: ZendeskSandbox) -> None:
-    fixes = gateway_for(sandbox, retry_cap=1.5)
+def test_429_is_waited_out_once_then_given_up(zendesk: ZendeskSandbox) -> None:
+    fixes = gateway_for(zendesk, retry_cap=1.5)
     plan = previewed(fixes, customer_request())
-    sandbox.inject("PUT", r"/api/v2/tickets/\d+\.json", status=429, retry_after=1)
+    zendesk.inject("PUT", r"/api/v2/tickets/\d+\.json", status=429, retry_after=1)
     assert isinstance(fixes.apply(plan, customer_request(), TRACE), Done)
     plan = previewed(fixes, FixRequest(ticket_id=512304, scenario=Scenario.PARTNER_NFR))
-    sandbox.inject("PUT", r"/api/v2/tickets/\d+\.json", status=429, retry_after=1, count=5)
+    zendesk.inject("PUT", r"/api/v2/tickets/\d+\.json", status=429, retry_after=1, count=5)
     result = fixes.apply(plan, FixRequest(ticket_id=512304, scenario=Scenario.PARTNER_NFR), TRACE)
     assert isinstance(result, Failed) and result.fault is Fault.RATE_LIMITED
-    assert sandbox.ticket(512304)["requester_id"] == PAT  # unchanged
+    assert zendesk.ticket(512304)["requester_id"] == PAT  # unchanged
     # The cap is per call: the next call has its full allowance again.
-    sandbox.clear_faults()
+    zendesk.clear_faults()
     again = fixes.apply(plan, FixRequest(ticket_id=512304, scenario=Scenario.PARTNER_NFR), TRACE)
     assert isinstance(again, Done)
 
 
 def test_a_lost_answer_after_the_put_landed_is_settled_by_reading(
-    sandbox: ZendeskSandbox,
+    zendesk: ZendeskSandbox,
 ) -> None:
-    fixes = gateway_for(sandbox, timeout=1.0)
+    fixes = gateway_for(zendesk, timeout=1.0)
     plan = previewed(fixes, customer_request())
-    sandbox.inject("PUT", r"/api/v2/tickets/\d+\.json", apply_first=True, drop=True)
+    zendesk.inject("PUT", r"/api/v2/tickets/\d+\.json", apply_first=True, drop=True)
     result = fixes.apply(plan, customer_request(), TRACE)
     assert isinstance(result, Done) and result.settled
-    assert [r["method"] for r in puts(sandbox)] == ["PUT"]  # never re-sent
-    assert sandbox.ticket(512301)["requester_id"] == CARLA
+    assert [r["method"] for r in puts(zendesk)] == ["PUT"]  # never re-sent
+    assert zendesk.ticket(512301)["requester_id"] == CARLA
 
 
-def test_a_put_that_lands_but_answers_too_late_is_settled(sandbox: ZendeskSandbox) -> None:
-    fixes = gateway_for(sandbox, timeout=0.5)
+def test_a_put_that_lands_but_answers_too_late_is_settled(zendesk: ZendeskSandbox) -> None:
+    fixes = gateway_for(zendesk, timeout=0.5)
     plan = previewed(fixes, customer_request())
-    sandbox.inject("PUT", r"/api/v2/tickets/\d+\.json", apply_first=True, delay=1.5)
+    zendesk.inject("PUT", r"/api/v2/tickets/\d+\.json", apply_first=True, delay=1.5)
     result = fixes.apply(plan, customer_request(), TRACE)
     assert isinstance(result, Done) and result.settled
-    assert len(puts(sandbox)) == 1
+    assert len(puts(zendesk)) == 1
 
 
-def test_a_put_timeout_that_never_landed_is_retried_once(sandbox: ZendeskSandbox) -> None:
-    fixes = gateway_for(sandbox, timeout=0.5)
+def test_a_put_timeout_that_never_landed_is_retried_once(zendesk: ZendeskSandbox) -> None:
+    fixes = gateway_for(zendesk, timeout=0.5)
     plan = previewed(fixes, customer_request())
-    sandbox.inject("PUT", r"/api/v2/tickets/\d+\.json", drop=True)
+    zendesk.inject("PUT", r"/api/v2/tickets/\d+\.json", drop=True)
     result = fixes.apply(plan, customer_request(), TRACE)
     assert isinstance(result, Done) and not result.settled
     # The first PUT never reached the ticket; the re-read showed it untouched, so one resend.
-    assert [r["status"] for r in puts(sandbox)][-1] == 200 and len(puts(sandbox)) == 2
-    assert sandbox.ticket(512301)["requester_id"] == CARLA
+    assert [r["status"] for r in puts(zendesk)][-1] == 200 and len(puts(zendesk)) == 2
+    assert zendesk.ticket(512301)["requester_id"] == CARLA
 
 
-def test_a_read_timeout_says_nothing_changed(sandbox: ZendeskSandbox) -> None:
-    fixes = gateway_for(sandbox, timeout=0.3)
-    sandbox.inject("GET", r"/api/v2/tickets/\d+\.json", delay=1.0)
+def test_a_read_timeout_says_nothing_changed(zendesk: ZendeskSandbox) -> None:
+    fixes = gateway_for(zendesk, timeout=0.3)
+    zendesk.inject("GET", r"/api/v2/tickets/\d+\.json", delay=1.0)
     result = fixes.preview(customer_request())
     assert isinstance(result, Failed) and result.fault is Fault.TIMEOUT
     assert "Nothing was changed" in result.message
@@ -352,33 +352,33 @@ def test_connection_refused_is_unavailable() -> None:
     assert caught.value.fault is Fault.UNAVAILABLE
 
 
-def test_bad_credentials_and_missing_ticket(sandbox: ZendeskSandbox) -> None:
-    clients = ZendeskClients(sandbox.url, ZendeskAuth("sam@gitlab.example", "wrong"))
+def test_bad_credentials_and_missing_ticket(zendesk: ZendeskSandbox) -> None:
+    clients = ZendeskClients(zendesk.url, ZendeskAuth("sam@gitlab.example", "wrong"))
     gateway = ZendeskGateway(clients, FieldIds(ORG_EMAIL, (), "support_level"), ProcessRules())
     assert Fixes(gateway).look(512301).fault is Fault.AUTH  # type: ignore[union-attr]
-    missing = gateway_for(sandbox).look(999999)
+    missing = gateway_for(zendesk).look(999999)
     assert isinstance(missing, Failed) and missing.fault is Fault.NOT_FOUND
     assert "ticket 999999" in missing.message
 
 
-def test_check_finds_the_field_and_reports_problems(sandbox: ZendeskSandbox) -> None:
-    email, token = sandbox.credentials
-    good = ZendeskClients(sandbox.url, ZendeskAuth(email, token))
+def test_check_finds_the_field_and_reports_problems(zendesk: ZendeskSandbox) -> None:
+    email, token = zendesk.credentials
+    good = ZendeskClients(zendesk.url, ZendeskAuth(email, token))
     assert ZendeskGateway(good, FieldIds(ORG_EMAIL, (), "x"), ProcessRules()).check() == []
     wrong_field = ZendeskGateway(good, FieldIds(360012167559, (), "x"), ProcessRules()).check()
     assert "does not look like" in wrong_field[0]
     absent = ZendeskGateway(good, FieldIds(1, (), "x"), ProcessRules()).check()
     assert "ZENDESK_ORG_EMAIL_FIELD_ID" in absent[0]
-    bad = ZendeskClients(sandbox.url, ZendeskAuth(email, "nope"))
+    bad = ZendeskClients(zendesk.url, ZendeskAuth(email, "nope"))
     assert (
         "credentials"
         in ZendeskGateway(bad, FieldIds(ORG_EMAIL, (), "x"), ProcessRules()).check()[0]
     )
 
 
-def test_check_finds_the_partner_organization_field_by_key(sandbox: ZendeskSandbox) -> None:
-    email, token = sandbox.credentials
-    good = ZendeskClients(sandbox.url, ZendeskAuth(email, token))
+def test_check_finds_the_partner_organization_field_by_key(zendesk: ZendeskSandbox) -> None:
+    email, token = zendesk.credentials
+    good = ZendeskClients(zendesk.url, ZendeskAuth(email, token))
 
     def check(key: str) -> list[str]:
         fields = FieldIds(ORG_EMAIL, (), "support_level", partner_org_field=key)
@@ -390,36 +390,36 @@ def test_check_finds_the_partner_organization_field_by_key(sandbox: ZendeskSandb
     assert "'partner_kind'" in problem and "account_type, support_level" in problem
     # A ticket field's title is no organization field's key.
     assert check("Organization Email (partners)") != []
-    sandbox.clear_requests()
-    sandbox.inject("GET", r"/api/v2/organization_fields(\.json)?", status=503)
+    zendesk.clear_requests()
+    zendesk.inject("GET", r"/api/v2/organization_fields(\.json)?", status=503)
     (unreadable,) = check("account_type")
     assert unreadable.startswith("ZENDESK_PARTNER_ORG_FIELD: could not list the organization")
-    assert [r["query"].get("per_page") for r in sandbox.requests() if "organization_fields"
+    assert [r["query"].get("per_page") for r in zendesk.requests() if "organization_fields"
             in r["path"]] == ["100"]  # fmt: skip
 
 
 def test_check_follows_pages_of_organization_fields(
-    sandbox: ZendeskSandbox, monkeypatch: pytest.MonkeyPatch
+    zendesk: ZendeskSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    email, token = sandbox.credentials
-    clients = ZendeskClients(sandbox.url, ZendeskAuth(email, token))
+    email, token = zendesk.credentials
+    clients = ZendeskClients(zendesk.url, ZendeskAuth(email, token))
     fields = FieldIds(ORG_EMAIL, (), "support_level", partner_org_field="account_type")
     gateway = ZendeskGateway(clients, fields, ProcessRules())
     monkeypatch.setattr(gateway_module, "PAGE_SIZE", 1)  # one field a page: the key is on the 2nd
-    sandbox.clear_requests()
+    zendesk.clear_requests()
     assert gateway.check_partner_org_field() == []
-    assert len([r for r in sandbox.requests() if "organization_fields" in r["path"]]) == 2
+    assert len([r for r in zendesk.requests() if "organization_fields" in r["path"]]) == 2
 
 
-def test_oauth_token_works(sandbox: ZendeskSandbox) -> None:
-    clients = ZendeskClients(sandbox.url, ZendeskAuth(oauth_token=sandbox.oauth_token))
+def test_oauth_token_works(zendesk: ZendeskSandbox) -> None:
+    clients = ZendeskClients(zendesk.url, ZendeskAuth(oauth_token=zendesk.oauth_token))
     gateway = ZendeskGateway(clients, FieldIds(ORG_EMAIL, (), "x"), ProcessRules())
     assert gateway.snapshot(512301).ticket.id == 512301
 
 
-def test_each_thread_gets_its_own_client(sandbox: ZendeskSandbox) -> None:
-    email, token = sandbox.credentials
-    clients = ZendeskClients(sandbox.url, ZendeskAuth(email, token))
+def test_each_thread_gets_its_own_client(zendesk: ZendeskSandbox) -> None:
+    email, token = zendesk.credentials
+    clients = ZendeskClients(zendesk.url, ZendeskAuth(email, token))
     seen: list[int] = []
     worker = threading.Thread(target=lambda: seen.append(id(clients.get())))
     worker.start()
@@ -444,10 +444,10 @@ def test_base_url_split_keeps_zenpy_on_the_right_host(url: str, parts: tuple) ->
 
 
 def test_a_zendesk_that_ignores_sideloads_still_gives_a_whole_snapshot(
-    sandbox: ZendeskSandbox, fixes: Fixes
+    zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
-    bare = {"ticket": sandbox.ticket(512302)}  # no users, no organizations
-    sandbox.inject("GET", r"/api/v2/tickets/512302\.json", status=200, body=bare)
+    bare = {"ticket": zendesk.ticket(512302)}  # no users, no organizations
+    zendesk.inject("GET", r"/api/v2/tickets/512302\.json", status=200, body=bare)
     request = FixRequest(
         ticket_id=512302,
         scenario=Scenario.SERVICES_ENGAGEMENT,
@@ -455,13 +455,13 @@ def test_a_zendesk_that_ignores_sideloads_still_gives_a_whole_snapshot(
     )
     plan = previewed(fixes, request)
     assert plan.correction.cc_added == PAT and plan.organization_id == 360100000012
-    paths = [r["path"] for r in sandbox.requests()]
+    paths = [r["path"] for r in zendesk.requests()]
     assert "/api/v2/users/show_many.json" in paths
     assert "/api/v2/organizations/show_many.json" in paths
 
 
 def test_a_search_that_finds_several_users_takes_only_the_customers_organizations(
-    sandbox: ZendeskSandbox, fixes: Fixes
+    zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
     # Two users in the answer: the sideloaded organizations are theirs together, so the
     # customer's own are read on their own.
@@ -479,7 +479,7 @@ def test_a_search_that_finds_several_users_takes_only_the_customers_organization
         "role": "end-user",
         "organization_id": 360100000001,
     }
-    sandbox.inject("GET", r"/api/v2/users/search\.json", status=200, body={
+    zendesk.inject("GET", r"/api/v2/users/search\.json", status=200, body={
         "users": [hana, pat],
         "organizations": [{"id": 360100000001, "name": "Acme DevOps Partners",
                            "tags": ["open_partner"]}],
@@ -490,14 +490,14 @@ def test_a_search_that_finds_several_users_takes_only_the_customers_organization
     plan = previewed(fixes, request)
     assert plan.organization_id == 360100000013
     assert "/api/v2/users/4101000000103/organizations.json" in [
-        r["path"] for r in sandbox.requests()
+        r["path"] for r in zendesk.requests()
     ]
 
 
-def deadline_gateway(sandbox: ZendeskSandbox) -> Fixes:
+def deadline_gateway(zendesk: ZendeskSandbox) -> Fixes:
     """A gateway with short bounds: 1 s per read, 2 s for a whole exchange."""
-    email, token = sandbox.credentials
-    clients = ZendeskClients(sandbox.url, ZendeskAuth(email, token), 1.0, 3.0, deadline=2.0)
+    email, token = zendesk.credentials
+    clients = ZendeskClients(zendesk.url, ZendeskAuth(email, token), 1.0, 3.0, deadline=2.0)
     gateway = ZendeskGateway(
         clients, FieldIds(ORG_EMAIL, (360020735339, 360012194220), "support_level"), ProcessRules()
     )
@@ -507,19 +507,19 @@ def deadline_gateway(sandbox: ZendeskSandbox) -> Fixes:
 TICKET = r"/api/v2/tickets/\d+\.json"
 
 
-def test_a_read_cut_off_mid_body_is_a_fault_in_words(sandbox: ZendeskSandbox) -> None:
-    fixes = deadline_gateway(sandbox)
-    sandbox.inject("GET", TICKET, cut=True)
+def test_a_read_cut_off_mid_body_is_a_fault_in_words(zendesk: ZendeskSandbox) -> None:
+    fixes = deadline_gateway(zendesk)
+    zendesk.inject("GET", TICKET, cut=True)
     result = fixes.preview(customer_request())
     assert isinstance(result, Failed) and result.changed is False
     assert "cut off" in result.message
 
 
 def test_a_dripping_read_ends_at_the_deadline_not_at_the_end_of_the_drip(
-    sandbox: ZendeskSandbox,
+    zendesk: ZendeskSandbox,
 ) -> None:
-    fixes = deadline_gateway(sandbox)
-    sandbox.inject("GET", TICKET, drip=0.5)  # each byte within the 1 s read timeout
+    fixes = deadline_gateway(zendesk)
+    zendesk.inject("GET", TICKET, drip=0.5)  # each byte within the 1 s read timeout
     started = time.monotonic()
     result = fixes.preview(customer_request())
     took = time.monotonic() - started
@@ -529,11 +529,11 @@ def test_a_dripping_read_ends_at_the_deadline_not_at_the_end_of_the_drip(
 
 @pytest.mark.parametrize("fault", [{"cut": True}, {"drip": 0.5}], ids=["cut", "drip"])
 def test_a_write_whose_answer_is_cut_or_drips_is_settled_applied(
-    sandbox: ZendeskSandbox, fault: dict[str, object]
+    zendesk: ZendeskSandbox, fault: dict[str, object]
 ) -> None:
-    fixes = deadline_gateway(sandbox)
+    fixes = deadline_gateway(zendesk)
     plan = previewed(fixes, customer_request())
-    sandbox.inject("PUT", TICKET, apply_first=True, **fault)  # type: ignore[arg-type]
+    zendesk.inject("PUT", TICKET, apply_first=True, **fault)  # type: ignore[arg-type]
     result = fixes.apply(plan, customer_request(), TRACE)
     assert isinstance(result, Done) and result.settled, result
-    assert [p["status"] for p in puts(sandbox)] == [200]  # landed once, never sent again
+    assert [p["status"] for p in puts(zendesk)] == [200]  # landed once, never sent again

@@ -37,8 +37,8 @@ def planned(fixes: Fixes, request: FixRequest) -> Plan:
     return outcome
 
 
-def writes(sandbox: ZendeskSandbox) -> list[dict[str, Any]]:
-    return [r for r in sandbox.requests() if r["method"] != "GET"]
+def writes(zendesk: ZendeskSandbox) -> list[dict[str, Any]]:
+    return [r for r in zendesk.requests() if r["method"] != "GET"]
 
 
 def carla_on(ticket_id: int = 512301) -> FixRequest:
@@ -49,10 +49,10 @@ def carla_on(ticket_id: int = 512301) -> FixRequest:
     )
 
 
-def put_as_colleague(sandbox: ZendeskSandbox, ticket_id: int, changes: dict[str, Any]) -> None:
+def put_as_colleague(zendesk: ZendeskSandbox, ticket_id: int, changes: dict[str, Any]) -> None:
     """Another API client of the same Zendesk (a colleague's script, an integration)."""
     answer = requests.put(
-        f"{sandbox.url}/api/v2/tickets/{ticket_id}.json",
+        f"{zendesk.url}/api/v2/tickets/{ticket_id}.json",
         json={"ticket": changes},
         auth=("robin@gitlab.example/token", "sandbox-colleague-token"),
         timeout=5,
@@ -73,21 +73,21 @@ def put_as_colleague(sandbox: ZendeskSandbox, ticket_id: int, changes: dict[str,
     ids=["membership", "org-tag", "org-field"],
 )
 def test_apply_refuses_when_the_customer_turned_partner_since_the_preview(
-    sandbox: ZendeskSandbox, fixes: Fixes, move: Any
+    zendesk: ZendeskSandbox, fixes: Fixes, move: Any
 ) -> None:
     plan = planned(fixes, carla_on())
-    before = sandbox.ticket(512301)
-    move(sandbox)
+    before = zendesk.ticket(512301)
+    move(zendesk)
     result = fixes.apply(plan, carla_on(), TRACE)
     assert isinstance(result, Stale), result
     assert isinstance(result.fresh.outcome, Refusal)
     assert result.fresh.outcome.rule == "never_cross_associate"
     assert "now refused" in result.reason
-    assert writes(sandbox) == [] and sandbox.ticket(512301) == before
+    assert writes(zendesk) == [] and zendesk.ticket(512301) == before
 
 
 def test_apply_writes_the_fresh_plan_only_when_it_is_the_previewed_one(
-    sandbox: ZendeskSandbox, fixes: Fixes
+    zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
     request = FixRequest(
         ticket_id=512307, scenario=Scenario.CUSTOMER_ACCOUNT, customer_email="hana@hooli.example"
@@ -95,17 +95,17 @@ def test_apply_writes_the_fresh_plan_only_when_it_is_the_previewed_one(
     plan = planned(fixes, request)
     assert plan.organization_id == HOOLI
     # Hana's default organization changes: the same request would now put the ticket elsewhere.
-    sandbox.remove_membership(HANA, HOOLI)
+    zendesk.remove_membership(HANA, HOOLI)
     result = fixes.apply(plan, request, TRACE)
     assert isinstance(result, Stale) and "would now be different" in result.reason
-    assert writes(sandbox) == []
+    assert writes(zendesk) == []
 
 
 def test_an_unrelated_change_to_the_world_does_not_stop_apply(
-    sandbox: ZendeskSandbox, fixes: Fixes
+    zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
     plan = planned(fixes, carla_on())
-    sandbox.add_membership(IVAN, HOOLI)
+    zendesk.add_membership(IVAN, HOOLI)
     assert isinstance(fixes.apply(plan, carla_on(), TRACE), Done)
 
 
@@ -113,41 +113,41 @@ def test_an_unrelated_change_to_the_world_does_not_stop_apply(
 
 
 def test_a_customer_hidden_behind_a_default_organization_is_still_refused(
-    sandbox: ZendeskSandbox, fixes: Fixes
+    zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
     # Carla's default organization stays Globex; her partner membership is not sideloaded.
-    sandbox.add_membership(CARLA, ACME, default=False)
+    zendesk.add_membership(CARLA, ACME, default=False)
     outcome = preview(fixes, carla_on()).outcome
     assert isinstance(outcome, Refusal) and outcome.rule == "never_cross_associate"
 
 
 def test_undo_never_puts_a_partner_user_back_on_a_customer_organization(
-    sandbox: ZendeskSandbox, fixes: Fixes
+    zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
     request = FixRequest(ticket_id=512303, scenario=Scenario.PARTNER_COMMERCIAL)
     assert isinstance(fixes.apply(planned(fixes, request), request, TRACE), Done)
     # Since the fix, Hana (the requester Undo would restore) joined a partner organization, as a
     # non-default membership that no sideload shows.
-    sandbox.add_membership(HANA, NORTHWIND, default=False)
-    sandbox.clear_requests()
+    zendesk.add_membership(HANA, NORTHWIND, default=False)
+    zendesk.clear_requests()
     result = fixes.undo(512303, TRACE, TRACE.request_id)
     assert isinstance(result, Refusal) and result.rule == "never_cross_associate", result
     assert "no organization" not in result.message
-    assert writes(sandbox) == []
+    assert writes(zendesk) == []
 
 
 def test_organizations_that_cannot_be_read_give_no_plan(
-    sandbox: ZendeskSandbox, fixes: Fixes
+    zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
-    sandbox.inject("GET", r"/api/v2/users/\d+/organizations\.json", status=503)
+    zendesk.inject("GET", r"/api/v2/users/\d+/organizations\.json", status=503)
     assert isinstance(fixes.preview(carla_on()), Failed)
 
 
 def test_a_list_of_organizations_longer_than_the_bot_reads_is_refused(
-    sandbox: ZendeskSandbox, fixes: Fixes
+    zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
     for n in range(PAGE_SIZE * MAX_PAGES + 1):
-        sandbox.add_membership(CARLA, sandbox.add_organization(f"Globex subsidiary {n}"))
+        zendesk.add_membership(CARLA, zendesk.add_organization(f"Globex subsidiary {n}"))
     outcome = preview(fixes, carla_on()).outcome
     assert isinstance(outcome, Refusal) and outcome.rule == "facts_incomplete", outcome
 
@@ -168,23 +168,23 @@ def planted_record(correction: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def test_a_planted_record_is_never_undone(sandbox: ZendeskSandbox, fixes: Fixes) -> None:
+def test_a_planted_record_is_never_undone(zendesk: ZendeskSandbox, fixes: Fixes) -> None:
     # Ticket 512309 is Carla's own, on Globex. A record claiming the bot moved it from Ivan at
     # Initech, written by another API client, with the very request id a summary would carry.
     metadata = planted_record({"requester": [IVAN, CARLA], "organization": [INITECH, GLOBEX]})
     put_as_colleague(
-        sandbox, 512309, {"comment": {"body": "note", "public": False}, "metadata": metadata}
+        zendesk, 512309, {"comment": {"body": "note", "public": False}, "metadata": metadata}
     )
-    sandbox.clear_requests()
+    zendesk.clear_requests()
     for request_id in (TRACE.request_id, None):
         result = fixes.undo(512309, TRACE, request_id)
         assert isinstance(result, Refusal) and result.rule == "nothing_to_undo", result
-    assert writes(sandbox) == []
-    assert sandbox.ticket(512309)["requester_id"] == CARLA
+    assert writes(zendesk) == []
+    assert zendesk.ticket(512309)["requester_id"] == CARLA
 
 
 def test_undo_reverses_the_clicked_correction_not_a_later_one(
-    sandbox: ZendeskSandbox, fixes: Fixes
+    zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
     first = Trace(request_id="req-first", requested_by="Avery")
     second = Trace(request_id="req-second", requested_by="Blake")
@@ -195,17 +195,17 @@ def test_undo_reverses_the_clicked_correction_not_a_later_one(
         customer_email="carla@globex.example",
     )
     assert isinstance(fixes.apply(planned(fixes, services), services, second), Done)
-    sandbox.clear_requests()
+    zendesk.clear_requests()
     stale_click = fixes.undo(512301, TRACE, "req-first")
     assert isinstance(stale_click, Refusal) and stale_click.rule == "superseded"
-    assert "Blake" in stale_click.message and writes(sandbox) == []
+    assert "Blake" in stale_click.message and writes(zendesk) == []
     assert isinstance(fixes.undo(512301, TRACE, "req-second"), Done)
     again = fixes.undo(512301, TRACE, "req-second")
     assert isinstance(again, Refusal) and again.rule == "already_undone"
 
 
 def test_undo_refuses_when_a_colleague_changed_what_the_fix_wrote(
-    sandbox: ZendeskSandbox, fixes: Fixes
+    zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
     services = FixRequest(
         ticket_id=512302,
@@ -213,11 +213,11 @@ def test_undo_refuses_when_a_colleague_changed_what_the_fix_wrote(
         customer_email="ivan@initech.example",
     )
     assert isinstance(fixes.apply(planned(fixes, services), services, TRACE), Done)
-    put_as_colleague(sandbox, 512302, {"email_ccs": [{"user_id": PAT, "action": "delete"}]})
-    sandbox.clear_requests()
+    put_as_colleague(zendesk, 512302, {"email_ccs": [{"user_id": PAT, "action": "delete"}]})
+    zendesk.clear_requests()
     result = fixes.undo(512302, TRACE, TRACE.request_id)
     assert isinstance(result, Refusal) and result.rule == "changed_since_fix"
-    assert "CC" in result.message and writes(sandbox) == []
+    assert "CC" in result.message and writes(zendesk) == []
 
 
 # 4. One partner company per ticket.
@@ -231,7 +231,7 @@ def test_undo_refuses_when_a_colleague_changed_what_the_fix_wrote(
     ],
 )
 def test_a_user_of_another_partner_company_is_refused(
-    sandbox: ZendeskSandbox,
+    zendesk: ZendeskSandbox,
     fixes: Fixes,
     ticket_id: int,
     scenario: Scenario,
@@ -254,9 +254,9 @@ def test_a_user_of_another_partner_company_is_refused(
 
 
 def test_an_untagged_organization_marked_partner_in_its_field_is_a_partners(
-    sandbox: ZendeskSandbox, fixes: Fixes
+    zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
-    sandbox.update_organization(GLOBEX, fields={"account_type": "Select_Partner"})
+    zendesk.update_organization(GLOBEX, fields={"account_type": "Select_Partner"})
     outcome = preview(fixes, carla_on()).outcome
     assert isinstance(outcome, Refusal) and outcome.rule == "never_cross_associate"
 
@@ -265,75 +265,75 @@ def test_an_untagged_organization_marked_partner_in_its_field_is_a_partners(
 
 
 def test_the_record_fits_one_kilobyte_and_undo_restores_the_whole_value(
-    sandbox: ZendeskSandbox, fixes: Fixes
+    zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
     typed = "é😀" * 400 + "@globex.exmaple"  # 800 characters, 2,415 UTF-8 bytes
-    put_as_colleague(sandbox, 512301, {"custom_fields": [{"id": ORG_EMAIL, "value": typed}]})
+    put_as_colleague(zendesk, 512301, {"custom_fields": [{"id": ORG_EMAIL, "value": typed}]})
     long_trace = Trace(request_id="req-long", requested_by="Ævar Þórsson 🚀" * 20)
     assert isinstance(fixes.apply(planned(fixes, carla_on()), carla_on(), long_trace), Done)
-    (put,) = [r for r in writes(sandbox) if "metadata" in r["body"]["ticket"]][-1:]
+    (put,) = [r for r in writes(zendesk) if "metadata" in r["body"]["ticket"]][-1:]
     metadata = put["body"]["ticket"]["metadata"]
     assert metadata_size(metadata) <= MAX_METADATA_BYTES
     assert len(json.dumps(metadata).encode()) <= MAX_METADATA_BYTES
     assert isinstance(fixes.undo(512301, TRACE, "req-long"), Done)
-    fields = {f["id"]: f["value"] for f in sandbox.ticket(512301)["custom_fields"]}
+    fields = {f["id"]: f["value"] for f in zendesk.ticket(512301)["custom_fields"]}
     assert fields[ORG_EMAIL] == typed
 
 
 # 7. Ticket ids are 64-bit.
 
 
-def test_a_64_bit_ticket_id_is_read_fixed_and_undone(sandbox: ZendeskSandbox, fixes: Fixes) -> None:
+def test_a_64_bit_ticket_id_is_read_fixed_and_undone(zendesk: ZendeskSandbox, fixes: Fixes) -> None:
     big = 9007199254740993  # 2^53 + 1: a float on the way would make it ...992
     request = FixRequest(ticket_id=big, scenario=Scenario.PARTNER_NFR)
     assert fixes.parse(str(big)) == fixes.parse(f"#{big}")
     result = fixes.apply(planned(fixes, request), request, TRACE)
     assert isinstance(result, Done) and result.plan.ticket_id == big
-    assert sandbox.ticket(big)["organization_id"] == ACME
+    assert zendesk.ticket(big)["organization_id"] == ACME
     assert isinstance(fixes.undo(big, TRACE, TRACE.request_id), Done)
 
 
 # Undo judges the organization it would restore, which the ticket's sideloads may not show.
 
 
-def test_undo_reads_the_organization_it_restores(sandbox: ZendeskSandbox, fixes: Fixes) -> None:
+def test_undo_reads_the_organization_it_restores(zendesk: ZendeskSandbox, fixes: Fixes) -> None:
     # Pat, of Acme, also works for Northwind, now his default: partner_nfr moves 512302 (Pat's,
     # on Acme) to Northwind. Undo puts it back on Acme, which after the fix neither the ticket
     # nor Pat's sideloaded default organization shows.
-    sandbox.add_membership(PAT, NORTHWIND, default=True)
+    zendesk.add_membership(PAT, NORTHWIND, default=True)
     request = FixRequest(ticket_id=512302, scenario=Scenario.PARTNER_NFR)
     plan = planned(fixes, request)
     assert plan.correction.organization == (ACME, NORTHWIND)
     assert isinstance(fixes.apply(plan, request, TRACE), Done)
     result = fixes.undo(512302, TRACE, TRACE.request_id)
     assert isinstance(result, Done), result
-    assert sandbox.ticket(512302)["organization_id"] == ACME
+    assert zendesk.ticket(512302)["organization_id"] == ACME
 
 
 def test_undo_to_a_customer_organization_of_a_partner_user_says_why(
-    sandbox: ZendeskSandbox, fixes: Fixes
+    zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
     # Carla's own ticket, on Globex; she now works for Acme too (her default). Moving the ticket
     # to Acme is allowed; moving it back would put a partner's user on a customer organization.
-    sandbox.add_membership(CARLA, ACME, default=True)
+    zendesk.add_membership(CARLA, ACME, default=True)
     request = FixRequest(ticket_id=512309, scenario=Scenario.PARTNER_COMMERCIAL)
     assert isinstance(fixes.apply(planned(fixes, request), request, TRACE), Done)
-    sandbox.clear_requests()
+    zendesk.clear_requests()
     result = fixes.undo(512309, TRACE, TRACE.request_id)
     assert isinstance(result, Refusal) and result.rule == "never_cross_associate", result
-    assert "Globex Corporation" in result.message and writes(sandbox) == []
+    assert "Globex Corporation" in result.message and writes(zendesk) == []
 
 
 def test_undo_reads_no_more_than_the_person_it_restores(
-    sandbox: ZendeskSandbox, fixes: Fixes
+    zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
     request = FixRequest(ticket_id=512303, scenario=Scenario.PARTNER_COMMERCIAL)
     assert isinstance(fixes.apply(planned(fixes, request), request, TRACE), Done)
-    sandbox.clear_requests()
+    zendesk.clear_requests()
     assert isinstance(fixes.undo(512303, TRACE, TRACE.request_id), Done)
     # Nina, the submitter, is proven a partner's by her sideloaded default organization; only
     # Hana, whom Undo makes requester again on Hooli, has her organizations read.
-    assert [(r["method"], r["path"]) for r in sandbox.requests()] == [
+    assert [(r["method"], r["path"]) for r in zendesk.requests()] == [
         ("GET", "/api/v2/users/me.json"),
         ("GET", "/api/v2/tickets/512303/audits.json"),
         ("GET", "/api/v2/tickets/512303.json"),

@@ -21,9 +21,10 @@ from bot.domain.scenarios import Scenario
 from bot.fixes import Done, Fixes, Preview
 from bot.ports import Trace
 from bot.wiring import build_fixes
+from standins.harness import Stack
 from standins.zendesk import ZendeskSandbox
 from standins.zendesk.world import bundled_seed
-from tests.conftest import sandbox_settings
+from tests.conftest import zendesk_settings
 
 PAT, NINA, GARY = 4101000000001, 4101000000002, 4101000000003
 CARLA, IVAN, HANA, UMA, OLGA = (
@@ -63,27 +64,27 @@ WRITING = [
 # ---- the world as it truly is: read from the stand-in itself, every membership ----------------
 
 
-def is_partner_org(sandbox: ZendeskSandbox, org_id: int) -> bool:
-    org = sandbox.organization(org_id)
+def is_partner_org(zendesk: ZendeskSandbox, org_id: int) -> bool:
+    org = zendesk.organization(org_id)
     kind = str((org["organization_fields"] or {}).get("account_type") or "").strip().lower()
     return bool(set(org["tags"]) & PARTNER_TAGS) or kind in PARTNER_VALUES
 
 
-def violation(sandbox: ZendeskSandbox, ticket_id: int) -> str | None:
+def violation(zendesk: ZendeskSandbox, ticket_id: int) -> str | None:
     """What is wrong with the ticket's requester and organization in the world, or None."""
-    ticket = sandbox.ticket(ticket_id)
+    ticket = zendesk.ticket(ticket_id)
     requester, org = ticket["requester_id"], ticket["organization_id"]
     if org is None:
         return None
-    memberships = sandbox.organization_ids_of(requester)
+    memberships = zendesk.organization_ids_of(requester)
     if org not in memberships:
         return f"ticket {ticket_id}: requester {requester} is not in organization {org}"
-    requester_is_partner = any(is_partner_org(sandbox, o) for o in memberships)
-    if requester_is_partner != is_partner_org(sandbox, org):
+    requester_is_partner = any(is_partner_org(zendesk, o) for o in memberships)
+    if requester_is_partner != is_partner_org(zendesk, org):
         return (
             f"ticket {ticket_id}: requester {requester} (partner: {requester_is_partner}, "
             f"memberships {memberships}) on organization {org} "
-            f"(partner: {is_partner_org(sandbox, org)})"
+            f"(partner: {is_partner_org(zendesk, org)})"
         )
     return None
 
@@ -91,8 +92,8 @@ def violation(sandbox: ZendeskSandbox, ticket_id: int) -> str | None:
 # ---- moves an admin (or Salesforce's sync) makes between two clicks ----------------------------
 
 
-def who(sandbox: ZendeskSandbox, request: FixRequest, role: int | str) -> int | None:
-    ticket = sandbox.ticket(request.ticket_id)
+def who(zendesk: ZendeskSandbox, request: FixRequest, role: int | str) -> int | None:
+    ticket = zendesk.ticket(request.ticket_id)
     if role == "customer":
         return USER_OF.get(request.customer_email or "")
     if role == "partner":
@@ -104,13 +105,13 @@ def who(sandbox: ZendeskSandbox, request: FixRequest, role: int | str) -> int | 
     return int(role)
 
 
-def which_org(sandbox: ZendeskSandbox, request: FixRequest, role: int | str) -> int | None:
+def which_org(zendesk: ZendeskSandbox, request: FixRequest, role: int | str) -> int | None:
     if role == "ticket's":
-        found = sandbox.ticket(request.ticket_id)["organization_id"]
+        found = zendesk.ticket(request.ticket_id)["organization_id"]
         return int(found) if found else None
     if isinstance(role, str):
-        user = who(sandbox, request, role.removesuffix("'s"))
-        orgs = sandbox.organization_ids_of(user) if user else []
+        user = who(zendesk, request, role.removesuffix("'s"))
+        orgs = zendesk.organization_ids_of(user) if user else []
         return orgs[0] if orgs else None
     return role
 
@@ -125,20 +126,20 @@ class Move:
     default: bool = False
     value: str | None = None
 
-    def apply(self, sandbox: ZendeskSandbox, request: FixRequest) -> None:
-        user = who(sandbox, request, self.who)
-        org = which_org(sandbox, request, self.org)
+    def apply(self, zendesk: ZendeskSandbox, request: FixRequest) -> None:
+        user = who(zendesk, request, self.who)
+        org = which_org(zendesk, request, self.org)
         if org is None:
             return
         try:
             if self.kind == "join" and user is not None:
-                sandbox.add_membership(user, org, default=self.default)
+                zendesk.add_membership(user, org, default=self.default)
             elif self.kind == "leave" and user is not None:
-                sandbox.remove_membership(user, org)
+                zendesk.remove_membership(user, org)
             elif self.kind == "tags":
-                sandbox.update_organization(org, tags=[self.value] if self.value else [])
+                zendesk.update_organization(org, tags=[self.value] if self.value else [])
             elif self.kind == "field":
-                sandbox.update_organization(org, fields={"account_type": self.value})
+                zendesk.update_organization(org, fields={"account_type": self.value})
         except (KeyError, ValueError):
             pass  # already a member, or not one: this move changes nothing
 
@@ -187,9 +188,9 @@ def requests_(draw: st.DrawFn) -> FixRequest:
     )
 
 
-def move_all(sandbox: ZendeskSandbox, request: FixRequest, some: list[Move]) -> None:
+def move_all(zendesk: ZendeskSandbox, request: FixRequest, some: list[Move]) -> None:
     for move in some:
-        move.apply(sandbox, request)
+        move.apply(zendesk, request)
 
 
 # ---- the property ------------------------------------------------------------------------------
@@ -197,28 +198,28 @@ def move_all(sandbox: ZendeskSandbox, request: FixRequest, some: list[Move]) -> 
 
 @dataclass
 class Bot:
-    sandbox: ZendeskSandbox
+    zendesk: ZendeskSandbox
     fixes: Fixes
     writes: int = 0
 
 
-def bot_for(sandbox_server: ZendeskSandbox) -> Bot:
-    settings: Settings = sandbox_settings(sandbox_server)
-    return Bot(sandbox_server, build_fixes(settings))
+def bot_for(zendesk: ZendeskSandbox) -> Bot:
+    settings: Settings = zendesk_settings(zendesk)
+    return Bot(zendesk, build_fixes(settings))
 
 
 def check_after_write(bot: Bot, request: FixRequest, result: Any, step: str) -> None:
     if not isinstance(result, Done):
         return
     bot.writes += 1
-    problem = violation(bot.sandbox, request.ticket_id)
+    problem = violation(bot.zendesk, request.ticket_id)
     assert problem is None, f"after {step}: {problem}"
     if step == "Apply":
         # What each scenario puts the ticket on (the contract's table): the customer's
         # organization, never a partner's; or the partner's.
-        org = bot.sandbox.ticket(request.ticket_id)["organization_id"]
+        org = bot.zendesk.ticket(request.ticket_id)["organization_id"]
         wants_partner = request.scenario in (Scenario.PARTNER_COMMERCIAL, Scenario.PARTNER_NFR)
-        on_partner = org is not None and is_partner_org(bot.sandbox, org)
+        on_partner = org is not None and is_partner_org(bot.zendesk, org)
         assert org is not None and on_partner == wants_partner, (
             f"after Apply of {request.scenario.value}: ticket {request.ticket_id} on "
             f"organization {org} (partner: {on_partner})"
@@ -232,29 +233,29 @@ def play(
     before_apply: list[Move],
     before_undo: list[Move],
 ) -> None:
-    sandbox, fixes = bot.sandbox, bot.fixes
-    sandbox.reset()
-    move_all(sandbox, request, before_preview)
+    zendesk, fixes = bot.zendesk, bot.fixes
+    zendesk.reset()
+    move_all(zendesk, request, before_preview)
     previewed = fixes.preview(request)
     assert isinstance(previewed, Preview), previewed
     outcome = previewed.outcome
     if not isinstance(outcome, Plan) or outcome.already_correct:
         return
-    move_all(sandbox, request, before_apply)
+    move_all(zendesk, request, before_apply)
     trace = Trace(request_id="req-prop", requested_by="hypothesis")
     applied = fixes.apply(outcome, request, trace)
     check_after_write(bot, request, applied, "Apply")
     if not isinstance(applied, Done):
         return
-    move_all(sandbox, request, before_undo)
+    move_all(zendesk, request, before_undo)
     undone = fixes.undo(request.ticket_id, trace, trace.request_id)
     check_after_write(bot, request, undone, "Undo")
 
 
 def test_every_write_leaves_requester_and_organization_on_the_same_side(
-    sandbox_server: ZendeskSandbox,
+    stack: Stack,
 ) -> None:
-    bot = bot_for(sandbox_server)
+    bot = bot_for(stack.zendesk)
     run = _property(bot)
     run()
     # The property must have been put to the test: some generated cases wrote.
