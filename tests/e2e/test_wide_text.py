@@ -152,8 +152,11 @@ def test_every_message_and_view_about_a_wide_ticket_is_accepted(wide_bot: Agent)
         until=lambda ms: any(has_button(m, "partner_fix_undo") for m in ms),
     )
     # Undo first takes the button off the summary, then posts its reply: wait for the reply.
+    # (The summary's own update says "Correction undone"; the reply names the ticket.)
     wide_bot.click(
-        nfr, "partner_fix_undo", until=lambda ms: any("ndone" in str(m.get("text")) for m in ms)
+        nfr,
+        "partner_fix_undo",
+        until=lambda ms: any("Correction of ticket" in str(m.get("text")) for m in ms),
     )
     assert refused(slack) == []
     assert len(slack.calls("views.update")) == 3 and len(slack.calls("chat.postMessage")) >= 6
