@@ -207,7 +207,9 @@ class Conversation:
         with outcome_shown(client, where, ts, request.ticket_id, wrote=False):
             result = self.fixes.preview(request)
             if isinstance(result, Failed):
-                failure = blocks.failure(result, request.ticket_id, request, request_id)
+                failure = blocks.failure(
+                    result, request.ticket_id, request, request_id, alert_ts=alert_ts
+                )
                 replies.update(client, where, ts, failure)
                 return
             shown = blocks.preview(result, where.user, request_id, alert_ts)
@@ -218,7 +220,7 @@ class Conversation:
         if carried is None or carried.request is None:
             replies.tell(client, turn.where, BROKEN)
             return
-        self.preview(client, turn, carried.request)
+        self.preview(client, turn, carried.request, alert_ts=carried.alert_ts)
 
     def apply(self, client: WebClient, turn: Turn, carried: ApplyValue | None) -> None:
         """Apply clicked: "Applying…" in place of the preview, then the write (on `work`)."""

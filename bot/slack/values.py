@@ -52,6 +52,8 @@ class TicketValue(Carried):
     ticket_id: int
     request: FixRequest | None = None
     request_id: str | None = None
+    # Try again / another organization in an alert's thread: the alert, to mark it reviewed.
+    alert_ts: str | None = None
 
 
 def encode_context(context: ModalContext) -> str:
@@ -132,9 +134,14 @@ def decode_apply(value: str | None) -> ApplyValue | None:
 
 
 def encode_ticket(
-    ticket_id: int, request: FixRequest | None = None, request_id: str | None = None
+    ticket_id: int,
+    request: FixRequest | None = None,
+    request_id: str | None = None,
+    alert_ts: str | None = None,
 ) -> str:
-    value = TicketValue(ticket_id=ticket_id, request=request, request_id=request_id)
+    value = TicketValue(
+        ticket_id=ticket_id, request=request, request_id=request_id, alert_ts=alert_ts
+    )
     return value.model_dump_json(exclude_none=True)
 
 

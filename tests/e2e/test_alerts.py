@@ -13,7 +13,14 @@ from typing import Any
 
 import pytest
 
-from standins.harness import ALERT_CHANNEL, Agent, ProcfileServer, free_port, stand_in_environment
+from standins.harness import (
+    ALERT_CHANNEL,
+    Agent,
+    ProcfileServer,
+    free_port,
+    has_button,
+    stand_in_environment,
+)
 from standins.slack import SlackStandIn
 from standins.zendesk import ZendeskSandbox
 from standins.zendesk.webhooks import sign, timestamp
@@ -272,6 +279,27 @@ def test_review_prefills_the_modal_previews_in_the_thread_and_marks_the_alert_re
     root = slack.thread(ALERT_CHANNEL, alert["ts"])[0]
     assert "reviewed by <@U0AGENT1>" in json.dumps(root["blocks"])
     assert not any(b.get("type") == "actions" for b in root["blocks"])
+    assert webhook.ticket(ticket_id)["requester_id"] == JANE
+
+
+def test_try_again_in_an_alerts_thread_still_marks_the_alert_reviewed(
+    webhook: ZendeskSandbox, slack: SlackStandIn
+) -> None:
+    ticket_id = wrong_ticket(webhook, notify=True)
+    alert = wait_for_alert(slack, ticket_id)
+    agent = Agent(slack, "U0AGENT1", ALERT_CHANNEL)
+    view_id = agent.open_from_button(alert["ts"], REVIEW)
+    # The preview's read fails: the thread gets the failure with Try again, in the alert's thread.
+    webhook.inject("GET", rf"/api/v2/tickets/{ticket_id}\.json", status=503)
+    thread = agent.submit(view_id, {})
+    assert thread.ts == alert["ts"] and "[Try again]" in agent.render(thread)
+    agent.click(thread, "partner_fix_retry", until=lambda ms: any(
+        has_button(m, "partner_fix_apply") for m in ms))  # fmt: skip
+    agent.click(
+        thread,
+        "partner_fix_apply",
+        until=lambda ms: "reviewed by" in json.dumps(ms[0].get("blocks")),
+    )
     assert webhook.ticket(ticket_id)["requester_id"] == JANE
 
 

@@ -112,7 +112,12 @@ def test_a_forked_worker_exiting_leaves_the_store(tmp_path: Path) -> None:
         pid = os.fork()
         if pid == 0:  # the "worker": run the inherited atexit handlers as sys.exit would
             import atexit
+            import weakref
 
+            # The child is a copy of the whole test process: the finalizers of its temporary
+            # folders (the session's stand-ins' logs) are not a worker's to run, and running
+            # them here would delete the parent's.
+            atexit.unregister(weakref.finalize._exitfunc)  # type: ignore[attr-defined]
             atexit._run_exitfuncs()
             os._exit(0)
         os.waitpid(pid, 0)

@@ -108,7 +108,7 @@ def preview(
         ),
         button("Cancel", CANCEL, values.encode_ticket(ticket_id, request_id=request_id)),
     ]
-    buttons.extend(_org_choices(result.request, outcome, request_id))
+    buttons.extend(_org_choices(result.request, outcome, alert_ts))
     blocks = [
         section(header + hint),
         *_plan_blocks(outcome),
@@ -117,14 +117,16 @@ def preview(
     return message(f"Preview for ticket #{ticket_id}", blocks)
 
 
-def _org_choices(request: FixRequest, plan: Plan, request_id: str | None) -> list[Block]:
+def _org_choices(request: FixRequest, plan: Plan, alert_ts: str | None) -> list[Block]:
     others = [c for c in plan.organization_choices if c[0] != plan.organization_id]
     return [
         button(
             f"Use {name}",
             f"{PICK_ORG}_{index}",
             values.encode_ticket(
-                plan.ticket_id, request.model_copy(update={"organization_id": oid})
+                plan.ticket_id,
+                request.model_copy(update={"organization_id": oid}),
+                alert_ts=alert_ts,
             ),
         )
         for index, (oid, name) in enumerate(others[:MAX_ORG_CHOICES])
@@ -211,10 +213,11 @@ def failure(
     retry: FixRequest | None = None,
     request_id: str | None = None,
     keep: list[Block] | None = None,
+    alert_ts: str | None = None,
 ) -> dict[str, Any]:
     """What went wrong and whether the ticket changed. Nothing the person asked is lost: with
-    `retry`, a button to try again carries the request; `keep` (the preview, with its Apply) is
-    shown again under the failure when nothing was written."""
+    `retry`, a button to try again carries the request (and the alert it came from); `keep`
+    (the preview, with its Apply) is shown again under the failure when nothing was written."""
     about = f"Ticket #{ticket_id}: " if ticket_id else ""
     if failed.changed is None:
         state = "It could not be confirmed whether the ticket changed: check it before retrying."
@@ -227,7 +230,7 @@ def failure(
         text += f"\n{state}"
     parts = [section(text)]
     if retry is not None and failed.changed is False:
-        value = values.encode_ticket(retry.ticket_id, retry, request_id)
+        value = values.encode_ticket(retry.ticket_id, retry, request_id, alert_ts)
         parts.append({"type": "actions", "elements": [button("Try again", RETRY, value)]})
     if keep and failed.changed is False:
         parts.extend(keep)
