@@ -10,8 +10,10 @@ end-to-end test asks for `bot`), each stand-in reset before every test that uses
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+import requests
 from slack_sdk import WebClient
 
 from bot.config import Settings
@@ -70,3 +72,14 @@ def settings(zendesk: ZendeskSandbox) -> Settings:
 def fixes(settings: Settings) -> Fixes:
     # A short settle wait: the Zendesk stand-in finishes an update before it answers.
     return build_fixes(settings, settle_wait=0.05)
+
+
+def put_as_colleague(zendesk: ZendeskSandbox, ticket_id: int, changes: dict[str, Any]) -> None:
+    """Robin, another agent of the same Zendesk, writing with a script of their own."""
+    answer = requests.put(
+        f"{zendesk.url}/api/v2/tickets/{ticket_id}.json",
+        json={"ticket": changes},
+        auth=("robin@gitlab.example/token", "sandbox-colleague-token"),
+        timeout=5,
+    )
+    assert answer.status_code == 200, answer.text

@@ -455,10 +455,9 @@ class ZendeskGateway:
         """Whether the credentials' Zendesk user may edit tickets, as far as `users/me` tells:
         an end user, a light agent or a chat-only agent may not (a custom role is not judged)."""
         try:
-            data = self._get_json("users/me.json", {}, "the bot's own Zendesk user")
+            user = self._me_record()  # the one read of users/me, which Undo reuses
         except ZendeskError as error:
             return [f"Zendesk: could not read the bot's own user: {error.message}"]
-        user = data.get("user") or {}
         role, role_type = user.get("role"), user.get("role_type")
         if role not in ("agent", "admin"):
             kind = f"not an agent ({role})"

@@ -13,13 +13,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import requests
 
 from bot.slack import blocks
 from bot.zendesk.records import MAX_METADATA_BYTES
 from standins.harness import Agent, Thread, has_button
 from standins.slack import SlackStandIn
 from standins.zendesk import ZendeskSandbox
+from tests.conftest import put_as_colleague
 
 APPLY, UNDO = blocks.APPLY, blocks.UNDO
 PAT, NINA, CARLA, IVAN, HANA = (
@@ -46,17 +46,6 @@ def undo_answered(before: int) -> Callable[[list[dict[str, Any]]], bool]:
 
 def field(ticket: dict[str, Any]) -> Any:
     return {f["id"]: f["value"] for f in ticket["custom_fields"]}[ORG_EMAIL]
-
-
-def put_as_colleague(zendesk: ZendeskSandbox, ticket_id: int, changes: dict[str, Any]) -> None:
-    """Robin, another agent of the same Zendesk, with a script of their own."""
-    answer = requests.put(
-        f"{zendesk.url}/api/v2/tickets/{ticket_id}.json",
-        json={"ticket": changes},
-        auth=("robin@gitlab.example/token", "sandbox-colleague-token"),
-        timeout=5,
-    )
-    assert answer.status_code == 200, answer.text
 
 
 def fixed(avery: Agent, ticket: str, values: dict[str, Any]) -> Thread:

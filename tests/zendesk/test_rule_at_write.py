@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 import pytest
-import requests
 
 from bot.domain.planning import FixRequest, Plan, Refusal
 from bot.domain.scenarios import Scenario
@@ -16,6 +15,7 @@ from bot.ports import Trace
 from bot.zendesk.gateway import MAX_PAGES, PAGE_SIZE
 from bot.zendesk.records import MAX_METADATA_BYTES, metadata_size
 from standins.zendesk import ZendeskSandbox
+from tests.conftest import put_as_colleague
 
 CARLA, IVAN, HANA, PAT = 4101000000101, 4101000000102, 4101000000103, 4101000000001
 ACME, NORTHWIND, GLOBEX, INITECH, HOOLI = (
@@ -47,17 +47,6 @@ def carla_on(ticket_id: int = 512301) -> FixRequest:
         scenario=Scenario.CUSTOMER_ACCOUNT,
         customer_email="carla@globex.example",
     )
-
-
-def put_as_colleague(zendesk: ZendeskSandbox, ticket_id: int, changes: dict[str, Any]) -> None:
-    """Another API client of the same Zendesk (a colleague's script, an integration)."""
-    answer = requests.put(
-        f"{zendesk.url}/api/v2/tickets/{ticket_id}.json",
-        json={"ticket": changes},
-        auth=("robin@gitlab.example/token", "sandbox-colleague-token"),
-        timeout=5,
-    )
-    assert answer.status_code == 200, answer.text
 
 
 # 1. Apply trusts the button: the world moves under the preview without touching the ticket.
