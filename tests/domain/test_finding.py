@@ -7,31 +7,24 @@ from hypothesis import strategies as st
 
 from bot.domain.finding import find, named_customer, search_terms, shortlist
 from bot.domain.models import Organization, Snapshot, User
-from tests.domain.world import ACME, CARLA, GLOBEX, ORGS, PAT, PEOPLE, RULES, snapshot, ticket
+from tests.domain.world import (
+    ACME,
+    CARLA,
+    GLOBEX,
+    ORGS,
+    PAT,
+    PEOPLE,
+    RULES,
+    person,
+    snapshot,
+    ticket,
+)
 
 ACME_CORP = Organization(id=21, name="Acme Corp", plan="premium")
-JANE = User(
-    id=401,
-    name="Jane Doe",
-    email="jane@acmecorp.example",
-    organization_ids=(21,),
-    memberships_complete=True,
-)
-JANET = User(
-    id=402,
-    name="Janet Dow",
-    email="jane@acmecorp.exampel",
-    organization_ids=(21,),
-    memberships_complete=True,
-)
+JANE = person(401, "Jane Doe", "jane@acmecorp.example", ACME_CORP.id)
+JANET = person(402, "Janet Dow", "jane@acmecorp.exampel", ACME_CORP.id)
 # A partner user whose address is the closest of all to the typo: never offered.
-JANE_AT_PARTNER = User(
-    id=403,
-    name="Jane Partner",
-    email="jane@acmecrop.exampl",
-    organization_ids=(ACME.id,),
-    memberships_complete=True,
-)
+JANE_AT_PARTNER = person(403, "Jane Partner", "jane@acmecrop.exampl", ACME.id)
 
 
 def world(*people: User, **changes: object) -> Snapshot:

@@ -28,6 +28,7 @@ from tests.domain.world import (
     PAT,
     PEOPLE,
     TYPO,
+    person,
     snapshot,
     ticket,
 )
@@ -237,15 +238,7 @@ def test_refusals_name_the_rule(changes: dict, request_kwargs: dict, rule: str) 
 
 
 def test_customer_on_partner_domain_is_refused() -> None:
-    from bot.domain.models import User
-
-    impostor = User(
-        id=999,
-        name="Impostor",
-        email="ops@acmedevops.example",
-        organization_ids=(11,),
-        memberships_complete=True,
-    )
+    impostor = person(999, "Impostor", "ops@acmedevops.example", GLOBEX.id)
     snap = snapshot()
     snap = snap.model_copy(
         update={"users": (*snap.users, impostor), "emails": {**snap.emails, impostor.email: 999}}

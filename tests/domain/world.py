@@ -40,6 +40,13 @@ PEOPLE = tuple(
 PAT, NINA, CONTRACTOR, CARLA, HANA, OLGA, MIXED, TYPO, AGENT = PEOPLE
 
 
+def person(user_id: int, name: str, email: str, *org_ids: int) -> User:
+    """Someone of a test's own, read in full (every membership) as the gateway reads people."""
+    return User(
+        id=user_id, name=name, email=email, organization_ids=org_ids, memberships_complete=True
+    )
+
+
 def ticket(**changes: Any) -> Ticket:
     base: dict[str, Any] = {
         "id": 512301,

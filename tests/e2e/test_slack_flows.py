@@ -9,15 +9,16 @@ import urllib.request
 from typing import Any
 
 import pytest
-import requests
 from slack_sdk import WebClient
 
 from bot.slack import blocks, values
-from standins.harness import Agent, ProcfileServer, has_button
+from standins.harness import Agent, ProcfileServer, Thread, has_button
 from standins.slack import SlackStandIn
 from standins.zendesk import ZendeskSandbox
+from tests.conftest import put_as_colleague
 
-ORG_EMAIL = "360012194200"
+ORG_EMAIL = 360012194200
+CARLA = {"scenario": "customer_account", "customer_email": "carla@globex.example"}
 APPLY, CANCEL, UNDO = "partner_fix_apply", "partner_fix_cancel", "partner_fix_undo"
 
 
@@ -33,7 +34,12 @@ def writes(zendesk: ZendeskSandbox) -> list[dict[str, Any]]:
     return [r for r in zendesk.requests() if r["method"] != "GET"]
 
 
-def field(ticket: dict[str, Any], field_id: int = 360012194200) -> Any:
+def carla_preview(avery: Agent) -> Thread:
+    """Avery's preview of the first seed ticket: Carla's account."""
+    return avery.submit(avery.command("512301"), CARLA)
+
+
+def field(ticket: dict[str, Any], field_id: int = ORG_EMAIL) -> Any:
     return {f["id"]: f["value"] for f in ticket["custom_fields"]}[field_id]
 
 
@@ -42,7 +48,7 @@ def field(ticket: dict[str, Any], field_id: int = 360012194200) -> Any:
     [
         (
             "https://gitlab.zendesk.com/agent/tickets/512301",
-            {"scenario": "customer_account", "customer_email": "carla@globex.example"},
+            CARLA,
             4101000000101, 360100000011, [],
         ),
         (
@@ -166,10 +172,7 @@ def test_undo_restores_and_says_so(
     slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
     before = zendesk.ticket(512301)
-    thread = avery.submit(
-        avery.command("512301"),
-        {"scenario": "customer_account", "customer_email": "carla@globex.example"},
-    )
+    thread = carla_preview(avery)
     avery.click(thread, APPLY, until=summary_posted)
     avery.click(thread, UNDO)
     after = zendesk.ticket(512301)
@@ -183,18 +186,10 @@ def test_undo_restores_and_says_so(
 def test_a_ticket_changed_since_the_preview_is_not_overwritten(
     slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
-    thread = avery.submit(
-        avery.command("512301"),
-        {"scenario": "customer_account", "customer_email": "carla@globex.example"},
+    thread = carla_preview(avery)
+    put_as_colleague(
+        zendesk, 512301, {"custom_fields": [{"id": ORG_EMAIL, "value": "edited@by.hand"}]}
     )
-    email, token = zendesk.credentials
-    edited = requests.put(
-        f"{zendesk.url}/api/v2/tickets/512301.json",
-        json={"ticket": {"custom_fields": [{"id": 360012194200, "value": "edited@by.hand"}]}},
-        auth=(f"{email}/token", token),
-        timeout=5,
-    )
-    assert edited.status_code == 200
     avery.click(thread, APPLY)
     assert field(zendesk.ticket(512301)) == "edited@by.hand"
     # The hand edit; Apply read the ticket again, saw it changed, and sent nothing.
@@ -318,19 +313,9 @@ def test_forged_or_stale_requests_get_401_and_do_nothing(
 def test_mrkdwn_from_zendesk_is_escaped(
     slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
-    email, token = zendesk.credentials
     hostile = "<!channel> <@U0AGENT2> &amp; <https://evil.example|click>"
-    answer = requests.put(
-        f"{zendesk.url}/api/v2/tickets/512301.json",
-        json={"ticket": {"custom_fields": [{"id": 360012194200, "value": hostile}]}},
-        auth=(f"{email}/token", token),
-        timeout=5,
-    )
-    assert answer.status_code == 200
-    thread = avery.submit(
-        avery.command("512301"),
-        {"scenario": "customer_account", "customer_email": "carla@globex.example"},
-    )
+    put_as_colleague(zendesk, 512301, {"custom_fields": [{"id": ORG_EMAIL, "value": hostile}]})
+    thread = carla_preview(avery)
     posted = [c["args"] for c in slack.calls() if c["method"].startswith(("chat.", "views."))]
     blob = json.dumps(posted)
     for raw in ("<!channel>", "<@U0AGENT2>", "<https://evil.example"):

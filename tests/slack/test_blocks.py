@@ -9,14 +9,13 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.domain.finding import find
-from bot.domain.models import User
 from bot.domain.planning import FixRequest, Inquiry, Plan, Refusal, plan
 from bot.domain.scenarios import Scenario
 from bot.domain.suggesting import suggest
 from bot.fixes import Done, Failed, Look, Preview, Stale
 from bot.ports import Applied, Fault
 from bot.slack import blocks, values
-from tests.domain.world import CARLA, snapshot, ticket
+from tests.domain.world import CARLA, GLOBEX, person, snapshot, ticket
 
 HOSTILE = "<!channel> <@U0AGENT2> & <https://evil.example|click> " + "x" * 5000
 URL = "https://gitlab.zendesk.com/agent/tickets/512301"
@@ -88,10 +87,7 @@ def test_modal_prefills_a_clear_candidate_and_lists_equal_ones() -> None:
     valid_view(view)
     assert customer_input(view)["initial_value"] == CARLA.email
     assert "carla@globex.exmaple, which matches nobody" in str(view["blocks"])
-    cora = User(
-        id=205, name="Cora", email="cora@globex.example", organization_ids=(11,),
-        memberships_complete=True,
-    )  # fmt: skip
+    cora = person(205, "Cora", "cora@globex.example", GLOBEX.id)
     base = snapshot(ticket(org_email="cara@globex.example"))
     typo = base.model_copy(update={"users": (*base.users, cora)})
     both = find(typo, [CARLA.id, cora.id])
@@ -144,6 +140,11 @@ def test_every_outcome_message_is_valid_and_escaped() -> None:
     preview, outcome = the_plan(org_email=HOSTILE)
     done = Done(outcome, Applied(512301, "2026-11-28T00:00:00Z"), URL)
     summary = blocks.summary(done, "U0AGENT1")
+    # A stale click whose fresh plan finds the ticket already corrected.
+    unchanged = outcome.model_copy(update={"changes": ()})
+    already = blocks.stale(
+        Stale(Preview(preview.request, preview.snapshot, preview.suggestion, unchanged, URL)), "U1"
+    )
     for msg in (
         blocks.working(512301, "U1"),
         blocks.thread_parent(512301, URL, "U1"),
@@ -157,35 +158,12 @@ def test_every_outcome_message_is_valid_and_escaped() -> None:
         blocks.failure(Failed(Fault.UNKNOWN_OUTCOME, HOSTILE, changed=None), 512301),
         blocks.failure(Failed(Fault.UNAVAILABLE, "Zendesk is down.", changed=False), None),
         blocks.stale(Stale(preview), "U1"),
-        blocks.stale(
-            Stale(
-                Preview(
-                    preview.request,
-                    preview.snapshot,
-                    preview.suggestion,
-                    outcome.model_copy(update={"changes": ()}),
-                    URL,
-                )
-            ),
-            "U1",
-        ),
+        already,
         blocks.notice(blocks.HELP),
     ):
         valid_message(msg)
         assert "<!channel>" not in str(msg) and "<@U0AGENT2>" not in str(msg)
     assert [b["action_id"] for b in buttons(summary)] == ["partner_fix_undo"]
-    already = blocks.stale(
-        Stale(
-            Preview(
-                preview.request,
-                preview.snapshot,
-                preview.suggestion,
-                outcome.model_copy(update={"changes": ()}),
-                URL,
-            )
-        ),
-        "U1",
-    )
     assert "already shows this correction" in str(already) and buttons(already) == []
     assert buttons(blocks.without_buttons(summary, "U1")) == []
 
