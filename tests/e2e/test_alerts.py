@@ -17,6 +17,7 @@ from standins.harness import (
     ALERT_CHANNEL,
     Agent,
     ProcfileServer,
+    Thread,
     free_port,
     has_button,
     stand_in_environment,
@@ -245,11 +246,13 @@ def test_without_a_secret_the_route_is_404(
 # ---- review ----------------------------------------------------------------------------------
 
 
-def open_review(slack: SlackStandIn, user: str, alert: dict[str, Any]) -> int:
-    known = len(slack.calls("views.open"))
-    answer = slack.click_button(user, ALERT_CHANNEL, alert["ts"], REVIEW)
-    assert answer.status == 200, answer.body
-    return known
+def apply_until_reviewed(agent: Agent, thread: Thread) -> None:
+    """Apply in the alert's thread, once the alert (the thread's root) says it was reviewed."""
+    agent.click(
+        thread,
+        "partner_fix_apply",
+        until=lambda ms: "reviewed by" in json.dumps(ms[0].get("blocks")),
+    )
 
 
 def test_review_prefills_the_modal_previews_in_the_thread_and_marks_the_alert_reviewed(
@@ -257,25 +260,13 @@ def test_review_prefills_the_modal_previews_in_the_thread_and_marks_the_alert_re
 ) -> None:
     ticket_id = wrong_ticket(webhook, notify=True)
     alert = wait_for_alert(slack, ticket_id)
-    known = open_review(slack, "U0AGENT1", alert)
-    deadline = time.monotonic() + 10
-    while len(slack.calls("views.open")) <= known:
-        assert time.monotonic() < deadline, "no modal"
-        time.sleep(0.02)
-    view_id = str(slack.calls("views.open")[known]["response"]["view"]["id"])
-    slack.wait_for_call("views.update", lambda c: c["args"].get("view_id") == view_id, 10)
-    view = slack.view(view_id)
-    shown = json.dumps(view["blocks"])
-    assert '"initial_value": "jane@acmecorp.example"' in shown  # the prefill, as the command's
     agent = Agent(slack, "U0AGENT1", ALERT_CHANNEL)
+    view_id = agent.open_from_button(alert["ts"], REVIEW)
+    shown = json.dumps(slack.view(view_id)["blocks"])
+    assert '"initial_value": "jane@acmecorp.example"' in shown  # the prefill, as the command's
     thread = agent.submit(view_id, {})
     assert thread.ts == alert["ts"]  # the preview is in the alert's thread
-    agent.click(
-        thread,
-        "partner_fix_apply",
-        until=lambda ms: any("reviewed by" in str(m.get("text")) + json.dumps(m.get("blocks"))
-                             for m in ms[:1]),
-    )  # fmt: skip
+    apply_until_reviewed(agent, thread)
     root = slack.thread(ALERT_CHANNEL, alert["ts"])[0]
     assert "reviewed by <@U0AGENT1>" in json.dumps(root["blocks"])
     assert not any(b.get("type") == "actions" for b in root["blocks"])
@@ -295,11 +286,7 @@ def test_try_again_in_an_alerts_thread_still_marks_the_alert_reviewed(
     assert thread.ts == alert["ts"] and "[Try again]" in agent.render(thread)
     agent.click(thread, "partner_fix_retry", until=lambda ms: any(
         has_button(m, "partner_fix_apply") for m in ms))  # fmt: skip
-    agent.click(
-        thread,
-        "partner_fix_apply",
-        until=lambda ms: "reviewed by" in json.dumps(ms[0].get("blocks")),
-    )
+    apply_until_reviewed(agent, thread)
     assert webhook.ticket(ticket_id)["requester_id"] == JANE
 
 
