@@ -58,7 +58,7 @@ from standins.zendesk.errors import (
 from standins.zendesk.faults import FAULT_KEYS, Fault, FaultBook, RateLimiter, RequestLog
 from standins.zendesk.new_tickets import add_ticket
 from standins.zendesk.webhooks import Delivery, Webhooks
-from standins.zendesk.world import SeedError, World, bundled_seed, load_seed_file
+from standins.zendesk.world import SeedError, World, bundled_seed, load_seed_file, now_utc
 
 __all__ = ["SeedError", "ZendeskSandbox", "main"]
 
@@ -225,6 +225,12 @@ class ZendeskSandbox:
         world = self._api.world
         with world.lock:
             return world.add_organization(name, tags)
+
+    def add_user(self, name: str, email: str) -> int:
+        """An end user, as Zendesk makes one for a new requester's address."""
+        world = self._api.world
+        with world.lock:
+            return world.create_end_user(name, email, now_utc()).id
 
     def remove_membership(self, user_id: int, org_id: int) -> None:
         world = self._api.world

@@ -4,12 +4,14 @@ the session Stack's bot, and what only the end-to-end tests use.
     bot        the Procfile's gunicorn, for the e2e package, restricted to Support's user group
     slack      (overrides the root one) the Slack stand-in, reset, aimed at `bot`
     avery      the scripted support engineer, U0AGENT1 in C0SUPPORT
-    fresh_bot  a Procfile gunicorn of the test's own (Slack aimed at it)
+    start_bot  start_bot(**env): a Procfile gunicorn of the test's own, `env` added, started when
+               the test says (Slack aimed at it), stopped with the test
+    fresh_bot  start_bot(), for tests that signal, flood or clog their bot
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -40,10 +42,24 @@ def avery(stack: Stack, slack: SlackStandIn) -> Agent:
 
 
 @pytest.fixture
-def fresh_bot(stack: Stack, slack: SlackStandIn, tmp_path: Path) -> Iterator[ProcfileServer]:
-    """A Procfile gunicorn of the test's own, for tests that signal, flood or clog it: its
-    leftover work dies with it instead of reaching the next test."""
-    started = stack.procfile(tmp_path / "bot.log").start()
-    slack.app_url = f"{started.url}/slack/events"
-    yield started
-    started.stop()
+def start_bot(
+    stack: Stack, slack: SlackStandIn, tmp_path: Path
+) -> Iterator[Callable[..., ProcfileServer]]:
+    """Procfile gunicorns of the test's own: their leftover work dies with them instead of
+    reaching the next test, and a test may set Slack up first (a cold worker meets it)."""
+    started: list[ProcfileServer] = []
+
+    def start(**env: str) -> ProcfileServer:
+        server = stack.procfile(tmp_path / f"bot-{len(started) + 1}.log", env).start()
+        started.append(server)
+        slack.app_url = f"{server.url}/slack/events"
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def fresh_bot(start_bot: Callable[..., ProcfileServer]) -> ProcfileServer:
+    return start_bot()

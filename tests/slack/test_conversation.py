@@ -3,7 +3,7 @@ Slack stand-in, the Zendesk half of each step run at once instead of on the pool
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, ParamSpec
 
 import pytest
@@ -39,17 +39,6 @@ class AtOnce(Work):
 
     def later(self, function: Callable[P, None], /, *args: P.args, **kwargs: P.kwargs) -> None:
         function(*args, **kwargs)
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as server:
-        yield server
-
-
-@pytest.fixture
-def client(slack: SlackStandIn) -> WebClient:
-    return WebClient(token=slack.bot_token, base_url=slack.url)
 
 
 class Audited(FakeZendesk):
@@ -124,12 +113,17 @@ def find(slack: SlackStandIn, channel: str, text: str) -> dict[str, Any]:
     return found
 
 
+def previewed(slack: SlackStandIn, client: WebClient, conversation: Conversation) -> dict[str, Any]:
+    """The preview of REQUEST submitted in C0SUPPORT, as it stands once shown."""
+    conversation.preview(client, submitted("C0SUPPORT"), REQUEST)
+    return find(slack, "C0SUPPORT", "Preview for ticket #512301")
+
+
 def test_preview_apply_and_undo_in_a_new_thread(
     slack: SlackStandIn, client: WebClient, conversation: Conversation, zendesk: FakeZendesk
 ) -> None:
-    conversation.preview(client, submitted("C0SUPPORT"), REQUEST)
+    preview = previewed(slack, client, conversation)
     parent = find(slack, "C0SUPPORT", "Partner fix for ticket #512301")
-    preview = find(slack, "C0SUPPORT", "Preview for ticket #512301")
     assert preview["thread_ts"] == parent["ts"]
     assert not [m for m in slack.messages("C0SUPPORT") if "Reading ticket" in str(m["text"])]
 
@@ -152,8 +146,7 @@ def test_preview_apply_and_undo_in_a_new_thread(
 def test_cancel_says_so_in_place_of_the_preview(
     slack: SlackStandIn, client: WebClient, conversation: Conversation, zendesk: FakeZendesk
 ) -> None:
-    conversation.preview(client, submitted("C0SUPPORT"), REQUEST)
-    preview = find(slack, "C0SUPPORT", "Preview for ticket #512301")
+    preview = previewed(slack, client, conversation)
     turn, value = clicked(preview, blocks.CANCEL, "cancel")
     conversation.cancel(client, turn, decode_ticket(value))
     assert "Cancelled" in find(slack, "C0SUPPORT", "Cancelled")["text"]
@@ -174,8 +167,7 @@ def test_a_shared_channel_gets_a_note_and_the_preview_goes_by_dm(
 def test_a_damaged_button_is_told_and_changes_nothing(
     slack: SlackStandIn, client: WebClient, conversation: Conversation, zendesk: FakeZendesk
 ) -> None:
-    conversation.preview(client, submitted("C0SUPPORT"), REQUEST)
-    preview = find(slack, "C0SUPPORT", "Preview for ticket #512301")
+    preview = previewed(slack, client, conversation)
     turn, _ = clicked(preview, blocks.APPLY, "apply")
     conversation.apply(client, turn, None)
     told = [m for m in slack.messages("C0SUPPORT") if m.get("is_ephemeral")]
