@@ -1,30 +1,21 @@
 """Who may act and where customer data may go, end to end through the Procfile's gunicorn.
 
-These bots run without SLACK_ALLOWED_USERGROUP (every full member may act), each against a
-Slack stand-in of its own, so that latency and rate limits set here reach no other test.
+This module's bot runs without SLACK_ALLOWED_USERGROUP (every full member may act); the cold
+worker's test starts one of its own, restricted, after it has made Slack slow or rate-limited.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from slack_sdk import WebClient
 
 from bot.slack import blocks, values
-from standins.harness import (
-    Agent,
-    ProcfileServer,
-    Stack,
-    Thread,
-    free_port,
-    has_button,
-    stand_in_environment,
-)
+from standins.harness import ALLOWED_GROUP, Agent, ProcfileServer, Stack, Thread, has_button
 from standins.slack import AppResponse, SlackStandIn
 from standins.zendesk import ZendeskSandbox
 
@@ -34,39 +25,12 @@ STRANGERS = ["U0GUEST1", "U0GUEST2", "U0EXTERNAL", "U0DEPARTED"]
 SHARED_NOTE = "shared with another organization"
 
 
-def start_bot(
-    zendesk: ZendeskSandbox, slack: SlackStandIn, log_dir: Path, **extra: str
-) -> ProcfileServer:
-    env = stand_in_environment(zendesk, slack, free_port(), **extra)
-    server = ProcfileServer(env, log_dir / "bot.log").start()
-    slack.app_url = f"{server.url}/slack/events"
-    return server
-
-
 @pytest.fixture(scope="module")
-def own_slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn(signing_secret="access-e2e-secret") as stand_in:
-        yield stand_in
-
-
-@pytest.fixture(scope="module")
-def members_bot(
-    stack: Stack,
-    own_slack: SlackStandIn,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[ProcfileServer]:
-    server = start_bot(stack.zendesk, own_slack, tmp_path_factory.mktemp("members-bot"))
+def bot(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProcfileServer]:
+    """(Overrides the e2e package's.) The Procfile bot, without a user group."""
+    server = stack.procfile(tmp_path_factory.mktemp("members-bot") / "bot.log").start()
     yield server
     server.stop()
-
-
-@pytest.fixture
-def slack(
-    own_slack: SlackStandIn, zendesk: ZendeskSandbox, members_bot: ProcfileServer
-) -> SlackStandIn:
-    own_slack.reset()
-    own_slack.app_url = f"{members_bot.url}/slack/events"
-    return own_slack
 
 
 def writes(zendesk: ZendeskSandbox) -> list[dict[str, Any]]:
@@ -116,9 +80,8 @@ def summary_posted(messages: list[dict[str, Any]]) -> bool:
 
 @pytest.mark.parametrize("stranger", STRANGERS)
 def test_guests_outsiders_and_the_departed_are_denied_on_every_surface(
-    slack: SlackStandIn, zendesk: ZendeskSandbox, stranger: str
+    slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent, stranger: str
 ) -> None:
-    avery = Agent(slack, "U0AGENT1", "C0SUPPORT")
     # A member's preview and summary, for the stranger to click on.
     thread = avery.submit(avery.command("512304"), {"scenario": "partner_nfr"})
     opened = len(slack.calls("views.open"))
@@ -181,9 +144,9 @@ def test_guests_outsiders_and_the_departed_are_denied_on_every_surface(
 
 
 def test_a_shared_channel_gets_no_customer_data_the_thread_goes_by_dm(
-    slack: SlackStandIn, zendesk: ZendeskSandbox
+    stack: Stack, slack: SlackStandIn, zendesk: ZendeskSandbox
 ) -> None:
-    avery = Agent(slack, "U0AGENT1", "C0SHARED")
+    avery = stack.agent("U0AGENT1", "C0SHARED")
     view = avery.command("512304")
     answer = slack.submit_view("U0AGENT1", view, {"scenario": "partner_nfr"})
     assert answer.status == 200 and not answer.errors
@@ -191,7 +154,7 @@ def test_a_shared_channel_gets_no_customer_data_the_thread_goes_by_dm(
     note = slack.wait_for_message("C0SHARED", lambda m: SHARED_NOTE in str(m.get("text")))
     assert note["visible_to"] == "U0AGENT1"
     # Apply from the DM works, and the outcome and the summary stay there.
-    in_dm = Agent(slack, "U0AGENT1", thread.channel)
+    in_dm = stack.agent("U0AGENT1", thread.channel)
     in_dm.click(thread, APPLY, until=summary_posted)
     assert zendesk.ticket(512304)["organization_id"] == 360100000001
     assert len(writes(zendesk)) == 1
@@ -208,11 +171,11 @@ def test_a_shared_channel_gets_no_customer_data_the_thread_goes_by_dm(
 
 
 def test_when_slack_cannot_say_whether_a_channel_is_shared_it_counts_as_shared(
-    slack: SlackStandIn,
+    stack: Stack, slack: SlackStandIn
 ) -> None:
     # A channel no earlier test used: the bot caches what it learned of a channel for a while.
     slack.inject("conversations.info", "internal_error", count=5, channel="C0PUBLIC2")
-    avery = Agent(slack, "U0AGENT1", "C0PUBLIC2")
+    avery = stack.agent("U0AGENT1", "C0PUBLIC2")
     view = avery.command("512304")
     slack.submit_view("U0AGENT1", view, {"scenario": "partner_nfr"})
     settled_preview(slack, dm_of("U0AGENT1"))
@@ -248,49 +211,47 @@ def acks(slack: SlackStandIn, user: str) -> dict[str, float]:
 
 @pytest.mark.parametrize("trouble", ["slow", "ratelimited"])
 def test_a_cold_worker_acks_at_once_whatever_slack_does(
-    zendesk: ZendeskSandbox, tmp_path: Path, trouble: str
+    slack: SlackStandIn,
+    zendesk: ZendeskSandbox,
+    start_bot: Callable[..., ProcfileServer],
+    trouble: str,
 ) -> None:
-    lookups = ("auth.test", "usergroups.users.list", "users.info")
-    with SlackStandIn(signing_secret="cold-secret") as slack:
-        for method in lookups:
-            if trouble == "slow":
-                slack.set_latency(4.0, method)
-            else:
-                slack.inject(method, "ratelimited", count=1000, retry_after=12)
-        server = start_bot(zendesk, slack, tmp_path, SLACK_ALLOWED_USERGROUP="S0SUPPORT")
-        try:
-            guest = acks(slack, "U0GUEST1")
-            member = acks(slack, "U0AGENT1")
-            print(f"\nack seconds, cold worker, {trouble} Slack: guest {guest}, member {member}")
-            for took in (guest, member):
-                assert all(seconds < 2.5 for seconds in took.values()), took
-            # The answers came first; the verdict follows, and nothing happens without one.
-            for user in ("U0GUEST1", "U0AGENT1"):
-                slack.wait_for_message(
-                    "C0SUPPORT",
-                    lambda m, user=user: m.get("visible_to") == user and "Sorry" in m["text"],
-                    timeout=15,
-                )
-            # Nothing but the denials: the bot opened no modal and wrote nothing.
-            assert len(slack.calls("views.open")) == 2  # the two the test opened itself
-            assert slack.calls("views.update") == []
-            assert writes(zendesk) == []
-            # Once Slack answers again, the member gets the modal: at once, or (when the check
-            # still waited out Slack's Retry-After and the trigger died) on running the command
-            # again, as the bot's note tells them to.
-            slack.reset()
-            tries = []
-            for _ in range(3):
-                answer = slack.slash_command("U0AGENT1", "C0SUPPORT", "")
-                assert answer.status == 200
-                trigger = answer.trigger_id
-                call = slack.wait_for_call(
-                    "views.open", lambda c, t=trigger: c["args"].get("trigger_id") == t, 15
-                )
-                tries.append(call["error"])
-                if call["ok"]:
-                    break
-                time.sleep(2)
-            assert tries[-1] is None, tries
-        finally:
-            server.stop()
+    for method in ("auth.test", "usergroups.users.list", "users.info"):
+        if trouble == "slow":
+            slack.set_latency(4.0, method)
+        else:
+            slack.inject(method, "ratelimited", count=1000, retry_after=12)
+    start_bot(SLACK_ALLOWED_USERGROUP=ALLOWED_GROUP)  # started into that Slack: cold
+    guest = acks(slack, "U0GUEST1")
+    member = acks(slack, "U0AGENT1")
+    print(f"\nack seconds, cold worker, {trouble} Slack: guest {guest}, member {member}")
+    for took in (guest, member):
+        assert all(seconds < 2.5 for seconds in took.values()), took
+    # The answers came first; the verdict follows, and nothing happens without one.
+    for user in ("U0GUEST1", "U0AGENT1"):
+        slack.wait_for_message(
+            "C0SUPPORT",
+            lambda m, user=user: m.get("visible_to") == user and "Sorry" in m["text"],
+            timeout=15,
+        )
+    # Nothing but the denials: the bot opened no modal and wrote nothing.
+    assert len(slack.calls("views.open")) == 2  # the two the test opened itself
+    assert slack.calls("views.update") == []
+    assert writes(zendesk) == []
+    # Once Slack answers again, the member gets the modal: at once, or (when the check still
+    # waited out Slack's Retry-After and the trigger died) on running the command again, as the
+    # bot's note tells them to.
+    slack.reset()
+    tries = []
+    for _ in range(3):
+        answer = slack.slash_command("U0AGENT1", "C0SUPPORT", "")
+        assert answer.status == 200
+        trigger = answer.trigger_id
+        call = slack.wait_for_call(
+            "views.open", lambda c, t=trigger: c["args"].get("trigger_id") == t, 15
+        )
+        tries.append(call["error"])
+        if call["ok"]:
+            break
+        time.sleep(2)
+    assert tries[-1] is None, tries
