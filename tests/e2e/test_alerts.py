@@ -72,6 +72,19 @@ def wait_for_alert(slack: SlackStandIn, ticket_id: int) -> dict[str, Any]:
     )
 
 
+def new_alert(webhook: ZendeskSandbox, slack: SlackStandIn) -> tuple[int, dict[str, Any]]:
+    """A new mis-associated ticket (Zendesk's trigger calls the bot) and the alert it gets."""
+    ticket_id = wrong_ticket(webhook, notify=True)
+    return ticket_id, wait_for_alert(slack, ticket_id)
+
+
+def review(webhook: ZendeskSandbox, slack: SlackStandIn) -> tuple[int, dict[str, Any], Agent, str]:
+    """A new alert, and Avery's modal opened from its Review button (filled in)."""
+    ticket_id, alert = new_alert(webhook, slack)
+    agent = Agent(slack, "U0AGENT1", ALERT_CHANNEL)
+    return ticket_id, alert, agent, agent.open_from_button(alert["ts"], REVIEW)
+
+
 def checked(bot: ProcfileServer, ticket_id: int, count: int = 1, timeout: float = 10) -> list[str]:
     """The bot's log lines that say it finished checking the ticket, once there are `count`."""
     deadline = time.monotonic() + timeout
@@ -110,8 +123,7 @@ def signed(secret: str, body: bytes, stamp: str | None = None) -> dict[str, str]
 def test_a_new_wrong_ticket_gets_one_alert_with_link_reason_scenario_and_review(
     webhook: ZendeskSandbox, slack: SlackStandIn
 ) -> None:
-    ticket_id = wrong_ticket(webhook, notify=True)
-    alert = wait_for_alert(slack, ticket_id)
+    ticket_id, alert = new_alert(webhook, slack)
     shown = slack.render_message(alert)
     assert f"/agent/tickets/{ticket_id}" in json.dumps(alert["blocks"])
     assert "Jane Doe of Acme Corp" in shown and "the requester is the partner Pat Partner" in shown
@@ -243,10 +255,7 @@ def apply_until_reviewed(agent: Agent, thread: Thread) -> None:
 def test_review_prefills_the_modal_previews_in_the_thread_and_marks_the_alert_reviewed(
     webhook: ZendeskSandbox, slack: SlackStandIn
 ) -> None:
-    ticket_id = wrong_ticket(webhook, notify=True)
-    alert = wait_for_alert(slack, ticket_id)
-    agent = Agent(slack, "U0AGENT1", ALERT_CHANNEL)
-    view_id = agent.open_from_button(alert["ts"], REVIEW)
+    ticket_id, alert, agent, view_id = review(webhook, slack)
     shown = json.dumps(slack.view(view_id)["blocks"])
     assert '"initial_value": "jane@acmecorp.example"' in shown  # the prefill, as the command's
     thread = agent.submit(view_id, {})
@@ -261,10 +270,7 @@ def test_review_prefills_the_modal_previews_in_the_thread_and_marks_the_alert_re
 def test_try_again_in_an_alerts_thread_still_marks_the_alert_reviewed(
     webhook: ZendeskSandbox, slack: SlackStandIn
 ) -> None:
-    ticket_id = wrong_ticket(webhook, notify=True)
-    alert = wait_for_alert(slack, ticket_id)
-    agent = Agent(slack, "U0AGENT1", ALERT_CHANNEL)
-    view_id = agent.open_from_button(alert["ts"], REVIEW)
+    ticket_id, alert, agent, view_id = review(webhook, slack)
     # The preview's read fails: the thread gets the failure with Try again, in the alert's thread.
     webhook.inject("GET", rf"/api/v2/tickets/{ticket_id}\.json", status=503)
     thread = agent.submit(view_id, {})
@@ -278,8 +284,7 @@ def test_try_again_in_an_alerts_thread_still_marks_the_alert_reviewed(
 def test_a_guest_clicking_review_is_denied_and_gets_no_modal(
     webhook: ZendeskSandbox, slack: SlackStandIn
 ) -> None:
-    ticket_id = wrong_ticket(webhook, notify=True)
-    alert = wait_for_alert(slack, ticket_id)
+    _, alert = new_alert(webhook, slack)
     known = len(slack.calls("views.open"))
     answer = slack.click_button("U0GUEST1", ALERT_CHANNEL, alert["ts"], REVIEW)
     denial_for(slack, "U0GUEST1", answer, "Sorry, partner-fix is only for members")
