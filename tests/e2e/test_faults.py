@@ -4,12 +4,12 @@ or untouched, and the person who asked learns which, in words."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from standins.harness import Agent, BotServer, has_button, stand_in_settings
+from standins.harness import Agent, ProcfileServer, has_button
 from standins.slack import SlackStandIn
 from standins.zendesk import ZendeskSandbox
 
@@ -166,30 +166,17 @@ def test_a_failed_read_is_said_in_the_modal_and_the_thread(
     assert writes(zendesk) == []
 
 
-def test_zendesk_down_is_said(slack: SlackStandIn, zendesk: ZendeskSandbox) -> None:
-    settings = stand_in_settings(zendesk, slack, ZENDESK_URL="http://127.0.0.1:9")
-    server = BotServer(settings).start()
-    try:
-        slack.app_url = f"{server.url}/slack/events"
-        agent = Agent(slack, "U0AGENT1", "C0SUPPORT")
-        thread = agent.submit(agent.command("512304"), NFR)
-        assert "could not be reached" in agent.render(thread)
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def second_instance(slack: SlackStandIn, zendesk: ZendeskSandbox) -> Iterator[BotServer]:
-    server = BotServer(stand_in_settings(zendesk, slack)).start()
-    yield server
-    server.stop()
+def test_zendesk_down_is_said(avery: Agent, start_bot: Callable[..., ProcfileServer]) -> None:
+    start_bot(ZENDESK_URL="http://127.0.0.1:9")
+    thread = avery.submit(avery.command("512304"), NFR)
+    assert "could not be reached" in avery.render(thread)
 
 
 def test_apply_on_another_instance_after_a_restart(
-    slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent, second_instance: BotServer
+    zendesk: ZendeskSandbox, avery: Agent, start_bot: Callable[..., ProcfileServer]
 ) -> None:
     thread = avery.submit(avery.command("512304"), NFR)
-    slack.app_url = f"{second_instance.url}/slack/events"  # the first one is gone for Slack
+    start_bot()  # another instance, and Slack's requests go there: the first one is gone
     avery.click(thread, APPLY, until=lambda ms: any(has_button(m, UNDO) for m in ms))
     avery.click(thread, UNDO)
     assert zendesk.ticket(512304)["organization_id"] is None
