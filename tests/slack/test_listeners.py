@@ -12,9 +12,10 @@ import pytest
 from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from bot.config import Settings
 from bot.slack.access import Access
 from bot.wiring import build_access, build_fixes, build_slack_app
-from standins.harness import stand_in_settings
+from standins.harness import ALLOWED_GROUP, stand_in_settings
 from standins.slack import SlackStandIn
 from standins.zendesk import ZendeskSandbox
 
@@ -23,24 +24,25 @@ SECRET = "listener-secret"
 
 
 @pytest.fixture
-def access(slack: SlackStandIn, zendesk: ZendeskSandbox) -> Iterator[Access]:
-    slack.reset()
-    settings = stand_in_settings(
-        zendesk, slack, SLACK_ALLOWED_USERGROUP="S0SUPPORT", SLACK_SIGNING_SECRET=SECRET
+def restricted(slack: SlackStandIn, zendesk: ZendeskSandbox) -> Settings:
+    """Settings on both stand-ins, restricted to Support's user group, signed with SECRET."""
+    return stand_in_settings(
+        zendesk, slack, SLACK_ALLOWED_USERGROUP=ALLOWED_GROUP, SLACK_SIGNING_SECRET=SECRET
     )
-    access = build_access(settings)
+
+
+@pytest.fixture
+def access(restricted: Settings) -> Iterator[Access]:
+    access = build_access(restricted)
     yield access
     access.directory.stop()
 
 
 @pytest.fixture
-def app(slack: SlackStandIn, zendesk: ZendeskSandbox, access: Access) -> App:
-    settings = stand_in_settings(
-        zendesk, slack, SLACK_ALLOWED_USERGROUP="S0SUPPORT", SLACK_SIGNING_SECRET=SECRET
-    )
+def app(restricted: Settings, access: Access) -> App:
     # As a worker some moments after its start: the team and the group are known.
     assert access.directory.wait_ready(5)
-    return build_slack_app(settings, build_fixes(settings), access=access)
+    return build_slack_app(restricted, build_fixes(restricted), access=access)
 
 
 def dispatch(app: App, body: str, content_type: str) -> Any:
