@@ -8,9 +8,9 @@ What goes through zenpy and what through its session as raw JSON, and why: bot/z
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from zenpy.lib.api_objects import Comment
@@ -33,6 +33,8 @@ class FieldIds:
     customer_name: int = 360012167579
     customer_org: int = 360012167559
 
+
+Record = TypeVar("Record", User, Organization)
 
 # Zendesk's `role_type` of agents who may read tickets but not edit them.
 NON_EDITING_ROLE_TYPES = {1: "light agent", 2: "chat-only agent", 3: "chat agent (contributor)"}
@@ -137,11 +139,7 @@ class ZendeskGateway:
             if user:
                 users.setdefault(user.id, user)
                 orgs.update((o.id, o) for o in user_orgs)
-        extra = [i for i in dict.fromkeys(scope.user_ids) if i not in users]
-        if extra:
-            for raw in self._show_many("users", extra):
-                user = self._user(raw)
-                users[user.id] = user
+        self._read_missing("users", scope.user_ids, users, self._user)
         named_orgs = set(scope.org_ids)
         # Whoever `org_ids` may be put on: the users named by id, or the requester.
         placed = {*scope.user_ids, *([ticket.requester_id] if scope.requester else [])}
@@ -158,11 +156,7 @@ class ZendeskGateway:
                 unshown = user_id in placed and not named_orgs <= set(user.organization_ids)
                 if unshown or not self._seen_on_partner_org(user, orgs):
                     users[user_id] = self._with_memberships(user, orgs)
-        missing_orgs = [i for i in named_orgs if i not in orgs]
-        if missing_orgs:
-            for raw in self._show_many("organizations", sorted(missing_orgs)):
-                org = self._organization(raw)
-                orgs[org.id] = org
+        self._read_missing("organizations", sorted(named_orgs), orgs, self._organization)
         return Snapshot(
             ticket=ticket,
             users=tuple(users.values()),
@@ -254,20 +248,24 @@ class ZendeskGateway:
         Costs nothing when Zendesk sideloaded the ticket's people and their default organizations.
         """
         wanted = [ticket.requester_id, ticket.submitter_id, *ticket.email_cc_ids]
-        missing_users = [i for i in dict.fromkeys(wanted) if i and i not in users]
-        if missing_users:
-            for raw in self._show_many("users", missing_users):
-                user = self._user(raw)
-                users[user.id] = user
+        self._read_missing("users", wanted, users, self._user)
         wanted_orgs = [
             ticket.organization_id,
             *(o for u in users.values() for o in u.organization_ids),
         ]
-        missing_orgs = [i for i in dict.fromkeys(wanted_orgs) if i and i not in orgs]
-        if missing_orgs:
-            for raw in self._show_many("organizations", missing_orgs):
-                org = self._organization(raw)
-                orgs[org.id] = org
+        self._read_missing("organizations", wanted_orgs, orgs, self._organization)
+
+    def _read_missing(
+        self,
+        kind: str,
+        ids: Iterable[int | None],
+        known: dict[int, Record],
+        parse: Callable[[dict[str, Any]], Record],
+    ) -> None:
+        """The records of `ids` that `known` lacks, read into it with one show_many request."""
+        missing = [i for i in dict.fromkeys(ids) if i and i not in known]
+        if missing:
+            known.update((r.id, r) for r in map(parse, self._show_many(kind, missing)))
 
     def _show_many(self, kind: str, ids: list[int]) -> list[dict[str, Any]]:
         data = self._get_json(
