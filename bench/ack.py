@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from bench import settle
 from bench.engineer import Engineer, FlowError, Preview
-from bench.report import Section, command, machine, ms, percentile, table
+from bench.report import Section, ms, percentile, section, table
 from bench.stack import Correction, Stack
 from standins.slack import AppResponse, SlackStandIn
 
@@ -383,12 +383,12 @@ def run(
         "corrections first and both apps had one unmeasured burst of slash commands.\n"
     )
     title = "ack: time to answer Slack, against a minimal Bolt app"
-    reproduce = _command(quick, rounds, parts, baseline_worker)
-    return Section("ack", title, reproduce, machine(), body)
+    return section("ack", title, quick, body, _options(quick, rounds, parts, baseline_worker))
 
 
-def _command(quick: bool, rounds: int, parts: Sequence[str], baseline_worker: str) -> str:
-    words = command("ack", quick)
+def _options(quick: bool, rounds: int, parts: Sequence[str], baseline_worker: str) -> str:
+    """The options that reproduce this run, besides --quick."""
+    words = ""
     if rounds != (1 if quick else ROUNDS):
         words += f" --rounds {rounds}"
     if tuple(p for p in PARTS if p in parts) != PARTS:

@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.report import Section, command, machine, ms, percentile, table
+from bench.report import Section, ms, percentile, section, table
 from bot.sweep import sweep
 from standins.harness import (
     ALERT_CHANNEL,
@@ -109,5 +109,4 @@ def run(quick: bool) -> Section:
         "tickets are 10 search pages per query (plus one per partner tag); the reads are a "
         "preview's per ticket."
     )
-    return Section("alerts", "Alerts: webhook to alert, and the sweep", command("alerts", quick),
-                   machine(), body)  # fmt: skip
+    return section("alerts", "Alerts: webhook to alert, and the sweep", quick, body)

@@ -19,7 +19,7 @@ from collections import Counter
 from typing import Any
 
 from bench.engineer import Engineer, FlowError
-from bench.report import Section, command, machine, table
+from bench.report import Section, section, table
 from bench.stack import TEMPLATES, Correction, Stack
 from bot.config import Settings
 from bot.domain.models import Organization, ProcessRules
@@ -234,5 +234,4 @@ def run(quick: bool) -> Section:
         f"{table(header, rows)}\n\n"
         "The requests, in order:\n" + "\n".join(details) + "\n"
     )
-    return Section("calls", "calls: Zendesk requests per correction", command("calls", quick),
-                   machine(), body)  # fmt: skip
+    return section("calls", "calls: Zendesk requests per correction", quick, body)

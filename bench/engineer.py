@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import queue
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from bot.slack.blocks import APPLY
 from standins.harness import Agent, Correction, FlowError, Reply, has_button
 from standins.slack import SlackStandIn
 
-__all__ = ["Engineer", "FlowError", "Outcome", "Preview", "work_through"]
+__all__ = ["Engineer", "FlowError", "Outcome", "Preview", "drain", "work_through"]
+
+T = TypeVar("T")
 
 Preview = Reply  # the bot's preview message, with an Apply button, in the engineer's thread
 
@@ -107,15 +111,24 @@ class Engineer(Agent):
         return outcome
 
 
-def work_through(
-    engineer: Engineer, work: queue.Queue[Correction], deadline: float
-) -> list[Outcome]:
-    """Corrections from the shared queue, one after the other, until it is empty or time is up."""
-    done: list[Outcome] = []
+def drain(
+    work: queue.Queue[Correction], deadline: float, step: Callable[[Correction], T]
+) -> list[T]:
+    """`step` on each correction from the shared queue, one after the other, until it is empty
+    or time is up."""
+    done: list[T] = []
     while time.monotonic() < deadline:
         try:
             correction = work.get_nowait()
         except queue.Empty:
             break
-        done.append(engineer.correct(correction, deadline))
+        done.append(step(correction))
     return done
+
+
+def work_through(
+    engineer: Engineer, work: queue.Queue[Correction], deadline: float
+) -> list[Outcome]:
+    """Corrections from the shared queue, each made whole (trying again), until it is empty or
+    time is up."""
+    return drain(work, deadline, lambda correction: engineer.correct(correction, deadline))

@@ -20,8 +20,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from bench.engineer import Engineer, FlowError
-from bench.report import Section, command, machine, table
+from bench.engineer import Engineer, FlowError, drain
+from bench.report import Section, section, table
 from bench.stack import Correction, Stack
 from standins.zendesk.faults import Fault
 
@@ -106,14 +106,7 @@ def measure(quick: bool) -> dict[str, Any]:
         deadline = started + RUN_LIMIT
 
         def work_through(engineer: Engineer) -> list[tuple[Correction, str]]:
-            done = []
-            while time.monotonic() < deadline:
-                try:
-                    correction = work.get_nowait()
-                except queue.Empty:
-                    break
-                done.append((correction, told(engineer, correction)))
-            return done
+            return drain(work, deadline, lambda c: (c, told(engineer, c)))
 
         with ThreadPoolExecutor(max_workers=len(team)) as pool:
             results = [r for f in [pool.submit(work_through, e) for e in team] for r in f.result()]
@@ -167,4 +160,4 @@ def run(quick: bool) -> Section:
         f"{m['requests']} API requests in {m['elapsed']:.0f} s.\n"
     )
     title = "faults: corrections while Zendesk misbehaves"
-    return Section("faults", title, command("faults", quick), machine(), body)
+    return section("faults", title, quick, body)

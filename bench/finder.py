@@ -13,7 +13,7 @@ import statistics
 import time
 from typing import Any
 
-from bench.report import Section, command, machine, table
+from bench.report import Section, section, table
 from bot.config import Settings
 from bot.fixes import Look
 from bot.wiring import build_fixes
@@ -130,4 +130,4 @@ def run(quick: bool) -> Section:
         "Zendesk's latency.\n\nThe requests, in order:\n" + detail + "\n"
     )
     title = "finder: what finding the customer adds to opening the form"
-    return Section("finder", title, command("finder", quick), machine(), body)
+    return section("finder", title, quick, body)

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from bench.engineer import Engineer, Outcome, work_through
-from bench.report import Section, command, machine, table
+from bench.report import Section, section, table
 from bench.stack import Correction, Stack, memory_kib
 
 WARM_CORRECTIONS = 20
@@ -128,4 +128,4 @@ def run(quick: bool) -> Section:
         f"RSS after N corrections: {trend}\n"
     )
     title = "memory: worker RSS over 1,000 corrections"
-    return Section("memory", title, command("memory", quick), machine(), body)
+    return section("memory", title, quick, body)

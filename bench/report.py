@@ -104,10 +104,12 @@ def machine() -> str:
     )
 
 
-def command(benchmark: str, quick: bool) -> str:
-    """The command that reproduces a benchmark, from the repository's root."""
+def section(name: str, title: str, quick: bool, body: str, options: str = "") -> Section:
+    """The section of a run just now: on this machine, reproduced from the repository's root by
+    `python -m bench NAME [--quick]` and `options`."""
     python = ".venv/bin/python" if ".venv" in sys.executable else "python"
-    return f"{python} -m bench {benchmark}" + (" --quick" if quick else "")
+    reproduce = f"{python} -m bench {name}" + (" --quick" if quick else "") + options
+    return Section(name, title, reproduce, machine(), body)
 
 
 def _markers(name: str) -> tuple[str, str]:

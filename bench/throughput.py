@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from bench.engineer import Engineer, Outcome, work_through
-from bench.report import Section, command, machine, table
+from bench.report import Section, section, table
 from bench.stack import Correction, Stack
 
 PER_MINUTE = 700
@@ -129,4 +129,4 @@ def run(quick: bool) -> Section:
         f"What the bot told the engineers on the way (step: words):\n{problems}\n"
     )
     title = "throughput: corrections under Zendesk's rate limit"
-    return Section("throughput", title, command("throughput", quick), machine(), body)
+    return section("throughput", title, quick, body)

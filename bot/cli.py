@@ -199,8 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if isinstance(request, int):
         return request
     if command == "plan":
-        return show_plan(fixes, request)
-    return apply_fix(fixes, request, yes=args.yes)
+        return plan_or_fix(fixes, request, write=False)
+    return plan_or_fix(fixes, request, write=True, yes=args.yes)
 
 
 def _fixes(settings: Settings) -> Fixes:
@@ -312,15 +312,6 @@ def print_failed(failed: Failed, out: TextIO = sys.stderr) -> None:
         print("partner-fix: whether the ticket changed is not known; check it.", file=out)
 
 
-def show_plan(fixes: Fixes, request: FixRequest) -> int:
-    preview = fixes.preview(request)
-    if isinstance(preview, Failed):
-        print_failed(preview)
-        return REFUSED
-    print_preview(preview)
-    return REFUSED if isinstance(preview.outcome, Refusal) else DONE
-
-
 def confirm(question: str, ask: Callable[[str], str] = input) -> bool:
     try:
         return ask(f"{question} [y/N] ").strip().lower() in {"y", "yes"}
@@ -328,7 +319,9 @@ def confirm(question: str, ask: Callable[[str], str] = input) -> bool:
         return False
 
 
-def apply_fix(fixes: Fixes, request: FixRequest, yes: bool) -> int:
+def plan_or_fix(fixes: Fixes, request: FixRequest, write: bool, yes: bool = False) -> int:
+    """The preview, printed (`plan`); with `write`, then applied after a confirmation (or
+    `yes`) and the summary printed (`fix`)."""
     preview = fixes.preview(request)
     if isinstance(preview, Failed):
         print_failed(preview)
@@ -337,7 +330,7 @@ def apply_fix(fixes: Fixes, request: FixRequest, yes: bool) -> int:
     outcome = preview.outcome
     if not isinstance(outcome, Plan):
         return DONE if isinstance(outcome, Inquiry) else REFUSED
-    if outcome.already_correct:
+    if not write or outcome.already_correct:
         return DONE
     if not yes and not confirm(f"\nApply these changes to ticket {request.ticket_id}?"):
         print("Not applied: nothing was changed.")

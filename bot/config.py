@@ -11,13 +11,17 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AnyHttpUrl, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BeforeValidator,
+    Field,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
-
-IdList = Annotated[tuple[int, ...], NoDecode]
-WordList = Annotated[tuple[str, ...], NoDecode]
 
 
 class SettingsError(Exception):
@@ -35,6 +39,23 @@ def _split(value: object) -> object:
     return value
 
 
+def _lowercase(value: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(item.lower() for item in value)
+
+
+def _blank_is_unset(value: object) -> object:
+    # `FOO=` in a .env file means "not set", not "set to the empty string".
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+# How a setting is written is in its type: a list comma-separated (words compared in lower case),
+# an optional value blank when unset.
+IdList = Annotated[tuple[int, ...], NoDecode, BeforeValidator(_split)]
+WordList = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_split), AfterValidator(_lowercase)]
+OptionalText = Annotated[str | None, BeforeValidator(_blank_is_unset)]
+OptionalUrl = Annotated[AnyHttpUrl | None, BeforeValidator(_blank_is_unset)]
+
+
 class Settings(BaseSettings):
     """Everything an operator configures (the README's "Settings" table, and .env.example)."""
 
@@ -48,21 +69,21 @@ class Settings(BaseSettings):
         str_strip_whitespace=True,
     )
 
-    SLACK_BOT_TOKEN: str | None = None
-    SLACK_SIGNING_SECRET: str | None = None
-    SLACK_APP_TOKEN: str | None = None
+    SLACK_BOT_TOKEN: OptionalText = None
+    SLACK_SIGNING_SECRET: OptionalText = None
+    SLACK_APP_TOKEN: OptionalText = None
     SLACK_API_URL: AnyHttpUrl = AnyHttpUrl(DEFAULT_SLACK_API_URL)
-    SLACK_ALLOWED_USERGROUP: str | None = None
+    SLACK_ALLOWED_USERGROUP: OptionalText = None
     # Where tickets that look mis-associated are posted (webhook and `sweep --post`).
-    SLACK_ALERT_CHANNEL: str | None = None
+    SLACK_ALERT_CHANNEL: OptionalText = None
 
-    ZENDESK_SUBDOMAIN: str | None = None
-    ZENDESK_URL: AnyHttpUrl | None = None
-    ZENDESK_EMAIL: str | None = None
-    ZENDESK_API_TOKEN: str | None = None
-    ZENDESK_OAUTH_TOKEN: str | None = None
+    ZENDESK_SUBDOMAIN: OptionalText = None
+    ZENDESK_URL: OptionalUrl = None
+    ZENDESK_EMAIL: OptionalText = None
+    ZENDESK_API_TOKEN: OptionalText = None
+    ZENDESK_OAUTH_TOKEN: OptionalText = None
     # Signing secret of the webhook that calls POST /zendesk/events; unset: that route is 404.
-    ZENDESK_WEBHOOK_SECRET: str | None = None
+    ZENDESK_WEBHOOK_SECRET: OptionalText = None
     ZENDESK_HELP_CENTER_HOSTS: WordList = ("support.gitlab.com",)
     ZENDESK_ORG_EMAIL_FIELD_ID: int = Field(default=360012194200, gt=0)
     ZENDESK_PARTNER_FORM_ID: int = Field(default=360000818199, gt=0)
@@ -82,51 +103,10 @@ class Settings(BaseSettings):
     PORT: int = Field(default=3000, ge=1, le=65535)
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
-    @field_validator(
-        "ZENDESK_HELP_CENTER_HOSTS",
-        "ZENDESK_CC_REQUEST_FIELD_IDS",
-        "ZENDESK_PARTNER_ORG_TAGS",
-        "ZENDESK_PARTNER_ORG_VALUES",
-        mode="before",
-    )
-    @classmethod
-    def _comma_separated(cls, value: object) -> object:
-        return _split(value)
-
-    @field_validator(
-        "ZENDESK_HELP_CENTER_HOSTS", "ZENDESK_PARTNER_ORG_TAGS", "ZENDESK_PARTNER_ORG_VALUES"
-    )
-    @classmethod
-    def _lowercase(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(item.lower() for item in value)
-
     @field_validator("LOG_LEVEL", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
-
-    @field_validator(
-        "SLACK_BOT_TOKEN",
-        "SLACK_SIGNING_SECRET",
-        "SLACK_APP_TOKEN",
-        "SLACK_ALLOWED_USERGROUP",
-        "ZENDESK_SUBDOMAIN",
-        "ZENDESK_EMAIL",
-        "ZENDESK_API_TOKEN",
-        "ZENDESK_OAUTH_TOKEN",
-        "ZENDESK_WEBHOOK_SECRET",
-        "SLACK_ALERT_CHANNEL",
-        mode="before",
-    )
-    @classmethod
-    def _empty_is_unset(cls, value: object) -> object:
-        # `FOO=` in a .env file means "not set", not "set to the empty string".
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("ZENDESK_URL", mode="before")
-    @classmethod
-    def _empty_url_is_unset(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("ZENDESK_URL")
     @classmethod

@@ -31,7 +31,16 @@ from bot.domain.scenarios import SCENARIOS
 from bot.domain.suggesting import Suggestion, suggest
 from bot.domain.wording import internal_note
 from bot.logs import mask_email
-from bot.ports import Applied, Fault, Recorded, Trace, ZendeskError, ZendeskPort
+from bot.ports import (
+    SIDELOADS,
+    Applied,
+    Fault,
+    Recorded,
+    Scope,
+    Trace,
+    ZendeskError,
+    ZendeskPort,
+)
 from bot.tickets import TicketRefs
 
 log = logging.getLogger(__name__)
@@ -170,7 +179,7 @@ class Fixes:
         """The ticket for the modal: its state, whom the Organization Email names, and (only
         when that is nobody) the customer the partner probably meant."""
         try:
-            snapshot = self._zendesk.snapshot(ticket_id, complete=False)
+            snapshot = self._zendesk.snapshot(ticket_id, SIDELOADS)
             finding = None
             terms = search_terms(snapshot)
             if terms and named_customer(snapshot) is None:
@@ -221,7 +230,7 @@ class Fixes:
             emails.append(request.customer_email)
         if request.partner_email and info.writes:
             emails.append(request.partner_email)
-        return self._zendesk.snapshot(request.ticket_id, emails)
+        return self._zendesk.snapshot(request.ticket_id, Scope(emails=tuple(emails)))
 
     @_no_surprises(writes=True)
     def apply(self, previewed: Plan, request: FixRequest, trace: Trace) -> ApplyResult:
@@ -307,7 +316,7 @@ class Fixes:
 
     def _read_back(self, ticket_id: int) -> Snapshot | None:
         try:
-            return self._zendesk.snapshot(ticket_id, complete=False)
+            return self._zendesk.snapshot(ticket_id, SIDELOADS)
         except ZendeskError:
             return None
 
@@ -347,13 +356,12 @@ class Fixes:
         if isinstance(chosen, Refusal):
             return chosen
         done = chosen.correction
-        users = [done.requester[0]] if done.requester else []
+        users = (done.requester[0],) if done.requester else ()
         # The organization to restore may be none that the ticket's sideloads show.
-        restored_org = [done.organization[0]] if done.organization and done.organization[0] else []
+        restored_org = (done.organization[0],) if done.organization and done.organization[0] else ()
         try:
-            snapshot = self._zendesk.snapshot(
-                ticket_id, user_ids=users, requester=not users, org_ids=restored_org
-            )
+            scope = Scope(user_ids=users, requester=not users, org_ids=restored_org)
+            snapshot = self._zendesk.snapshot(ticket_id, scope)
         except ZendeskError as error:
             return _failed(error, f"reading ticket {ticket_id}")
         reverse = plan_undo(snapshot, done, chosen.scenario)

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -71,22 +71,30 @@ class Recorded:
     undoes: str | None = None
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What a snapshot reads besides the ticket with its people and organizations: the users
+    behind `emails` and `user_ids`, and the organizations `org_ids`. With `complete`, every
+    organization of the submitter, of those users (and of the requester, with `requester`) is
+    known, unless one of them is already seen on a partner organization (and, for those users
+    or that requester, is known to be in each of `org_ids`); without it, sideloads only."""
+
+    emails: tuple[str, ...] = ()
+    user_ids: tuple[int, ...] = ()
+    complete: bool = True
+    requester: bool = False
+    org_ids: tuple[int, ...] = ()
+
+
+# The preview's and the apply's read: the ticket's people, complete.
+COMPLETE = Scope()
+# A read that judges nobody (the modal, a read back after a lost answer): sideloads only.
+SIDELOADS = Scope(complete=False)
+
+
 class ZendeskPort(Protocol):
-    def snapshot(
-        self,
-        ticket_id: int,
-        emails: Iterable[str] = (),
-        user_ids: Iterable[int] = (),
-        *,
-        complete: bool = True,
-        requester: bool = False,
-        org_ids: Iterable[int] = (),
-    ) -> Snapshot:
-        """The ticket with its people and organizations, the users behind `emails` and
-        `user_ids`, and the organizations `org_ids`. With `complete`, every organization of the
-        submitter, of those users (and of the requester, with `requester`) is known, unless one
-        of them is already seen on a partner organization (and, for those users or that
-        requester, is known to be in each of `org_ids`); without it, sideloads only."""
+    def snapshot(self, ticket_id: int, scope: Scope = COMPLETE) -> Snapshot:
+        """The ticket, and what `scope` asks for besides."""
         ...
 
     def find_people(self, snapshot: Snapshot, terms: Sequence[str]) -> tuple[Snapshot, list[int]]:

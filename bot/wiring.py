@@ -122,15 +122,12 @@ def build_conversation(fixes: Fixes, access: Access) -> Conversation:
 
 
 def build_slack_app(
-    settings: Settings,
-    fixes: Fixes | None = None,
-    client: WebClient | None = None,
-    access: Access | None = None,
+    settings: Settings, fixes: Fixes | None = None, access: Access | None = None
 ) -> App:
     fixes = fixes or build_fixes(settings)
     access = access or build_access(settings)
     return build_app(
-        client or build_slack_client(settings),
+        build_slack_client(settings),
         settings.SLACK_SIGNING_SECRET or "",
         access,
         build_conversation(fixes, access),
@@ -141,15 +138,12 @@ def build_slack_app(
 
 
 def build_wsgi(
-    settings: Settings,
-    fixes: Fixes | None = None,
-    guard: RequestGuard | None = None,
-    app: App | None = None,
+    settings: Settings, fixes: Fixes | None = None, guard: RequestGuard | None = None
 ) -> WsgiApp:
     """The routes over the Bolt app, behind the door check, and Zendesk's webhook door."""
     fixes = fixes or build_fixes(settings)
     return wsgi_app(
-        app or build_slack_app(settings, fixes),
+        build_slack_app(settings, fixes),
         guard or RequestGuard(settings.SLACK_SIGNING_SECRET or ""),
         build_zendesk_events(settings, fixes),
     )

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from socketserver import ThreadingMixIn
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from bot.config import Settings
@@ -36,6 +36,7 @@ from standins.zendesk.world import bundled_seed
 PROGRESS_MARKS = ("Reading ticket", "Applying ticket", "Undoing ticket")
 
 Call = dict[str, Any]
+T = TypeVar("T")
 QUIET = 0.3  # seconds without a change after which a click with no named ending has settled
 
 
@@ -504,9 +505,13 @@ class Agent:
                     return copy.deepcopy(call)
             return None
 
-        found = ws.wait_for(probe, self.timeout)
+        return self._awaited(probe, f"no {method} call within {self.timeout:g}s")
+
+    def _awaited(self, probe: Callable[[], T | None], missing: str) -> T:
+        """What `probe` finds within the timeout, else a FlowError saying what was `missing`."""
+        found = self.slack.workspace.wait_for(probe, self.timeout)
         if found is None:
-            raise FlowError(f"{self.user}: no {method} call within {self.timeout:g}s")
+            raise FlowError(f"{self.user}: {missing}")
         return found
 
     def message(self, ts: str, channel: str | None = None) -> dict[str, Any]:
@@ -615,10 +620,7 @@ class Agent:
                     return Reply(self.channel, ts, notes[ts], text)
             return None
 
-        found = ws.wait_for(probe, self.timeout)
-        if found is None:
-            raise FlowError(f"{self.user}: no settled reply within {self.timeout:g}s")
-        return found
+        return self._awaited(probe, f"no settled reply within {self.timeout:g}s")
 
     def submit(self, view_id: str, values: dict[str, Any]) -> Thread:
         """Submit the modal; returns the thread once the preview (or refusal) has settled."""
@@ -672,10 +674,7 @@ class Agent:
                 return None
             return now if shape != before and time.monotonic() - seen[1] >= QUIET else None
 
-        found = ws.wait_for(probe, self.timeout)
-        if found is None:
-            raise FlowError(f"{self.user}: the thread did not settle after clicking {action_id}")
-        return found
+        return self._awaited(probe, f"the thread did not settle after clicking {action_id}")
 
     def render(self, thread: Thread) -> str:
         return self.slack.render_thread(thread.channel, thread.ts)

@@ -8,12 +8,12 @@ can show (sideloads, pagination, error bodies) stays in tests/zendesk.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.domain.models import Snapshot, Ticket
 from bot.domain.planning import Plan
-from bot.ports import Applied, Fault, Recorded, Trace, ZendeskError
+from bot.ports import COMPLETE, Applied, Fault, Recorded, Scope, Trace, ZendeskError
 
 # What a scripted write does: "land" (and answer), "lost" (land, then the answer is lost),
 # "fail" (answer `fault` without landing), or a function run before the write is judged.
@@ -35,16 +35,7 @@ class FakeZendesk:
     records: list[Recorded] = field(default_factory=list)
     _clock: int = 0
 
-    def snapshot(
-        self,
-        ticket_id: int,
-        emails: Iterable[str] = (),
-        user_ids: Iterable[int] = (),
-        *,
-        complete: bool = True,
-        requester: bool = False,
-        org_ids: Iterable[int] = (),
-    ) -> Snapshot:
+    def snapshot(self, ticket_id: int, scope: Scope = COMPLETE) -> Snapshot:
         self.reads += 1
         if self.on_read:
             self.on_read.pop(0)(self)

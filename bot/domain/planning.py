@@ -121,12 +121,17 @@ def describe_org_id(snapshot: Snapshot, org_id: int | None) -> str:
     return describe_org(org) if org is not None else f"organization {org_id}"
 
 
-def _incomplete(user: User) -> Refusal:
+def _unread(what: str, question: str) -> Refusal:
+    """What the snapshot does not hold is never taken as allowed: refused, to be tried again."""
     return Refusal(
         rule="facts_incomplete",
-        message=f"partner-fix could not read every organization of {describe_user(user)}, so it "
-        "cannot tell whether they are a partner's user. Nothing was changed; try again.",
+        message=f"partner-fix could not read {what}, so it cannot tell whether {question}. "
+        "Nothing was changed; try again.",
     )
+
+
+def _incomplete(user: User) -> Refusal:
+    return _unread(f"every organization of {describe_user(user)}", "they are a partner's user")
 
 
 def raising_orgs(snapshot: Snapshot) -> tuple[Organization, ...] | None:
@@ -309,11 +314,7 @@ def guard(snapshot: Snapshot, requester: User, org_id: int | None) -> Refusal | 
         return None  # no organization: nobody is associated with anyone's
     org = snapshot.organization(org_id)
     if org is None:
-        return Refusal(
-            rule="facts_incomplete",
-            message=f"partner-fix could not read organization {org_id}, so it cannot tell whether "
-            "it is a partner's. Nothing was changed; try again.",
-        )
+        return _unread(f"organization {org_id}", "it is a partner's")
     requester_is_partner = snapshot.is_partner(requester)
     if requester_is_partner is None:
         return _incomplete(requester)
@@ -411,17 +412,45 @@ def _plan_for_customer(
     contact = describe_user(customer)
     if info.adds_partner_cc:
         contact += f", with {describe_user(partner)} on CC"
-    return Plan(
-        ticket_id=ticket.id,
-        scenario=request.scenario,
-        updated_at=ticket.updated_at,
-        correction=correction,
-        organization_id=org.id,
-        changes=_changes(snapshot, correction),
-        subscription=f"{describe_org(org)}: the customer's",
-        contact=contact,
+    return _plan(
+        snapshot,
+        request.scenario,
+        correction,
+        org.id,
+        f"{describe_org(org)}: the customer's",
+        contact,
         notes=notes,
         organization_choices=tuple((o.id, o.name) for o in choices),
+    )
+
+
+def _plan(
+    snapshot: Snapshot,
+    scenario: Scenario,
+    correction: Correction,
+    organization_id: int | None,
+    subscription: str,
+    contact: str,
+    *,
+    notes: tuple[str, ...] = (),
+    organization_choices: tuple[tuple[int, str], ...] = (),
+    undo: bool = False,
+) -> Plan:
+    """The plan that writes `correction` over the ticket as read (its stamp), each change in
+    words."""
+    ticket = snapshot.ticket
+    return Plan(
+        ticket_id=ticket.id,
+        scenario=scenario,
+        updated_at=ticket.updated_at,
+        correction=correction,
+        organization_id=organization_id,
+        changes=_changes(snapshot, correction),
+        subscription=subscription,
+        contact=contact,
+        notes=notes,
+        organization_choices=organization_choices,
+        undo=undo,
     )
 
 
@@ -439,7 +468,6 @@ def _moves(snapshot: Snapshot, requester: User, org: Organization) -> dict[str, 
 
 
 def _plan_for_partner(snapshot: Snapshot, request: FixRequest, partner: User) -> Plan | Refusal:
-    ticket = snapshot.ticket
     raised_by = {o.id for o in raising_orgs(snapshot) or ()}
     # The partner's organization of the company that raised the ticket (default first).
     org = next(o for o in snapshot.partner_orgs_of(partner) if o.id in raised_by)
@@ -450,15 +478,8 @@ def _plan_for_partner(snapshot: Snapshot, request: FixRequest, partner: User) ->
     subscription = f"{describe_org(org)}: the partner's"
     if request.scenario is Scenario.PARTNER_NFR:
         subscription = f"{org.name}: the partner's NFR licences"
-    return Plan(
-        ticket_id=ticket.id,
-        scenario=request.scenario,
-        updated_at=ticket.updated_at,
-        correction=correction,
-        organization_id=org.id,
-        changes=_changes(snapshot, correction),
-        subscription=subscription,
-        contact=describe_user(partner),
+    return _plan(
+        snapshot, request.scenario, correction, org.id, subscription, describe_user(partner)
     )
 
 
@@ -502,15 +523,13 @@ def plan_undo(snapshot: Snapshot, done: Correction, scenario: Scenario) -> Plan 
     refusal = guard(snapshot, restored, org_id)
     if refusal:
         return refusal
-    return Plan(
-        ticket_id=ticket.id,
-        scenario=scenario,
-        updated_at=ticket.updated_at,
-        correction=reverse,
-        organization_id=org_id,
-        changes=_changes(snapshot, reverse),
-        subscription="as before the fix",
-        contact=describe_user(restored),
+    return _plan(
+        snapshot,
+        scenario,
+        reverse,
+        org_id,
+        "as before the fix",
+        describe_user(restored),
         undo=True,
     )
 

@@ -22,6 +22,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.access_rules import Facts, Known, Person
+from bot.slack.replies import slack_error
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +33,6 @@ GROUP_TTL = 300.0
 MAX_AGE = 900.0
 RETRY_DELAY = 5.0
 MAX_RETRY_DELAY = 60.0
-
-
-def _error(error: Exception) -> str:
-    if isinstance(error, SlackApiError):
-        return str(error.response.get("error") or "unknown")
-    return type(error).__name__
 
 
 def _retry_after(error: Exception) -> float | None:
@@ -140,7 +135,7 @@ class Directory:
         try:
             identity = self.client.auth_test()
         except Exception as error:
-            log.warning("auth.test failed", extra={"error": _error(error)})
+            log.warning("auth.test failed", extra={"error": slack_error(error)})
             return False
         # A token's team never changes: once known, it needs no refresh.
         self._home = str(identity.get("team_id") or "") or None
@@ -153,7 +148,7 @@ class Directory:
         try:
             users = self.client.usergroups_users_list(usergroup=self.group)["users"]
         except Exception as error:
-            log.warning("could not read the user group", extra={"error": _error(error)})
+            log.warning("could not read the user group", extra={"error": slack_error(error)})
             return error
         with self._lock:
             self._members = (frozenset(str(u) for u in users), self._clock())
@@ -164,12 +159,12 @@ class Directory:
             found = self.client.users_info(user=user)["user"]
         except SlackApiError as error:
             if error.response.get("error") != "user_not_found":
-                log.warning("users.info failed", extra={"error": _error(error), "user": user})
+                log.warning("users.info failed", extra={"error": slack_error(error), "user": user})
                 return
             # Slack knows no such person (or will not show them to this workspace).
             found = {"id": user, "deleted": True}
         except Exception as error:
-            log.warning("users.info failed", extra={"error": _error(error), "user": user})
+            log.warning("users.info failed", extra={"error": slack_error(error), "user": user})
             return
         with self._lock:
             self._people[user] = (person_of(found), self._clock())

@@ -115,53 +115,35 @@ class Conversation:
     ) -> None:
         """Read the ticket and show it in the opened modal (on `work`)."""
         try:
-            self._fill(client, opened, context, text, ticket_id)
+            look = self.fixes.look(ticket_id)
+            if isinstance(look, Failed):
+                filled = blocks.modal(context, text, problem=look.message)
+            else:
+                filled = blocks.modal(context, text, look=look)
+            reason = _update_view(client, opened, filled)
+            if reason is None:
+                return
+            if reason == "hash_conflict":
+                # The person already moved on (submitted or edited): keep their view.
+                log.info("views.update skipped", extra={"error": reason})
+                return
+            # Anything else would leave the modal on "Reading the ticket…" for good: say so in
+            # the modal, in the fewest blocks that could fail, and failing that, to the person
+            # directly.
+            log.warning("views.update failed", extra={"error": reason})
+            again = _update_view(client, opened, blocks.modal_problem(context, reason))
+            if again is None or again == "hash_conflict":
+                return
+            log.warning("views.update of the failure note failed", extra={"error": again})
+            problem = f"Slack could not show ticket #{ticket_id} in the partner-fix form ({reason})"
         except Exception:
             # The modal would stay on "Reading the ticket…": say so to the person instead.
             log.exception("filling the modal failed", extra={"ticket_id": ticket_id})
-            replies.tell(
-                client,
-                _note_where(context),
-                blocks.notice(
-                    f"Something went wrong inside partner-fix while reading ticket #{ticket_id}. "
-                    "Nothing was changed: run the command again."
-                ),
-            )
-
-    def _fill(
-        self,
-        client: WebClient,
-        opened: dict[str, Any],
-        context: ModalContext,
-        text: str,
-        ticket_id: int,
-    ) -> None:
-        look = self.fixes.look(ticket_id)
-        if isinstance(look, Failed):
-            filled = blocks.modal(context, text, problem=look.message)
-        else:
-            filled = blocks.modal(context, text, look=look)
-        reason = _update_view(client, opened, filled)
-        if reason is None:
-            return
-        if reason == "hash_conflict":
-            # The person already moved on (submitted or edited): keep their view.
-            log.info("views.update skipped", extra={"error": reason})
-            return
-        # Anything else would leave the modal on "Reading the ticket…" for good: say so in the
-        # modal, in the fewest blocks that could fail, and failing that, to the person directly.
-        log.warning("views.update failed", extra={"error": reason})
-        again = _update_view(client, opened, blocks.modal_problem(context, reason))
-        if again is None or again == "hash_conflict":
-            return
-        log.warning("views.update of the failure note failed", extra={"error": again})
+            problem = f"Something went wrong inside partner-fix while reading ticket #{ticket_id}"
         replies.tell(
             client,
             _note_where(context),
-            blocks.notice(
-                f"Slack could not show ticket #{ticket_id} in the partner-fix form ({reason}). "
-                "Nothing was changed: run the command again."
-            ),
+            blocks.notice(f"{problem}. Nothing was changed: run the command again."),
         )
 
     # ---- the thread ----------------------------------------------------------------------

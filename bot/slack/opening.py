@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import ParamSpec
+from typing import Any, ParamSpec
 
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot.slack.ack_first import AfterAnswers
@@ -40,6 +41,20 @@ class Opener:
     def later(self, function: Callable[P, None], /, *args: P.args, **kwargs: P.kwargs) -> None:
         # The request id travels with the work.
         submit_logged(self._pool, log, "opening the modal failed", function, *args, **kwargs)
+
+
+def acknowledge(
+    opener: Opener,
+    open_form: Callable[[dict[str, Any], WebClient], None],
+    ack: Ack,
+    body: dict[str, Any],
+    client: WebClient,
+) -> None:
+    """The ack of a surface that opens the modal: empty, and the opening handed to `opener`
+    (the trigger dies in 3 s). Not a Bolt lazy function: those share one pool with every
+    chat.* call."""
+    ack()
+    opener.later(open_form, body, client)
 
 
 def quick_client(client: WebClient) -> WebClient:

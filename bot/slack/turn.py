@@ -36,6 +36,12 @@ def user_id(body: Body) -> str:
     return str(user) if user else ""
 
 
+def button_value(body: Body) -> str:
+    """The clicked button's value, as the bot wrote it ("" when there is none)."""
+    actions = body.get("actions") or [{}]
+    return str(actions[0].get("value") or "")
+
+
 def metadata(body: Body) -> ModalContext | None:
     """A view submission's route, as the modal was opened with it (None when unreadable)."""
     if body.get("type") != "view_submission":

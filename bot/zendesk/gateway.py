@@ -8,9 +8,9 @@ What goes through zenpy and what through its session as raw JSON, and why: bot/z
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from zenpy.lib.api_objects import Comment
@@ -18,7 +18,7 @@ from zenpy.lib.api_objects import Ticket as ZenpyTicket
 
 from bot.domain.models import Organization, ProcessRules, Snapshot, Ticket, User
 from bot.domain.planning import Plan
-from bot.ports import Applied, Fault, Recorded, Trace, ZendeskError
+from bot.ports import COMPLETE, Applied, Fault, Recorded, Scope, Trace, ZendeskError
 from bot.zendesk.client import ZendeskClients
 from bot.zendesk.errors import from_status, translate
 from bot.zendesk.records import metadata_for, recorded
@@ -33,6 +33,8 @@ class FieldIds:
     customer_name: int = 360012167579
     customer_org: int = 360012167559
 
+
+Record = TypeVar("Record", User, Organization)
 
 # Zendesk's `role_type` of agents who may read tickets but not edit them.
 NON_EDITING_ROLE_TYPES = {1: "light agent", 2: "chat-only agent", 3: "chat agent (contributor)"}
@@ -101,27 +103,18 @@ class ZendeskGateway:
                 return
             data = self._get_page(following, what)
 
-    def snapshot(
-        self,
-        ticket_id: int,
-        emails: Iterable[str] = (),
-        user_ids: Iterable[int] = (),
-        *,
-        complete: bool = True,
-        requester: bool = False,
-        org_ids: Iterable[int] = (),
-    ) -> Snapshot:
-        """The ticket, its people and their organizations, the users behind `emails`, any
-        other users named by id, and the organizations `org_ids` (Undo's organization to restore,
-        which may be none of the ones read so far); see ZendeskPort.snapshot for what `complete`
-        guarantees.
+    def snapshot(self, ticket_id: int, scope: Scope = COMPLETE) -> Snapshot:
+        """The ticket, its people and their organizations, and what `scope` asks for besides:
+        the users behind its emails, any other users named by id, and the organizations
+        `org_ids` (Undo's organization to restore, which may be none of the ones read so far);
+        see Scope for what `complete` guarantees.
 
         One request for the ticket (with sideloads), one per distinct email, one per extra user,
         one (a page) per user whose organizations must be completed, and one for any of
         `org_ids` still unknown after that.
         """
         try:
-            return self._snapshot(ticket_id, emails, list(user_ids), complete, requester, org_ids)
+            return self._snapshot(ticket_id, scope)
         except (KeyError, TypeError, ValueError) as error:
             # A record without the fields every Zendesk record has: a fault, in words.
             raise ZendeskError(
@@ -131,15 +124,7 @@ class ZendeskGateway:
                 200,
             ) from error
 
-    def _snapshot(
-        self,
-        ticket_id: int,
-        emails: Iterable[str],
-        user_ids: list[int],
-        complete: bool,
-        requester: bool,
-        org_ids: Iterable[int],
-    ) -> Snapshot:
+    def _snapshot(self, ticket_id: int, scope: Scope) -> Snapshot:
         data = self._get_json(
             f"tickets/{ticket_id}.json", {"include": "users,organizations"}, f"ticket {ticket_id}"
         )
@@ -148,23 +133,19 @@ class ZendeskGateway:
         orgs = {o.id: o for o in map(self._organization, data.get("organizations") or [])}
         self._complete_sideloads(ticket, users, orgs)
         found: dict[str, int | None] = {}
-        for email in dict.fromkeys(e.strip().lower() for e in emails if e and e.strip()):
+        for email in dict.fromkeys(e.strip().lower() for e in scope.emails if e and e.strip()):
             user, user_orgs = self._find_user(email)
             found[email] = user.id if user else None
             if user:
                 users.setdefault(user.id, user)
                 orgs.update((o.id, o) for o in user_orgs)
-        extra = [i for i in dict.fromkeys(user_ids) if i not in users]
-        if extra:
-            for raw in self._show_many("users", extra):
-                user = self._user(raw)
-                users[user.id] = user
-        named_orgs = set(org_ids)
+        self._read_missing("users", scope.user_ids, users, self._user)
+        named_orgs = set(scope.org_ids)
         # Whoever `org_ids` may be put on: the users named by id, or the requester.
-        placed = {*user_ids, *([ticket.requester_id] if requester else [])}
-        if complete:
-            judged = [ticket.submitter_id, *found.values(), *user_ids]
-            if requester:
+        placed = {*scope.user_ids, *([ticket.requester_id] if scope.requester else [])}
+        if scope.complete:
+            judged = [ticket.submitter_id, *found.values(), *scope.user_ids]
+            if scope.requester:
                 judged.append(ticket.requester_id)
             for user_id in dict.fromkeys(i for i in judged if i):
                 user = users.get(user_id)
@@ -175,11 +156,7 @@ class ZendeskGateway:
                 unshown = user_id in placed and not named_orgs <= set(user.organization_ids)
                 if unshown or not self._seen_on_partner_org(user, orgs):
                     users[user_id] = self._with_memberships(user, orgs)
-        missing_orgs = [i for i in named_orgs if i not in orgs]
-        if missing_orgs:
-            for raw in self._show_many("organizations", sorted(missing_orgs)):
-                org = self._organization(raw)
-                orgs[org.id] = org
+        self._read_missing("organizations", sorted(named_orgs), orgs, self._organization)
         return Snapshot(
             ticket=ticket,
             users=tuple(users.values()),
@@ -271,20 +248,24 @@ class ZendeskGateway:
         Costs nothing when Zendesk sideloaded the ticket's people and their default organizations.
         """
         wanted = [ticket.requester_id, ticket.submitter_id, *ticket.email_cc_ids]
-        missing_users = [i for i in dict.fromkeys(wanted) if i and i not in users]
-        if missing_users:
-            for raw in self._show_many("users", missing_users):
-                user = self._user(raw)
-                users[user.id] = user
+        self._read_missing("users", wanted, users, self._user)
         wanted_orgs = [
             ticket.organization_id,
             *(o for u in users.values() for o in u.organization_ids),
         ]
-        missing_orgs = [i for i in dict.fromkeys(wanted_orgs) if i and i not in orgs]
-        if missing_orgs:
-            for raw in self._show_many("organizations", missing_orgs):
-                org = self._organization(raw)
-                orgs[org.id] = org
+        self._read_missing("organizations", wanted_orgs, orgs, self._organization)
+
+    def _read_missing(
+        self,
+        kind: str,
+        ids: Iterable[int | None],
+        known: dict[int, Record],
+        parse: Callable[[dict[str, Any]], Record],
+    ) -> None:
+        """The records of `ids` that `known` lacks, read into it with one show_many request."""
+        missing = [i for i in dict.fromkeys(ids) if i and i not in known]
+        if missing:
+            known.update((r.id, r) for r in map(parse, self._show_many(kind, missing)))
 
     def _show_many(self, kind: str, ids: list[int]) -> list[dict[str, Any]]:
         data = self._get_json(

@@ -5,8 +5,9 @@ and Try again after a failed preview. Each acks at once and hands the body over 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -14,40 +15,39 @@ from slack_sdk import WebClient
 from bot.slack import blocks
 from bot.slack.access import Access
 from bot.slack.conversation import BROKEN, Conversation
-from bot.slack.turn import Turn
-from bot.slack.values import decode_apply, decode_ticket
+from bot.slack.turn import Turn, button_value
+from bot.slack.values import ApplyValue, TicketValue, decode_apply, decode_ticket
 
 __all__ = ["BROKEN", "apply", "cancel", "preview_again", "register", "undo"]
 
 
-def _value(body: dict[str, Any]) -> str:
-    actions = body.get("actions") or [{}]
-    return str(actions[0].get("value") or "")
+Carried = TypeVar("Carried", ApplyValue, TicketValue)
+
+
+def _clicked(
+    body: dict[str, Any], surface: str, decode: Callable[[str], Carried | None]
+) -> tuple[Turn, Carried | None]:
+    """The click's turn, under the request id its button carries, and the button's value
+    (None when damaged)."""
+    carried = decode(button_value(body))
+    return Turn.of(body, surface, carried.request_id if carried else None).begin(), carried
 
 
 def apply(conversation: Conversation, body: dict[str, Any], client: WebClient) -> None:
-    carried = decode_apply(_value(body))
-    turn = Turn.of(body, "apply", carried.request_id if carried else None).begin()
-    conversation.apply(client, turn, carried)
+    conversation.apply(client, *_clicked(body, "apply", decode_apply))
 
 
 def cancel(conversation: Conversation, body: dict[str, Any], client: WebClient) -> None:
-    carried = decode_ticket(_value(body))
-    turn = Turn.of(body, "cancel", carried.request_id if carried else None).begin()
-    conversation.cancel(client, turn, carried)
+    conversation.cancel(client, *_clicked(body, "cancel", decode_ticket))
 
 
 def undo(conversation: Conversation, body: dict[str, Any], client: WebClient) -> None:
-    carried = decode_ticket(_value(body))
-    turn = Turn.of(body, "undo", carried.request_id if carried else None).begin()
-    conversation.undo(client, turn, carried)
+    conversation.undo(client, *_clicked(body, "undo", decode_ticket))
 
 
 def preview_again(conversation: Conversation, body: dict[str, Any], client: WebClient) -> None:
     """Another organization picked, or Try again after a failure: preview anew in place."""
-    carried = decode_ticket(_value(body))
-    turn = Turn.of(body, "preview_again", carried.request_id if carried else None).begin()
-    conversation.preview_again(client, turn, carried)
+    conversation.preview_again(client, *_clicked(body, "preview_again", decode_ticket))
 
 
 def register(app: App, conversation: Conversation, access: Access) -> None:

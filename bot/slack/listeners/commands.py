@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.slack import blocks
+from bot.slack import blocks, opening
 from bot.slack.access import TRIGGER_WAIT, Access, LazyFunction
 from bot.slack.conversation import Conversation
 from bot.slack.opening import Opener
@@ -29,9 +29,7 @@ def acknowledge(
     if _text(body).lower() in HELP_WORDS:
         ack(text=blocks.HELP)
         return
-    ack()
-    # Not a Bolt lazy function: those share one pool with every chat.* call.
-    opener.later(open_form, body, client)
+    opening.acknowledge(opener, open_form, ack, body, client)
 
 
 def open_form(conversation: Conversation, body: dict[str, Any], client: WebClient) -> None:
@@ -41,5 +39,5 @@ def open_form(conversation: Conversation, body: dict[str, Any], client: WebClien
 
 
 def register(app: App, conversation: Conversation, access: Access) -> None:
-    opening = access.gate(partial(open_form, conversation), TRIGGER_WAIT)
-    app.command(COMMAND)(partial(acknowledge, conversation.opener, opening))
+    gated = access.gate(partial(open_form, conversation), TRIGGER_WAIT)
+    app.command(COMMAND)(partial(acknowledge, conversation.opener, gated))

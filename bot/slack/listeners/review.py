@@ -6,15 +6,15 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.slack import blocks
-from bot.slack.access import TRIGGER_WAIT, Access, LazyFunction
+from bot.slack.access import TRIGGER_WAIT, Access
 from bot.slack.alert_blocks import REVIEW
 from bot.slack.conversation import Conversation
-from bot.slack.opening import Opener
-from bot.slack.turn import Turn
+from bot.slack.opening import acknowledge
+from bot.slack.turn import Turn, button_value
 from bot.slack.values import decode_ticket
 
 BROKEN = (
@@ -23,19 +23,10 @@ BROKEN = (
 )
 
 
-def acknowledge(
-    opener: Opener, open_form: LazyFunction, ack: Ack, body: dict[str, Any], client: WebClient
-) -> None:
-    """The ack, empty; the opening goes to the modal's pool (the trigger dies in 3 s)."""
-    ack()
-    opener.later(open_form, body, client)
-
-
 def open_form(conversation: Conversation, body: dict[str, Any], client: WebClient) -> None:
     """After the ack (gated, on the opener's pool): the modal for the alert's ticket."""
     turn = Turn.of(body, "review").begin()
-    actions = body.get("actions") or [{}]
-    carried = decode_ticket(str(actions[0].get("value") or ""))
+    carried = decode_ticket(button_value(body))
     if carried is None or not turn.ts:
         conversation.tell(client, turn.note_where, blocks.notice(BROKEN))
         return

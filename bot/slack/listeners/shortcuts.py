@@ -5,14 +5,14 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.slack import blocks
-from bot.slack.access import TRIGGER_WAIT, Access, LazyFunction
+from bot.slack.access import TRIGGER_WAIT, Access
 from bot.slack.conversation import Conversation
 from bot.slack.message_text import message_text
-from bot.slack.opening import Opener
+from bot.slack.opening import acknowledge
 from bot.slack.turn import Turn
 
 CALLBACK = "partner_fix_message"
@@ -20,15 +20,6 @@ NO_TICKET = (
     "That message has no Zendesk ticket link or id (such as #123456 or a "
     "…zendesk.com/agent/tickets/123456 link). Nothing was done."
 )
-
-
-def acknowledge(
-    opener: Opener, open_form: LazyFunction, ack: Ack, body: dict[str, Any], client: WebClient
-) -> None:
-    """The ack, empty; the opening goes to the modal's pool."""
-    ack()
-    # Not a Bolt lazy function: those share one pool with every chat.* call.
-    opener.later(open_form, body, client)
 
 
 def open_form(conversation: Conversation, body: dict[str, Any], client: WebClient) -> None:
