@@ -5,22 +5,13 @@ search API's rate limit (100 a minute)."""
 from __future__ import annotations
 
 import io
-import tempfile
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 from bench.report import Section, ms, percentile, section, table
 from bot.sweep import sweep
-from standins.harness import (
-    ALERT_CHANNEL,
-    ProcfileServer,
-    free_port,
-    stand_in_environment,
-    stand_in_settings,
-)
-from standins.slack import SlackStandIn
+from standins.harness import ALERT_CHANNEL, Stack
 from standins.zendesk import ZendeskSandbox
 
 PAT, JANE = 4101000000001, 4101000000106
@@ -41,42 +32,37 @@ def _ticket(sandbox: ZendeskSandbox, wrong: bool) -> int:
 
 
 def _webhook_to_alert(count: int) -> list[float]:
-    with ZendeskSandbox() as sandbox, SlackStandIn(signing_secret="bench") as slack:
-        env = stand_in_environment(sandbox, slack, free_port())
-        log = Path(tempfile.mkdtemp()) / "bot.log"
-        server = ProcfileServer(env, log).start()
-        try:
-            sandbox.webhooks.url = f"{server.url}/zendesk/events"
-            slack.app_url = f"{server.url}/slack/events"
-            tickets = [_ticket(sandbox, wrong=True) for _ in range(count)]
-            sandbox.set_latency(1.0)
-            took: list[float] = []
+    # The Stack aims Slack and Zendesk's trigger at the Procfile bot it starts.
+    with Stack() as stack:
+        sandbox, slack = stack.zendesk, stack.slack
+        tickets = [_ticket(sandbox, wrong=True) for _ in range(count)]
+        sandbox.set_latency(1.0)
+        took: list[float] = []
 
-            def one(ticket_id: int) -> None:
-                started = time.monotonic()
-                sandbox.notify_webhook(ticket_id)
-                slack.wait_for_message(
-                    ALERT_CHANNEL, lambda m: f"#{ticket_id} looks" in str(m.get("text")), 60
-                )
-                took.append(time.monotonic() - started)
+        def one(ticket_id: int) -> None:
+            started = time.monotonic()
+            sandbox.notify_webhook(ticket_id)
+            slack.wait_for_message(
+                ALERT_CHANNEL, lambda m: f"#{ticket_id} looks" in str(m.get("text")), 60
+            )
+            took.append(time.monotonic() - started)
 
-            threads = [threading.Thread(target=one, args=(t,)) for t in tickets]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            return took
-        finally:
-            server.stop()
+        threads = [threading.Thread(target=one, args=(t,)) for t in tickets]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return took
 
 
 def _sweep(count: int) -> tuple[float, int, Counter[str], int]:
-    with ZendeskSandbox() as sandbox, SlackStandIn(signing_secret="bench") as slack:
+    with Stack(bot=None) as stack:
+        sandbox = stack.zendesk
         for i in range(count):
             _ticket(sandbox, wrong=i % 10 == 0)  # one in ten is wrong
         sandbox.set_search_rate_limit(SEARCH_PER_MINUTE)
         sandbox.clear_requests()
-        settings = stand_in_settings(sandbox, slack)
+        settings = stack.settings()
         out = io.StringIO()
         started = time.monotonic()
         sweep(settings, since=30, limit=None, post=False, out=out, err=io.StringIO())

@@ -13,11 +13,10 @@ import statistics
 import time
 from typing import Any
 
-from bench.report import Section, section, table
-from bot.config import Settings
+from bench.report import Section, ms, percentile, section, table
 from bot.fixes import Look
 from bot.wiring import build_fixes
-from standins.zendesk import ZendeskSandbox
+from standins.harness import Stack
 
 LATENCY = 0.1
 # The seed's open tickets on the partner form, and what the finder meets on each.
@@ -32,23 +31,12 @@ CASES = (
 )
 
 
-def _settings(zendesk: ZendeskSandbox) -> Settings:
-    email, token = zendesk.credentials
-    return Settings.model_validate(
-        {"ZENDESK_URL": zendesk.url, "ZENDESK_EMAIL": email, "ZENDESK_API_TOKEN": token}
-    )
-
-
-def _percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def measure(quick: bool) -> list[dict[str, Any]]:
     runs = 5 if quick else 30
     rows: list[dict[str, Any]] = []
-    with ZendeskSandbox() as zendesk:
-        fixes = build_fixes(_settings(zendesk))
+    with Stack(bot=None) as stack:
+        zendesk = stack.zendesk
+        fixes = build_fixes(stack.settings())
         for ticket_id, case in CASES:
             zendesk.clear_requests()
             look = fixes.look(ticket_id)
@@ -83,18 +71,15 @@ def run(quick: bool) -> Section:
     rows = measure(quick)
     base = next(r for r in rows if r["ticket"] == 512303)["requests"]
 
-    def ms(samples: list[float], share: float) -> str:
-        return f"{_percentile(samples, share) * 1000:.1f} ms"
-
     lines = [
         [
             f"#{r['ticket']} {r['case']}",
             r["requests"],
             r["requests"] - base,
             r["prefilled"],
-            ms(r["timings"][0.0], 0.5),
-            ms(r["timings"][0.0], 0.99),
-            ms(r["timings"][LATENCY], 0.5),
+            ms(percentile(r["timings"][0.0], 50)),
+            ms(percentile(r["timings"][0.0], 99)),
+            ms(percentile(r["timings"][LATENCY], 50)),
         ]
         for r in rows
     ]
