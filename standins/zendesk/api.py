@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 from standins.zendesk.errors import (
@@ -86,28 +86,36 @@ def parse_json_body(raw: bytes) -> Any:
         raise bad_request("InvalidJSON", f"The request body is not valid JSON: {exc}") from exc
 
 
+H = TypeVar("H")
+
+
+class Routes(Generic[H]):
+    """A route table: handlers registered by method and path (a regular expression, under
+    `prefix`), found again with the path's groups; Zendesk serves paths with and without .json."""
+
+    def __init__(self, prefix: str = "") -> None:
+        self._prefix = prefix
+        self._routes: list[tuple[str, re.Pattern[str], H]] = []
+
+    def __call__(self, method: str, path: str) -> Callable[[H], H]:
+        pattern = re.compile(re.escape(self._prefix) + path + r"(?:\.json)?")
+
+        def register(handler: H) -> H:
+            self._routes.append((method, pattern, handler))
+            return handler
+
+        return register
+
+    def find(self, method: str, path: str) -> tuple[H, tuple[str, ...]]:
+        for verb, pattern, handler in self._routes:
+            found = pattern.fullmatch(path)
+            if found and verb == method:
+                return handler, found.groups()
+        raise invalid_endpoint()
+
+
 Handler = Callable[["ZendeskApi", World, ApiRequest, User, tuple[str, ...]], ApiResponse]
-
-
-@dataclass(frozen=True)
-class _Route:
-    method: str
-    pattern: re.Pattern[str]
-    handler: Handler
-
-
-_ROUTES: list[_Route] = []
-
-
-def _route(method: str, path: str) -> Callable[[Handler], Handler]:
-    # Zendesk serves every resource with and without the .json suffix.
-    pattern = re.compile(path + r"(?:\.json)?")
-
-    def register(handler: Handler) -> Handler:
-        _ROUTES.append(_Route(method, pattern, handler))
-        return handler
-
-    return register
+_route: Routes[Handler] = Routes()
 
 
 class ZendeskApi:
@@ -124,10 +132,10 @@ class ZendeskApi:
         try:
             with world.lock:
                 user = authenticate(world, request.headers)
-                route, args = _resolve(request.method, request.path)
+                handler, args = _route.find(request.method, request.path)
                 if request.method in WRITE_METHODS and user.is_light_agent:
                     raise forbidden()
-                return route.handler(self, world, request, user, args)
+                return handler(self, world, request, user, args)
         except ApiError as error:
             return error_response(error)
 
@@ -155,14 +163,6 @@ def authenticate(world: World, headers: Mapping[str, str]) -> User:
     if user_id is None:
         raise unauthorized()
     return world.users[user_id]
-
-
-def _resolve(method: str, path: str) -> tuple[_Route, tuple[str, ...]]:
-    for route in _ROUTES:
-        found = route.pattern.fullmatch(path)
-        if found and route.method == method:
-            return route, found.groups()
-    raise invalid_endpoint()
 
 
 # ---- pagination ------------------------------------------------------------------------------

@@ -190,7 +190,7 @@ class World:
         self.organization_fields: dict[int, JsonDict] = {}
         self.api_tokens: dict[str, int] = {}
         self.oauth_tokens: dict[str, int] = {}
-        self.primary_api_token: tuple[int, str] | None = None
+        self.primary_api_token: tuple[int, str] = (0, "")
         self.primary_oauth_token: str | None = None
         self.brand_id: int | None = None
         self._next_user_id = 1
