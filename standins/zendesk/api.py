@@ -464,7 +464,7 @@ def _organizations_show_many(
 def _organization_fields(
     api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
 ) -> ApiResponse:
-    fields = sorted(world.organization_fields.values(), key=lambda f: (f["position"], f["id"]))
+    fields = sorted(world.organization_fields.values(), key=lambda f: (f.position, f.id))
     items = [world.render_organization_field(f, request.base) for f in fields]
     return ApiResponse(200, paginate(request, "organization_fields", items))
 

@@ -40,7 +40,6 @@ from standins.zendesk.errors import (
     record_not_found,
 )
 from standins.zendesk.faults import Fault, FaultBook, RateLimiter, RequestLog
-from standins.zendesk.new_tickets import add_ticket
 from standins.zendesk.webhooks import Delivery, Webhooks
 from standins.zendesk.world import SeedError, World, bundled_seed, load_seed_file
 
@@ -226,10 +225,10 @@ class ZendeskSandbox(Loopback):
 
     @_admin("POST", "tickets")
     def add_ticket(self, fields: dict[str, Any], notify: bool = True) -> int:
-        """A new ticket (see zendesk_new_tickets); with `notify` and a webhook URL set, the
+        """A new ticket (see World.add_ticket); with `notify` and a webhook URL set, the
         trigger "ticket created" calls the webhook with `{"ticket_id": "{{ticket.id}}"}`."""
         with self._api.world.lock:
-            ticket_id = add_ticket(self._api.world, fields)
+            ticket_id = self._api.world.add_ticket(fields)
         if notify and self.webhooks.url:
             self.notify_webhook(ticket_id)
         return ticket_id
