@@ -338,7 +338,7 @@ class World:
         self.brand_id = seed.brand_id
         self.tickets = _by_id(seed.tickets, "tickets")
         self.audits: dict[int, list[JsonDict]] = {}
-        self._next_user_id = max(self.users, default=0) + 1
+        self.next_user_id = max(self.users, default=0) + 1
         self._next_audit_id = FIRST_AUDIT_ID
         self._next_event_id = FIRST_EVENT_ID
         self._add_memberships(seed.organization_memberships)
@@ -348,7 +348,7 @@ class World:
             if "brand_id" not in ticket.model_fields_set:
                 ticket.brand_id = seed.brand_id
         for ticket_id in sorted(self.tickets):
-            self.audits[ticket_id] = [_creation_audit(self, self.tickets[ticket_id])]
+            self._creation_audit(self.tickets[ticket_id])
 
     # ---- building -------------------------------------------------------------------------
 
@@ -426,8 +426,8 @@ class World:
         _check(ticket.updated_at >= ticket.created_at, f"{at}.updated_at", "before created_at")
 
     def new_user_id(self) -> int:
-        self._next_user_id += 1
-        return self._next_user_id - 1
+        self.next_user_id += 1
+        return self.next_user_id - 1
 
     def new_audit_id(self) -> int:
         self._next_audit_id += 1
@@ -488,8 +488,101 @@ class World:
         if unknown:
             raise ValueError(f"unknown ticket fields {unknown}")
         self.tickets[ticket_id] = ticket
-        self.audits[ticket_id] = [_creation_audit(self, ticket)]
+        self._creation_audit(ticket)
         return ticket_id
+
+    # ---- audits ----------------------------------------------------------------------------
+
+    def comment_event(
+        self, audit_id: int, author_id: int, body: str, public: bool, html: str | None = None
+    ) -> JsonDict:
+        return {
+            "id": self.new_event_id(),
+            "type": "Comment",
+            "author_id": author_id,
+            "body": body,
+            "html_body": html or comment_html(body),
+            "plain_body": body,
+            "public": public,
+            "attachments": [],
+            "audit_id": audit_id,
+        }
+
+    def change_event(self, name: str, before: Any, after: Any) -> JsonDict:
+        return {
+            "id": self.new_event_id(),
+            "type": "Change",
+            "field_name": name,
+            "value": after,
+            "previous_value": before,
+        }
+
+    def cc_event(self, before: list[int], after: list[int]) -> JsonDict:
+        return {
+            "id": self.new_event_id(),
+            "type": "EmailCcChange",
+            "previous_email_ccs": [self.cc_label(u) for u in before],
+            "current_email_ccs": [self.cc_label(u) for u in after],
+        }
+
+    def keep_audit(
+        self,
+        ticket: Ticket,
+        audit_id: int,
+        author_id: int,
+        moment: datetime,
+        system: JsonDict,
+        via: JsonDict,
+        events: list[JsonDict],
+        custom: JsonDict,
+    ) -> JsonDict:
+        """Append the audit to the ticket's trail; returns a copy for the answer."""
+        audit = {
+            "id": audit_id,
+            "ticket_id": ticket.id,
+            "created_at": format_time(moment),
+            "author_id": author_id,
+            "metadata": {"system": system, "custom": custom},
+            "via": via,
+            "events": events,
+        }
+        self.audits.setdefault(ticket.id, []).append(audit)
+        return copy.deepcopy(audit)
+
+    def _creation_audit(self, ticket: Ticket) -> None:
+        """The audit Zendesk writes when a ticket is created: a Create event per set property.
+        The rest of a seeded ticket's history (status changes, replies) is not modelled."""
+        audit_id = self.new_audit_id()
+        events = [self.comment_event(audit_id, ticket.submitter_id, ticket.description, True)]
+        created: list[tuple[str, Any]] = [
+            ("subject", ticket.subject),
+            ("requester_id", str(ticket.requester_id)),
+            ("submitter_id", str(ticket.submitter_id)),
+            ("status", "new"),
+            ("priority", ticket.priority),
+            ("type", ticket.type),
+            ("organization_id", id_text(ticket.organization_id)),
+            ("ticket_form_id", id_text(ticket.ticket_form_id)),
+        ]
+        created += [(str(fid), value) for fid, value in ticket.custom_fields.items()]
+        events += [
+            {"id": self.new_event_id(), "type": "Create", "field_name": name, "value": value}
+            for name, value in created
+            if value is not None
+        ]
+        if ticket.email_cc_ids:
+            events.append(self.cc_event([], ticket.email_cc_ids))
+        system = {
+            "client": "Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/132.0",
+            "ip_address": "203.0.113.24",
+            "location": "Amsterdam, NH, Netherlands",
+            "latitude": 52.37,
+            "longitude": 4.89,
+        }
+        via = copy.deepcopy(ticket.via)
+        self.keep_audit(
+            ticket, audit_id, ticket.submitter_id, ticket.created_at, system, via, events, {}
+        )
 
     # ---- what an admin changes between two requests ---------------------------------------
     # Memberships and organization tags/fields change without touching any ticket (so a ticket's
@@ -689,68 +782,6 @@ def _encoded_id(ticket_id: int) -> str:
     return f"{digits[:-4]}-{digits[-4:]}" if len(digits) > 4 else digits
 
 
-def _creation_audit(world: World, ticket: Ticket) -> JsonDict:
-    """The audit Zendesk writes when a ticket is created: a Create event per set property."""
-    audit_id = world.new_audit_id()
-    events: list[JsonDict] = [
-        {
-            "id": world.new_event_id(),
-            "type": "Comment",
-            "author_id": ticket.submitter_id,
-            "body": ticket.description,
-            "html_body": comment_html(ticket.description),
-            "plain_body": ticket.description,
-            "public": True,
-            "attachments": [],
-            "audit_id": audit_id,
-        }
-    ]
-    created: list[tuple[str, Any]] = [
-        ("subject", ticket.subject),
-        ("requester_id", str(ticket.requester_id)),
-        ("submitter_id", str(ticket.submitter_id)),
-        ("status", "new"),
-        ("priority", ticket.priority),
-        ("type", ticket.type),
-        ("organization_id", _str_or_none(ticket.organization_id)),
-        ("ticket_form_id", _str_or_none(ticket.ticket_form_id)),
-    ]
-    created += [(str(fid), value) for fid, value in ticket.custom_fields.items()]
-    for name, value in created:
-        if value is not None:
-            events.append(
-                {"id": world.new_event_id(), "type": "Create", "field_name": name, "value": value}
-            )
-    if ticket.email_cc_ids:
-        events.append(
-            {
-                "id": world.new_event_id(),
-                "type": "EmailCcChange",
-                "previous_email_ccs": [],
-                "current_email_ccs": [world.cc_label(u) for u in ticket.email_cc_ids],
-            }
-        )
-    # The rest of a seeded ticket's history (status changes, replies) is not modelled; its audit
-    # trail starts with its creation.
-    return {
-        "id": audit_id,
-        "ticket_id": ticket.id,
-        "created_at": format_time(ticket.created_at),
-        "author_id": ticket.submitter_id,
-        "metadata": {
-            "system": {
-                "client": "Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/132.0",
-                "ip_address": "203.0.113.24",
-                "location": "Amsterdam, NH, Netherlands",
-                "latitude": 52.37,
-                "longitude": 4.89,
-            },
-            "custom": {},
-        },
-        "via": copy.deepcopy(ticket.via),
-        "events": events,
-    }
-
-
-def _str_or_none(value: int | None) -> str | None:
+def id_text(value: int | None) -> str | None:
+    # Audit events carry ids as strings, like the rest of Zendesk's Change values.
     return None if value is None else str(value)
