@@ -24,6 +24,7 @@ import json
 import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, get_args
 
@@ -302,6 +303,22 @@ class Seed(Record):
 Keyed = TypeVar("Keyed", TicketField, TicketForm, OrganizationField, Organization, User, Ticket)
 
 
+# What seed records refer to: (their list, the attribute, the world's records it names, what).
+_REFERENCES = (
+    ("organization_memberships", "user_id", "users", "user"),
+    ("organization_memberships", "organization_id", "organizations", "organization"),
+    ("auth.api_tokens", "user_id", "users", "user"),
+    ("auth.oauth_tokens", "user_id", "users", "user"),
+    ("tickets", "requester_id", "users", "user"),
+    ("tickets", "submitter_id", "users", "user"),
+    ("tickets", "assignee_id", "users", "user"),
+    ("tickets", "email_cc_ids", "users", "user"),
+    ("tickets", "organization_id", "organizations", "organization"),
+    ("tickets", "ticket_form_id", "ticket_forms", "form"),
+    ("tickets", "custom_fields", "ticket_fields", "field"),
+)
+
+
 def _check(ok: bool, where: str, problem: str) -> None:
     if not ok:
         raise SeedError(f"seed: {where}: {problem}")
@@ -341,10 +358,11 @@ class World:
         self.next_user_id = max(self.users, default=0) + 1
         self._next_audit_id = FIRST_AUDIT_ID
         self._next_event_id = FIRST_EVENT_ID
+        self._check_references(seed)
         self._add_memberships(seed.organization_memberships)
         self.primary_api_token, self.primary_oauth_token = self._add_tokens(seed.auth)
         for i, ticket in enumerate(seed.tickets):
-            self._check_ticket(ticket, f"tickets[{i}]")
+            _check(ticket.updated_at >= ticket.created_at, f"tickets[{i}].updated_at", "too early")
             if "brand_id" not in ticket.model_fields_set:
                 ticket.brand_id = seed.brand_id
         for ticket_id in sorted(self.tickets):
@@ -362,23 +380,21 @@ class World:
             raise SeedError("seed: " + "; ".join(problems)) from None
         return cls(seed)
 
+    def _check_references(self, seed: Seed) -> None:
+        for kind, key, target, what in _REFERENCES:
+            for i, record in enumerate(attrgetter(kind)(seed)):
+                value = getattr(record, key)
+                for ref in value if isinstance(value, list | dict) else [value]:
+                    known = ref is None or ref in getattr(self, target)
+                    _check(known, f"{kind}[{i}].{key}", f"unknown {what} {ref}")
+
     def _add_memberships(self, memberships: list[Membership]) -> None:
         for i, m in enumerate(memberships):
-            at = f"organization_memberships[{i}]"
-            _check(m.user_id in self.users, at, f"unknown user {m.user_id}")
-            org_id = m.organization_id
-            _check(org_id in self.organizations, at, f"unknown organization {org_id}")
-            mine = [o for o in self.memberships if o.user_id == m.user_id]
-            _check(
-                org_id not in [o.organization_id for o in mine],
-                at,
-                f"user {m.user_id} is already in {org_id}",
-            )
-            _check(
-                not (m.default and any(o.default for o in mine)),
-                at,
-                f"user {m.user_id} has two default memberships",
-            )
+            at, mine = f"organization_memberships[{i}]", self.memberships_of(m.user_id)
+            duplicate = m.organization_id in [o.organization_id for o in mine]
+            _check(not duplicate, at, f"user {m.user_id} is already in {m.organization_id}")
+            two = m.default and any(o.default for o in mine)
+            _check(not two, at, f"user {m.user_id} has two default memberships")
             m.id = m.id or FIRST_MEMBERSHIP_ID + i
             self.memberships.append(m)
         # A user with memberships but none marked default: Zendesk makes the first one default.
@@ -389,9 +405,8 @@ class World:
     def _add_tokens(self, auth: Auth) -> tuple[tuple[int, str], str | None]:
         for kind in ("api_tokens", "oauth_tokens"):
             for i, entry in enumerate(getattr(auth, kind)):
-                at, user = f"auth.{kind}[{i}]", self.users.get(entry.user_id)
-                _check(user is not None, at, f"unknown user {entry.user_id}")
-                _check(user is None or user.role != "end-user", at, "an end user, not an agent")
+                agent = self.users[entry.user_id].role != "end-user"
+                _check(agent, f"auth.{kind}[{i}]", f"user {entry.user_id} is not an agent")
                 getattr(self, kind)[entry.token] = entry.user_id
         _check(bool(auth.api_tokens), "auth.api_tokens", "needs one token (the API user's)")
         first = auth.api_tokens[0]
@@ -399,31 +414,6 @@ class World:
         _check(user.email is not None, "auth.api_tokens[0]", "its user needs an email")
         _check(not user.is_light_agent, "auth.api_tokens[0]", "its user must be a full agent")
         return (user.id, first.token), auth.oauth_tokens[0].token if auth.oauth_tokens else None
-
-    def _check_ticket(self, ticket: Ticket, at: str) -> None:
-        for key in ("requester_id", "submitter_id", "assignee_id"):
-            user_id = getattr(ticket, key)
-            _check(
-                user_id is None or user_id in self.users, f"{at}.{key}", f"unknown user {user_id}"
-            )
-        for user_id in ticket.email_cc_ids:
-            _check(user_id in self.users, f"{at}.email_cc_ids", f"unknown user {user_id}")
-        org_id, form_id = ticket.organization_id, ticket.ticket_form_id
-        _check(
-            org_id is None or org_id in self.organizations,
-            f"{at}.organization_id",
-            f"unknown organization {org_id}",
-        )
-        _check(
-            form_id is None or form_id in self.ticket_forms,
-            f"{at}.ticket_form_id",
-            f"unknown form {form_id}",
-        )
-        for field_id in ticket.custom_fields:
-            _check(
-                field_id in self.ticket_fields, f"{at}.custom_fields", f"unknown field {field_id}"
-            )
-        _check(ticket.updated_at >= ticket.created_at, f"{at}.updated_at", "before created_at")
 
     def new_user_id(self) -> int:
         self.next_user_id += 1
@@ -444,7 +434,6 @@ class World:
             name=name,
             email=email,
             created_at=moment,
-            updated_at=moment,
             verified=False,
         )
         self.users[user.id] = user
@@ -456,40 +445,34 @@ class World:
         `submitter_id`, `organization_id`, `ticket_form_id`, `subject`, `description`, `status`,
         `created_at`, `custom_fields: [{id, value}]`, `tags`; returns its id. Like Zendesk with
         user and organization tagging on, the requester's organization's tags join its own."""
-        ticket_id = int(fields.get("id") or next(_NEW_TICKET_IDS))
-        if ticket_id in self.tickets:
-            raise ValueError(f"ticket {ticket_id} exists")
-        requester_id = int(fields["requester_id"])
+        requester_id = fields["requester_id"]
         if requester_id not in self.users:
             raise ValueError(f"unknown requester {requester_id}")
         org_id = fields.get("organization_id", self.default_organization_id(requester_id))
-        created = parse_time(fields["created_at"]) if fields.get("created_at") else now_utc()
         tags = list(fields.get("tags") or [])
         if org_id in self.organizations:
             tags += [t for t in self.organizations[org_id].tags if t not in tags]
+        defaults = {"subject": "A new ticket", "description": "Please help.", "status": "new"}
         ticket = Ticket.model_validate(
             {
-                "id": ticket_id,
-                "subject": str(fields.get("subject") or "A new ticket"),
-                "description": str(fields.get("description") or "Please help."),
-                "requester_id": requester_id,
-                "submitter_id": int(fields.get("submitter_id") or requester_id),
-                "created_at": created,
-                "status": str(fields.get("status") or "new"),
-                "organization_id": org_id,
-                "ticket_form_id": fields.get("ticket_form_id"),
+                "id": next(_NEW_TICKET_IDS),
+                "created_at": now_utc(),
                 "brand_id": self.brand_id,
-                "tags": tags,
-                "custom_fields": fields.get("custom_fields") or [],
                 "via": {"channel": "web"},
+                **defaults,
+                **fields,
+                "organization_id": org_id,
+                "tags": tags,
             }
         )
+        if ticket.id in self.tickets:
+            raise ValueError(f"ticket {ticket.id} exists")
         unknown = [f for f in ticket.custom_fields if f not in self.ticket_fields]
         if unknown:
             raise ValueError(f"unknown ticket fields {unknown}")
-        self.tickets[ticket_id] = ticket
+        self.tickets[ticket.id] = ticket
         self._creation_audit(ticket)
-        return ticket_id
+        return ticket.id
 
     # ---- audits ----------------------------------------------------------------------------
 
@@ -598,23 +581,20 @@ class World:
         if default or not mine:
             for membership in mine:
                 membership.default = False
-        moment = now_utc()
         self.memberships.append(
             Membership(
                 id=max((m.id for m in self.memberships), default=FIRST_MEMBERSHIP_ID - 1) + 1,
                 user_id=user_id,
                 organization_id=org_id,
                 default=default or not mine,
-                created_at=moment,
-                updated_at=moment,
+                created_at=now_utc(),
             )
         )
 
     def add_organization(self, name: str, tags: list[str] | None = None) -> int:
         org_id = max(self.organizations, default=360_100_000_000) + 1
-        moment = now_utc()
         self.organizations[org_id] = Organization(
-            id=org_id, name=name, tags=list(tags or []), created_at=moment, updated_at=moment
+            id=org_id, name=name, tags=list(tags or []), created_at=now_utc()
         )
         return org_id
 
