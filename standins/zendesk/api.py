@@ -20,13 +20,11 @@ from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 from standins.zendesk.errors import (
+    INVALID_ENDPOINT,
+    UNAUTHORIZED_HEADERS,
     ApiError,
     JsonDict,
     bad_request,
-    forbidden,
-    invalid_endpoint,
-    record_not_found,
-    unauthorized,
 )
 from standins.zendesk.tickets import Actor, update_ticket
 from standins.zendesk.world import Ticket, User, World
@@ -112,7 +110,7 @@ class Routes(Generic[H]):
             found = pattern.fullmatch(path)
             if found and verb == method:
                 return handler, found.groups()
-        raise invalid_endpoint()
+        raise ApiError(404, INVALID_ENDPOINT)
 
 
 # Handlers are ZendeskApi methods (or functions shaped like them): (api, request, user, *groups).
@@ -141,7 +139,7 @@ def authenticate(world: World, headers: Mapping[str, str]) -> User:
     elif scheme.lower() == "bearer":
         user_id = world.oauth_tokens.get(credentials.strip())
     if user_id is None:
-        raise unauthorized()
+        raise ApiError(401, headers=UNAUTHORIZED_HEADERS)
     return world.users[user_id]
 
 
@@ -258,7 +256,7 @@ class ZendeskApi:
                 user = authenticate(self.world, request.headers)
                 handler, args = _route.find(request.method, request.path)
                 if request.method in WRITE_METHODS and user.is_light_agent:
-                    raise forbidden()
+                    raise ApiError(403)
                 return handler(self, request, user, *args)
         except ApiError as error:
             return error_response(error)
@@ -284,7 +282,7 @@ class ZendeskApi:
     def _ticket(self, ticket_id: str) -> Ticket:
         ticket = self.world.tickets.get(int(ticket_id))
         if ticket is None:
-            raise record_not_found()
+            raise ApiError(404)
         return ticket
 
     # ---- tickets -------------------------------------------------------------------------------
@@ -353,7 +351,7 @@ class ZendeskApi:
     @_route("GET", r"/api/v2/users/(\d+)/organizations")
     def user_organizations(self, request: ApiRequest, user: User, user_id: str) -> ApiResponse:
         if int(user_id) not in self.world.users:
-            raise record_not_found()
+            raise ApiError(404)
         orgs = [self.world.organizations[o] for o in self.world.organization_ids_of(int(user_id))]
         items = [self.world.render_organization(o, request.base) for o in orgs]
         return _ok(paginate(request, "organizations", items))
@@ -376,5 +374,5 @@ class ZendeskApi:
     def ticket_field_show(self, request: ApiRequest, user: User, field_id: str) -> ApiResponse:
         found = self.world.ticket_fields.get(int(field_id))
         if found is None:
-            raise record_not_found()
+            raise ApiError(404)
         return _ok({"ticket_field": self.world.render_ticket_field(found, request.base)})

@@ -23,7 +23,7 @@ from standins.zendesk.api import (
     int_param,
     offset_links,
 )
-from standins.zendesk.errors import RATE_LIMITED_BODY, ApiError, bad_request
+from standins.zendesk.errors import ApiError, bad_request, default_body
 from standins.zendesk.faults import RateLimiter
 from standins.zendesk.world import TICKET_STATUSES, Ticket, User, World
 
@@ -115,7 +115,7 @@ def _search(api: ZendeskApi, request: ApiRequest, user: User) -> ApiResponse:
     limiter = _LIMITS.get(api)
     admitted, headers = limiter.admit() if limiter is not None else (True, {})
     if not admitted:
-        return ApiResponse(429, dict(RATE_LIMITED_BODY), headers)
+        return ApiResponse(429, default_body(429), headers)
     found = _sorted(request, matching(api.world, request.param("query") or ""))
     per_page = min(int_param(request, "per_page", PER_PAGE), PER_PAGE)
     number = int_param(request, "page", 1)

@@ -32,13 +32,7 @@ from standins.zendesk.api import (
     error_response,
     parse_json_body,
 )
-from standins.zendesk.errors import (
-    RATE_LIMITED_BODY,
-    ApiError,
-    JsonDict,
-    default_body,
-    record_not_found,
-)
+from standins.zendesk.errors import ApiError, JsonDict, default_body
 from standins.zendesk.faults import Fault, FaultBook, RateLimiter, RequestLog
 from standins.zendesk.webhooks import Delivery, Webhooks
 from standins.zendesk.world import SeedError, World, bundled_seed, load_seed_file
@@ -282,7 +276,7 @@ class ZendeskSandbox(Loopback):
     def _process(self, request: ApiRequest) -> ApiResponse:
         admitted, headers = self._rate.admit()
         if not admitted:
-            return ApiResponse(429, dict(RATE_LIMITED_BODY), headers)
+            return ApiResponse(429, default_body(429), headers)
         response = self._api.handle(request)
         response.headers.update(headers)
         return response
@@ -296,7 +290,7 @@ class ZendeskSandbox(Loopback):
         except (TypeError, ValueError) as exc:  # arguments missing, unknown or out of range
             return ApiResponse(400, {"error": "InvalidArgument", "description": str(exc)})
         except KeyError:
-            return error_response(record_not_found())
+            return error_response(ApiError(404))
         except ApiError as error:
             return error_response(error)
         return ApiResponse(200, {"ok": True} if result is None else result)

@@ -17,14 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from standins.zendesk.errors import (
-    JsonDict,
-    bad_request,
-    detail,
-    record_invalid,
-    record_not_found,
-    update_conflict,
-)
+from standins.zendesk.errors import ApiError, JsonDict, bad_request, detail, record_invalid
 from standins.zendesk.world import (
     TICKET_PRIORITIES,
     TICKET_STATUSES,
@@ -85,7 +78,7 @@ def update_ticket(
     """Apply one ticket update; the caller holds `world.lock`."""
     ticket = world.tickets.get(ticket_id)
     if ticket is None:
-        raise record_not_found()
+        raise ApiError(404)
     if not isinstance(payload, dict) or not isinstance(payload.get("ticket"), dict):
         raise bad_request("ParameterMissing", "param is missing or the value is empty: ticket")
     changes: JsonDict = payload["ticket"]
@@ -118,7 +111,7 @@ def _check_safe_update(ticket: Ticket, changes: JsonDict) -> None:
     except ValueError:
         seen = None
     if seen != ticket.updated_at:
-        raise update_conflict()
+        raise ApiError(409)
 
 
 @dataclass
