@@ -26,6 +26,7 @@ from standins.zendesk.errors import (
     JsonDict,
     bad_request,
 )
+from standins.zendesk.faults import RateLimiter
 from standins.zendesk.tickets import Actor, update_ticket
 from standins.zendesk.world import Ticket, User, World
 
@@ -249,6 +250,8 @@ class ZendeskApi:
         # The instance's own host: Zendesk names its records by it (`url`), whatever address
         # (a host-mapped domain, here the loopback one) the request came in on.
         self.instance_origin = f"https://{instance}.zendesk.com"
+        # The search API's own limit, none until set (see search.py).
+        self.search_limit = RateLimiter()
 
     def handle(self, request: ApiRequest) -> ApiResponse:
         try:

@@ -1,4 +1,4 @@
-"""What the stand-in does to requests besides answering them: faults, rate limit, request log.
+"""What the stand-in does to requests besides answering them: faults and rate limits.
 
 These exist so tests and benchmarks can reproduce the failures a bot meets in production
 (timeouts, a PUT that landed but whose answer was lost, HTML 502 pages, 429 storms) on demand.
@@ -6,7 +6,6 @@ These exist so tests and benchmarks can reproduce the failures a bot meets in pr
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 import threading
@@ -67,37 +66,6 @@ class Fault(BaseModel):
         return self.status is not None or self.drop
 
 
-class FaultBook:
-    """Pending faults, first registered first served."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._faults: list[Fault] = []
-
-    def add(self, fault: Fault) -> None:
-        with self._lock:
-            self._faults.append(fault)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._faults.clear()
-
-    def take(self, method: str, path: str) -> Fault | None:
-        """The fault for this request, if any, using up one of its count."""
-        with self._lock:
-            for fault in self._faults:
-                if fault.matches(method, path):
-                    fault.count -= 1
-                    if fault.count <= 0:
-                        self._faults.remove(fault)
-                    return fault
-        return None
-
-    def pending(self) -> list[JsonDict]:
-        with self._lock:
-            return [fault.model_dump(mode="json") for fault in self._faults]
-
-
 class RateLimiter:
     """An account-wide sliding one-minute window, like Zendesk's requests-per-minute limit."""
 
@@ -138,29 +106,3 @@ class RateLimiter:
                 "X-Rate-Limit": str(limit),
                 "X-Rate-Limit-Remaining": str(limit - len(self._stamps)),
             }
-
-
-class RequestLog:
-    """Every API request the Zendesk stand-in saw (admin calls excluded), in arrival order."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: list[JsonDict] = []
-
-    def record(self, entry: JsonDict) -> JsonDict:
-        """Log a request on arrival (status None until answered, and for ever if dropped)."""
-        with self._lock:
-            self._entries.append(entry)
-        return entry
-
-    def finish(self, entry: JsonDict, status: int) -> None:
-        with self._lock:
-            entry["status"] = status
-
-    def entries(self) -> list[JsonDict]:
-        with self._lock:
-            return copy.deepcopy(self._entries)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()

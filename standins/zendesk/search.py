@@ -6,12 +6,11 @@ Understood terms: `type:ticket`, `status:S`, `status<S` / `status>S` (in Zendesk
 error, so a query the real Zendesk would read differently is noticed rather than half-answered.
 Results are `{"results": [..., "result_type": "ticket"], "count", "next_page", "previous_page",
 "facets"}`, offset pagination of at most 100 a page, and no page past the 1,000th result (422).
-The search API has its own rate limit (`limit`): 429 with Retry-After past it.
+The search API has its own rate limit (`ZendeskApi.search_limit`): 429 with Retry-After past it.
 """
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -24,20 +23,12 @@ from standins.zendesk.api import (
     offset_links,
 )
 from standins.zendesk.errors import ApiError, bad_request, default_body
-from standins.zendesk.faults import RateLimiter
 from standins.zendesk.world import TICKET_STATUSES, Ticket, User, World
 
 MAX_RESULTS = 1000
 PER_PAGE = 100
 STATUS_ORDER = TICKET_STATUSES  # Zendesk's order, for status<S and status>S
 SORTABLE = ("created_at", "updated_at", "status", "priority")
-
-# The search API's own limit, per sandbox (its ZendeskApi); none until `limit` sets one.
-_LIMITS: weakref.WeakKeyDictionary[ZendeskApi, RateLimiter] = weakref.WeakKeyDictionary()
-
-
-def limit(api: ZendeskApi, per_minute: int | None) -> None:
-    _LIMITS.setdefault(api, RateLimiter()).configure(per_minute)
 
 
 def _invalid(description: str) -> ApiError:
@@ -112,8 +103,7 @@ def _sorted(request: ApiRequest, tickets: list[Ticket]) -> list[Ticket]:
 
 @_route("GET", r"/api/v2/search")
 def _search(api: ZendeskApi, request: ApiRequest, user: User) -> ApiResponse:
-    limiter = _LIMITS.get(api)
-    admitted, headers = limiter.admit() if limiter is not None else (True, {})
+    admitted, headers = api.search_limit.admit()
     if not admitted:
         return ApiResponse(429, default_body(429), headers)
     found = _sorted(request, matching(api.world, request.param("query") or ""))

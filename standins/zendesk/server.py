@@ -17,13 +17,14 @@ import argparse
 import contextlib
 import copy
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from standins.loopback import Loopback, LoopbackHandler
-from standins.zendesk import search as zendesk_search
+from standins.zendesk import search  # noqa: F401  (it adds the search route to the API's)
 from standins.zendesk.api import (
     ApiRequest,
     ApiResponse,
@@ -33,7 +34,7 @@ from standins.zendesk.api import (
     parse_json_body,
 )
 from standins.zendesk.errors import ApiError, JsonDict, default_body
-from standins.zendesk.faults import Fault, FaultBook, RateLimiter, RequestLog
+from standins.zendesk.faults import Fault, RateLimiter
 from standins.zendesk.webhooks import Delivery, Webhooks
 from standins.zendesk.world import SeedError, World, bundled_seed, load_seed_file
 
@@ -101,9 +102,12 @@ class ZendeskSandbox(Loopback):
         world = World.from_seed(self._seed)  # raises SeedError before anything listens
         self._api = ZendeskApi(world)
         self.verbose = verbose
-        self._faults = FaultBook()
         self._rate = RateLimiter()
-        self._log = RequestLog()
+        # Faults still pending (first registered first served) and the request log (every API
+        # request in arrival order, admin calls excluded), both guarded by `_lock`.
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+        self._log: list[JsonDict] = []
         self._latency = 0.0
         self._chaos: Callable[[str, str], Fault | None] | None = None
         api_user_id, api_token = world.primary_api_token
@@ -123,31 +127,36 @@ class ZendeskSandbox(Loopback):
     def reset(self) -> None:
         """Back to the seed: state, request log, faults (and chaos), latency and rate limit."""
         self._api.world = World.from_seed(self._seed)
-        self._log.clear()
-        self._faults.clear()
+        self.clear_requests()
+        self.clear_faults()
         self._chaos = None
         self._latency = 0.0
         self._rate.configure(None)
-        zendesk_search.limit(self._api, None)
+        self._api.search_limit.configure(None)
 
     @_admin("GET", "requests")
     def requests(self) -> list[dict[str, Any]]:
-        return self._log.entries()
+        with self._lock:
+            return copy.deepcopy(self._log)
 
     @_admin("DELETE", "requests")
     def clear_requests(self) -> None:
-        self._log.clear()
+        with self._lock:
+            self._log.clear()
 
     @_admin("POST", "faults")
     def inject(self, method: str, path_pattern: str, **options: Any) -> None:
         """Give the next `count` API requests matching method and path (re.fullmatch) a fault:
         `Fault`'s options (status, count, retry_after, body, delay, apply_first, drop, cut,
         drip); ValueError when they do not make one."""
-        self._faults.add(Fault.build(method, path_pattern, **options))
+        fault = Fault.build(method, path_pattern, **options)
+        with self._lock:
+            self._faults.append(fault)
 
     @_admin("DELETE", "faults")
     def clear_faults(self) -> None:
-        self._faults.clear()
+        with self._lock:
+            self._faults.clear()
 
     def set_chaos(self, chooser: Callable[[str, str], Fault | None] | None) -> None:
         """Ask `chooser(method, path)` for a fault for every API request that no injected fault
@@ -156,7 +165,8 @@ class ZendeskSandbox(Loopback):
 
     @_admin("GET", "faults")
     def faults(self) -> list[dict[str, Any]]:
-        return self._faults.pending()
+        with self._lock:
+            return [fault.model_dump(mode="json") for fault in self._faults]
 
     @_admin("POST", "latency")
     def set_latency(self, seconds: float) -> None:
@@ -170,7 +180,7 @@ class ZendeskSandbox(Loopback):
 
     @_admin("POST", "search_rate_limit")
     def set_search_rate_limit(self, per_minute: int | None) -> None:
-        zendesk_search.limit(self._api, per_minute)
+        self._api.search_limit.configure(per_minute)
 
     @_admin("POST", "memberships")
     def add_membership(self, user_id: int, org_id: int, default: bool = False) -> None:
@@ -233,18 +243,22 @@ class ZendeskSandbox(Loopback):
     # ---- serving --------------------------------------------------------------------------
 
     def _serve_api(self, request: ApiRequest, parsed_body: Any) -> ApiResponse | None:
-        """The answer, or None when a fault drops the connection instead."""
-        entry = self._log.record(
-            {
-                "method": request.method,
-                "path": request.path,
-                "query": {k: v[0] if len(v) == 1 else list(v) for k, v in request.query.items()},
-                "status": None,
-                "body": parsed_body,
-                "at": time.time(),
-            }
-        )
-        fault = self._faults.take(request.method, request.path)
+        """The answer, or None when a fault drops the connection instead. The request is
+        logged on arrival, its status None until answered (and for ever if dropped)."""
+        entry = {
+            "method": request.method,
+            "path": request.path,
+            "query": {k: v[0] if len(v) == 1 else list(v) for k, v in request.query.items()},
+            "status": None,
+            "body": parsed_body,
+            "at": time.time(),
+        }
+        with self._lock:
+            self._log.append(entry)
+            fault = next((f for f in self._faults if f.matches(request.method, request.path)), None)
+            if fault is not None:
+                fault.count -= 1  # used up once its count is
+                self._faults = [f for f in self._faults if f.count > 0]
         if fault is None and self._chaos is not None:
             fault = self._chaos(request.method, request.path)
         if self._latency:
@@ -268,7 +282,8 @@ class ZendeskSandbox(Loopback):
         return self._finish(entry, answer, fault)
 
     def _finish(self, entry: JsonDict, answer: ApiResponse, fault: Fault | None) -> ApiResponse:
-        self._log.finish(entry, answer.status)
+        with self._lock:
+            entry["status"] = answer.status
         if fault is not None:
             answer.cut, answer.drip = fault.cut, fault.drip
         return answer

@@ -32,26 +32,6 @@ from standins.zendesk.world import (
 
 MAX_METADATA_BYTES = 1024
 
-# Read-only keys that clients (zenpy among them) send back harmlessly: dropped without a warning.
-_READ_ONLY = {
-    "id",
-    "url",
-    "created_at",
-    "updated_at",
-    "generated_timestamp",
-    "description",
-    "via",
-    "email_cc_ids",
-    "follower_ids",
-    "is_public",
-    "raw_subject",
-    "encoded_id",
-    "has_incidents",
-    "satisfaction_rating",
-    "submitter_id",
-    "safe_update",
-    "updated_stamp",
-}
 # What an update's audit reports as a Change when it differs, in the order Zendesk lists them.
 _TRACKED = ("requester_id", "organization_id", "status", "priority", "type", "subject")
 _TRACKED_IDS = ("assignee_id", "ticket_form_id")
@@ -96,8 +76,11 @@ def update_ticket(
     if update.errors:
         raise record_invalid(update.errors)
     audit = update.commit()
-    ignored = sorted(set(changes) - set(_READERS) - _READ_ONLY)
-    return UpdateResult({"ticket": world.render_ticket(update.new, base), "audit": audit}, ignored)
+    shown = world.render_ticket(update.new, base)
+    # Attributes of the ticket's own JSON that clients (zenpy among them) send back are dropped
+    # silently; anything else is dropped with a warning.
+    ignored = sorted(set(changes) - set(_READERS) - set(shown) - {"safe_update", "updated_stamp"})
+    return UpdateResult({"ticket": shown, "audit": audit}, ignored)
 
 
 def _check_safe_update(ticket: Ticket, changes: JsonDict) -> None:
