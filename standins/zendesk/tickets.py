@@ -11,6 +11,7 @@ audit whose events are the differences. Faithful quirks the bot must cope with:
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -296,26 +297,6 @@ class _Update:
         moment = max(now_utc(), old.updated_at + timedelta(seconds=1))
         for name, email in self.new_users:
             world.create_end_user(name, email, moment)
-        audit_id = world.new_audit_id()
-        events: list[JsonDict] = []
-        if self.note is not None:
-            author_id, body, public, html = self.note.values()
-            events.append(world.comment_event(audit_id, author_id, body, public, html))
-            new.has_public_comment = old.has_public_comment or public
-        changed: list[tuple[str, Any, Any]] = [
-            (name, getattr(old, name), getattr(new, name)) for name in _TRACKED
-        ]
-        changed[:2] = [(n, id_text(a), id_text(b)) for n, a, b in changed[:2]]
-        changed += [(n, id_text(getattr(old, n)), id_text(getattr(new, n))) for n in _TRACKED_IDS]
-        changed.append(("tags", old.tags, new.tags))
-        changed += [(str(f), old.custom_fields.get(f), v) for f, v in self.fields.items()]
-        events += [world.change_event(name, a, b) for name, a, b in changed if a != b]
-        # The requester is never their own CC; Zendesk drops them from the list.
-        new.email_cc_ids = [u for u in dict.fromkeys(new.email_cc_ids) if u != new.requester_id]
-        if new.email_cc_ids != old.email_cc_ids:
-            events.append(world.cc_event(old.email_cc_ids, new.email_cc_ids))
-        new.updated_at = moment
-        world.tickets[new.id] = new
         system = {
             "client": self.actor.client,
             "ip_address": self.actor.ip_address,
@@ -324,9 +305,32 @@ class _Update:
             "longitude": 0.0,
         }
         via = {"channel": "api", "source": {"from": {}, "to": {}, "rel": None}}
-        return world.keep_audit(
-            new, audit_id, self.actor.user.id, moment, system, via, events, self.custom
-        )
+        audit = world.new_audit(new, self.actor.user.id, moment, system, via)
+        audit["metadata"]["custom"] = self.custom
+        events = audit["events"]
+        if self.note is not None:
+            author_id, body, public, html = self.note.values()
+            events.append(world.comment_event(audit, author_id, body, public, html))
+            new.has_public_comment = old.has_public_comment or public
+        changed: list[tuple[str, Any, Any]] = [
+            (name, getattr(old, name), getattr(new, name)) for name in _TRACKED
+        ]
+        changed[:2] = [(n, id_text(a), id_text(b)) for n, a, b in changed[:2]]
+        changed += [(n, id_text(getattr(old, n)), id_text(getattr(new, n))) for n in _TRACKED_IDS]
+        changed.append(("tags", old.tags, new.tags))
+        changed += [(str(f), old.custom_fields.get(f), v) for f, v in self.fields.items()]
+        events += [
+            world.event("Change", field_name=name, value=b, previous_value=a)
+            for name, a, b in changed
+            if a != b
+        ]
+        # The requester is never their own CC; Zendesk drops them from the list.
+        new.email_cc_ids = [u for u in dict.fromkeys(new.email_cc_ids) if u != new.requester_id]
+        if new.email_cc_ids != old.email_cc_ids:
+            events.append(world.cc_event(old.email_cc_ids, new.email_cc_ids))
+        new.updated_at = moment
+        world.tickets[new.id] = new
+        return copy.deepcopy(audit)
 
 
 # The keys an update reads, in the order Zendesk checks them (and lists their errors).

@@ -476,67 +476,61 @@ class World:
 
     # ---- audits ----------------------------------------------------------------------------
 
-    def comment_event(
-        self, audit_id: int, author_id: int, body: str, public: bool, html: str | None = None
+    def new_audit(
+        self, ticket: Ticket, author_id: int, moment: datetime, system: JsonDict, via: JsonDict
     ) -> JsonDict:
-        return {
-            "id": self.new_event_id(),
-            "type": "Comment",
-            "author_id": author_id,
-            "body": body,
-            "html_body": html or comment_html(body),
-            "plain_body": body,
-            "public": public,
-            "attachments": [],
-            "audit_id": audit_id,
-        }
-
-    def change_event(self, name: str, before: Any, after: Any) -> JsonDict:
-        return {
-            "id": self.new_event_id(),
-            "type": "Change",
-            "field_name": name,
-            "value": after,
-            "previous_value": before,
-        }
-
-    def cc_event(self, before: list[int], after: list[int]) -> JsonDict:
-        return {
-            "id": self.new_event_id(),
-            "type": "EmailCcChange",
-            "previous_email_ccs": [self.cc_label(u) for u in before],
-            "current_email_ccs": [self.cc_label(u) for u in after],
-        }
-
-    def keep_audit(
-        self,
-        ticket: Ticket,
-        audit_id: int,
-        author_id: int,
-        moment: datetime,
-        system: JsonDict,
-        via: JsonDict,
-        events: list[JsonDict],
-        custom: JsonDict,
-    ) -> JsonDict:
-        """Append the audit to the ticket's trail; returns a copy for the answer."""
+        """A new audit on the ticket's trail; the caller adds its events and `custom` metadata."""
         audit = {
-            "id": audit_id,
+            "id": self.new_audit_id(),
             "ticket_id": ticket.id,
             "created_at": format_time(moment),
             "author_id": author_id,
-            "metadata": {"system": system, "custom": custom},
+            "metadata": {"system": system, "custom": {}},
             "via": via,
-            "events": events,
+            "events": [],
         }
         self.audits.setdefault(ticket.id, []).append(audit)
-        return copy.deepcopy(audit)
+        return audit
+
+    def event(self, kind: str, **attributes: Any) -> JsonDict:
+        return {"id": self.new_event_id(), "type": kind, **attributes}
+
+    def comment_event(
+        self, audit: JsonDict, author_id: int, body: str, public: bool, html: str | None = None
+    ) -> JsonDict:
+        return self.event(
+            "Comment",
+            author_id=author_id,
+            body=body,
+            html_body=html or comment_html(body),
+            plain_body=body,
+            public=public,
+            attachments=[],
+            audit_id=audit["id"],
+        )
+
+    def cc_event(self, before: list[int], after: list[int]) -> JsonDict:
+        return self.event(
+            "EmailCcChange",
+            previous_email_ccs=[self.cc_label(u) for u in before],
+            current_email_ccs=[self.cc_label(u) for u in after],
+        )
 
     def _creation_audit(self, ticket: Ticket) -> None:
         """The audit Zendesk writes when a ticket is created: a Create event per set property.
         The rest of a seeded ticket's history (status changes, replies) is not modelled."""
-        audit_id = self.new_audit_id()
-        events = [self.comment_event(audit_id, ticket.submitter_id, ticket.description, True)]
+        system = {
+            "client": "Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/132.0",
+            "ip_address": "203.0.113.24",
+            "location": "Amsterdam, NH, Netherlands",
+            "latitude": 52.37,
+            "longitude": 4.89,
+        }
+        author_id = ticket.submitter_id
+        audit = self.new_audit(
+            ticket, author_id, ticket.created_at, system, copy.deepcopy(ticket.via)
+        )
+        events = [self.comment_event(audit, author_id, ticket.description, True)]
         created: list[tuple[str, Any]] = [
             ("subject", ticket.subject),
             ("requester_id", str(ticket.requester_id)),
@@ -549,23 +543,13 @@ class World:
         ]
         created += [(str(fid), value) for fid, value in ticket.custom_fields.items()]
         events += [
-            {"id": self.new_event_id(), "type": "Create", "field_name": name, "value": value}
+            self.event("Create", field_name=name, value=value)
             for name, value in created
             if value is not None
         ]
         if ticket.email_cc_ids:
             events.append(self.cc_event([], ticket.email_cc_ids))
-        system = {
-            "client": "Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/132.0",
-            "ip_address": "203.0.113.24",
-            "location": "Amsterdam, NH, Netherlands",
-            "latitude": 52.37,
-            "longitude": 4.89,
-        }
-        via = copy.deepcopy(ticket.via)
-        self.keep_audit(
-            ticket, audit_id, ticket.submitter_id, ticket.created_at, system, via, events, {}
-        )
+        audit["events"] = events
 
     # ---- what an admin changes between two requests ---------------------------------------
     # Memberships and organization tags/fields change without touching any ticket (so a ticket's
