@@ -12,7 +12,7 @@ The search API has its own rate limit (`ZendeskApi.search_limit`): 429 with Retr
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from standins.zendesk.api import (
     ApiRequest,
@@ -23,7 +23,7 @@ from standins.zendesk.api import (
     offset_links,
 )
 from standins.zendesk.errors import ApiError, bad_request, default_body
-from standins.zendesk.world import TICKET_STATUSES, Ticket, User, World
+from standins.zendesk.world import TICKET_STATUSES, Ticket, User, World, parse_time
 
 MAX_RESULTS = 1000
 PER_PAGE = 100
@@ -37,10 +37,9 @@ def _invalid(description: str) -> ApiError:
 
 def _day(text: str) -> datetime:
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return parse_time(text)
     except ValueError:
         raise _invalid(f"cannot read the date {text!r}") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _test(key: str, op: str, value: str) -> Callable[[Ticket], bool]:

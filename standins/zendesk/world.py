@@ -103,10 +103,7 @@ def _utc_seconds(moment: datetime) -> datetime:
 
 def parse_time(text: str) -> datetime:
     """Parse an ISO-8601 timestamp as Zendesk accepts it (`Z` or an offset), to whole seconds."""
-    value = text.strip()
-    return _utc_seconds(
-        datetime.fromisoformat(value[:-1] + "+00:00" if value[-1:] in "Zz" else value)
-    )
+    return _utc_seconds(datetime.fromisoformat(text.strip().upper()))
 
 
 def now_utc() -> datetime:
@@ -140,13 +137,18 @@ class Stamped(Record):
         return data
 
 
-class TicketField(Stamped):
+class CustomField(Stamped):
+    """What ticket fields and organization fields have in common."""
+
     id: int
     title: Name
     type: Name = "text"
     description: str = ""
     position: int = 9999
     active: bool = True
+
+
+class TicketField(CustomField):
     required: bool = False
     title_in_portal: str | None = None
     visible_in_portal: bool = True
@@ -170,16 +172,10 @@ class FieldOption(Record):
     default: bool = False
 
 
-class OrganizationField(Stamped):
+class OrganizationField(CustomField):
     """An organization's `organization_fields` holds its values by each field's `key`."""
 
-    id: int
     key: Name
-    title: Name
-    type: Name = "text"
-    description: str = ""
-    position: int = 9999
-    active: bool = True
     custom_field_options: list[FieldOption] = []
 
 
@@ -356,8 +352,8 @@ class World:
         self.tickets = _by_id(seed.tickets, "tickets")
         self.audits: dict[int, list[JsonDict]] = {}
         self.next_user_id = max(self.users, default=0) + 1
-        self._next_audit_id = FIRST_AUDIT_ID
-        self._next_event_id = FIRST_EVENT_ID
+        self._audit_ids = itertools.count(FIRST_AUDIT_ID)
+        self._event_ids = itertools.count(FIRST_EVENT_ID)
         self._check_references(seed)
         self._add_memberships(seed.organization_memberships)
         self.primary_api_token, self.primary_oauth_token = self._add_tokens(seed.auth)
@@ -415,28 +411,11 @@ class World:
         _check(not user.is_light_agent, "auth.api_tokens[0]", "its user must be a full agent")
         return (user.id, first.token), auth.oauth_tokens[0].token if auth.oauth_tokens else None
 
-    def new_user_id(self) -> int:
-        self.next_user_id += 1
-        return self.next_user_id - 1
-
-    def new_audit_id(self) -> int:
-        self._next_audit_id += 1
-        return self._next_audit_id - 1
-
-    def new_event_id(self) -> int:
-        self._next_event_id += 1
-        return self._next_event_id - 1
-
     def create_end_user(self, name: str, email: str | None, moment: datetime) -> User:
         """A user Zendesk makes on the fly (an unknown CC address, a `requester` object)."""
-        user = User(
-            id=self.new_user_id(),
-            name=name,
-            email=email,
-            created_at=moment,
-            verified=False,
-        )
+        user = User(id=self.next_user_id, name=name, email=email, created_at=moment, verified=False)
         self.users[user.id] = user
+        self.next_user_id += 1
         return user
 
     def add_ticket(self, fields: JsonDict) -> int:
@@ -481,7 +460,7 @@ class World:
     ) -> JsonDict:
         """A new audit on the ticket's trail; the caller adds its events and `custom` metadata."""
         audit = {
-            "id": self.new_audit_id(),
+            "id": next(self._audit_ids),
             "ticket_id": ticket.id,
             "created_at": format_time(moment),
             "author_id": author_id,
@@ -493,7 +472,7 @@ class World:
         return audit
 
     def event(self, kind: str, **attributes: Any) -> JsonDict:
-        return {"id": self.new_event_id(), "type": kind, **attributes}
+        return {"id": next(self._event_ids), "type": kind, **attributes}
 
     def comment_event(
         self, audit: JsonDict, author_id: int, body: str, public: bool, html: str | None = None
