@@ -2,20 +2,51 @@
 HTTP/1.1 basics, and the start/stop lifecycle on a daemon thread.
 
 A stand-in subclasses `Loopback` and names its `handler`, a `LoopbackHandler` subclass whose
-`dispatch` answers one request; the handler reaches its stand-in as `self.server.owner`.
+`dispatch` answers one request (finding its code in a `Routes` table); the handler reaches its
+stand-in as `self.server.owner`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
+from typing import Any, Generic, Self, TypeVar
 
 JSON_TYPE = "application/json; charset=utf-8"
+
+
+H = TypeVar("H")
+
+
+class Routes(Generic[H]):
+    """A route table: handlers registered by method and path (a regular expression between
+    `prefix` and `suffix`), found again with the path's groups."""
+
+    def __init__(self, prefix: str = "", suffix: str = "") -> None:
+        self._prefix, self._suffix = re.escape(prefix), suffix
+        self._routes: list[tuple[str, re.Pattern[str], H]] = []
+
+    def __call__(self, method: str, path: str) -> Callable[[H], H]:
+        pattern = re.compile(self._prefix + path + self._suffix)
+
+        def register(handler: H) -> H:
+            self._routes.append((method, pattern, handler))
+            return handler
+
+        return register
+
+    def find(self, method: str, path: str) -> tuple[H, tuple[str, ...]] | None:
+        for verb, pattern, handler in self._routes:
+            found = pattern.fullmatch(path)
+            if found and verb == method:
+                return handler, found.groups()
+        return None
 
 
 class LoopbackServer(ThreadingHTTPServer):

@@ -13,12 +13,12 @@ import base64
 import binascii
 import copy
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any
 from urllib.parse import urlencode
 
+from standins.loopback import JSON_TYPE, Routes
 from standins.zendesk.errors import (
     INVALID_ENDPOINT,
     UNAUTHORIZED_HEADERS,
@@ -30,7 +30,6 @@ from standins.zendesk.faults import RateLimiter
 from standins.zendesk.tickets import Actor, update_ticket
 from standins.zendesk.world import Ticket, User, World
 
-JSON_TYPE = "application/json; charset=utf-8"
 MAX_PAGE_SIZE = 100
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -86,36 +85,9 @@ def parse_json_body(raw: bytes) -> Any:
         raise bad_request("InvalidJSON", f"The request body is not valid JSON: {exc}") from exc
 
 
-H = TypeVar("H")
-
-
-class Routes(Generic[H]):
-    """A route table: handlers registered by method and path (a regular expression, under
-    `prefix`), found again with the path's groups; Zendesk serves paths with and without .json."""
-
-    def __init__(self, prefix: str = "") -> None:
-        self._prefix = prefix
-        self._routes: list[tuple[str, re.Pattern[str], H]] = []
-
-    def __call__(self, method: str, path: str) -> Callable[[H], H]:
-        pattern = re.compile(re.escape(self._prefix) + path + r"(?:\.json)?")
-
-        def register(handler: H) -> H:
-            self._routes.append((method, pattern, handler))
-            return handler
-
-        return register
-
-    def find(self, method: str, path: str) -> tuple[H, tuple[str, ...]]:
-        for verb, pattern, handler in self._routes:
-            found = pattern.fullmatch(path)
-            if found and verb == method:
-                return handler, found.groups()
-        raise ApiError(404, INVALID_ENDPOINT)
-
-
 # Handlers are ZendeskApi methods (or functions shaped like them): (api, request, user, *groups).
-_route: Routes[Callable[..., ApiResponse]] = Routes()
+# Zendesk serves every resource with and without the .json suffix.
+_route: Routes[Callable[..., ApiResponse]] = Routes(suffix=r"(?:\.json)?")
 
 
 def _ok(body: JsonDict, headers: dict[str, str] | None = None) -> ApiResponse:
@@ -257,7 +229,10 @@ class ZendeskApi:
         try:
             with self.world.lock:
                 user = authenticate(self.world, request.headers)
-                handler, args = _route.find(request.method, request.path)
+                found = _route.find(request.method, request.path)
+                if found is None:
+                    raise ApiError(404, INVALID_ENDPOINT)
+                handler, args = found
                 if request.method in WRITE_METHODS and user.is_light_agent:
                     raise ApiError(403)
                 return handler(self, request, user, *args)

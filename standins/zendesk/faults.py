@@ -85,9 +85,9 @@ class RateLimiter:
             self._per_minute = per_minute
             self._stamps.clear()
 
-    def admit(self, now: float | None = None) -> tuple[bool, dict[str, str]]:
+    def admit(self) -> tuple[bool, dict[str, str]]:
         """(admitted, headers): the X-Rate-Limit headers, and Retry-After when refused."""
-        moment = time.monotonic() if now is None else now
+        moment = time.monotonic()
         with self._lock:
             if self._per_minute is None:
                 return True, {}

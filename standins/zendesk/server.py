@@ -23,17 +23,16 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from standins.loopback import Loopback, LoopbackHandler
+from standins.loopback import Loopback, LoopbackHandler, Routes
 from standins.zendesk import search  # noqa: F401  (it adds the search route to the API's)
 from standins.zendesk.api import (
     ApiRequest,
     ApiResponse,
-    Routes,
     ZendeskApi,
     error_response,
     parse_json_body,
 )
-from standins.zendesk.errors import ApiError, JsonDict, default_body
+from standins.zendesk.errors import INVALID_ENDPOINT, ApiError, JsonDict, default_body
 from standins.zendesk.faults import Fault, RateLimiter
 from standins.zendesk.webhooks import Delivery, Webhooks
 from standins.zendesk.world import SeedError, World, bundled_seed, load_seed_file
@@ -215,11 +214,6 @@ class ZendeskSandbox(Loopback):
         with world.lock:
             return world.render_organization(world.organizations[org_id], self.url)
 
-    def audits(self, ticket_id: int) -> list[dict[str, Any]]:
-        """The ticket's audit trail as the API would show it (oldest first)."""
-        with self._api.world.lock:
-            return copy.deepcopy(self._api.world.audits.get(ticket_id, []))
-
     @_admin("GET", r"tickets/(\d+)")
     def ticket(self, ticket_id: int) -> dict[str, Any]:
         """The ticket as the API would show it now; KeyError when there is no such ticket."""
@@ -298,7 +292,10 @@ class ZendeskSandbox(Loopback):
 
     def _serve_admin(self, method: str, path: str, body: Any) -> ApiResponse:
         try:
-            control, ids = _admin.find(method, path)
+            found = _admin.find(method, path)
+            if found is None:
+                return error_response(ApiError(404, INVALID_ENDPOINT))
+            control, ids = found
             if body is not None and not isinstance(body, dict):
                 raise ValueError("the request body must be a JSON object")
             result = control(self, *map(int, ids), **(body or {}))
