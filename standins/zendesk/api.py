@@ -49,10 +49,10 @@ class ApiRequest:
         return values[-1] if values else None
 
     def includes(self) -> set[str]:
-        found: set[str] = set()
-        for value in self.query.get("include", []):
-            found.update(part.strip() for part in value.split(",") if part.strip())
-        return found
+        parts = (
+            part.strip() for value in self.query.get("include", []) for part in value.split(",")
+        )
+        return {part for part in parts if part}
 
 
 @dataclass
@@ -61,7 +61,7 @@ class ApiResponse:
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = JSON_TYPE
-    # Set by a fault: how the answer is sent (see zendesk_faults.Fault).
+    # Set by a fault: how the answer is sent (see faults.Fault).
     cut: bool = False
     drip: float = 0.0
 

@@ -112,7 +112,7 @@ class ZendeskSandbox(Loopback):
         api_user_id, api_token = world.primary_api_token
         self.credentials: tuple[str, str] = (world.users[api_user_id].email or "", api_token)
         self.oauth_token: str = world.primary_oauth_token or ""
-        # The webhook a trigger notifies when a ticket is created (zendesk_webhooks).
+        # The webhook a trigger notifies when a ticket is created (webhooks.py).
         self.webhooks = Webhooks()
 
     @property

@@ -585,11 +585,8 @@ class World:
     # ---- lookups ---------------------------------------------------------------------------
 
     def find_user_by_email(self, address: str) -> User | None:
-        wanted = address.strip().lower()
-        for user in self.users.values():
-            if wanted in (email.lower() for email in user.emails()):
-                return user
-        return None
+        wanted = address.strip().lower()  # the records' addresses are lower case already
+        return next((user for user in self.users.values() if wanted in user.emails()), None)
 
     def memberships_of(self, user_id: int) -> list[Membership]:
         """A user's memberships as Zendesk lists them: the default first, then by org name."""
