@@ -13,15 +13,15 @@ bot would agree with the bot's mistakes instead of catching them.
 from __future__ import annotations
 
 import copy
-import threading
 from collections.abc import Callable, Mapping, Sequence
-from types import TracebackType
 from typing import Any
+
+from standins.loopback import Loopback
 
 from . import render
 from .interactions import Interactions
 from .outgoing import AppResponse
-from .server import StandInServer
+from .server import Handler
 from .state import (
     APP_ID,
     BOT_ID,
@@ -37,8 +37,10 @@ from .webapi import WebApi
 __all__ = ["AppResponse", "SlackStandIn"]
 
 
-class SlackStandIn:
+class SlackStandIn(Loopback):
     """One Slack workspace (team T0PARTNER) with the bot installed, served on loopback."""
+
+    handler = Handler
 
     def __init__(
         self,
@@ -71,54 +73,12 @@ class SlackStandIn:
         self.message_shortcut = self.interactions.message_shortcut
         self.click_button = self.interactions.click_button
         self.submit_view = self.interactions.submit_view
-        self._host = host
-        self._port = port
-        self._server: StandInServer | None = None
-        self._thread: threading.Thread | None = None
+        Loopback.__init__(self, host, port)
 
-    # ---- lifecycle -------------------------------------------------------------------------
+    # ---- lifecycle: start, stop, port and base_url are Loopback's ----------------------
 
-    def start(self) -> SlackStandIn:
-        """Serve on a daemon thread; returns self so `standin = SlackStandIn().start()` works."""
-        if self._server is not None:
-            return self
-        self._server = StandInServer((self._host, self._port), self.api)
-        self._port = self._server.server_address[1]
+    def _bound(self) -> None:
         self.workspace.base_url = self.base_url
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="slack-stand-in", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server, self._thread = None, None
-
-    def __enter__(self) -> SlackStandIn:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        return self._port
-
-    @property
-    def base_url(self) -> str:
-        """`http://127.0.0.1:PORT`, without a path."""
-        return f"http://{self._host}:{self._port}"
 
     @property
     def url(self) -> str:

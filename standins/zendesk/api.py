@@ -11,26 +11,25 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from standins.loopback import JSON_TYPE, Routes
 from standins.zendesk.errors import (
+    INVALID_ENDPOINT,
+    UNAUTHORIZED_HEADERS,
     ApiError,
     JsonDict,
     bad_request,
-    forbidden,
-    invalid_endpoint,
-    record_not_found,
-    unauthorized,
 )
+from standins.zendesk.faults import RateLimiter
 from standins.zendesk.tickets import Actor, update_ticket
 from standins.zendesk.world import Ticket, User, World
 
-JSON_TYPE = "application/json; charset=utf-8"
 MAX_PAGE_SIZE = 100
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -50,10 +49,10 @@ class ApiRequest:
         return values[-1] if values else None
 
     def includes(self) -> set[str]:
-        found: set[str] = set()
-        for value in self.query.get("include", []):
-            found.update(part.strip() for part in value.split(",") if part.strip())
-        return found
+        parts = (
+            part.strip() for value in self.query.get("include", []) for part in value.split(",")
+        )
+        return {part for part in parts if part}
 
 
 @dataclass
@@ -62,7 +61,7 @@ class ApiResponse:
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = JSON_TYPE
-    # Set by a fault: how the answer is sent (see zendesk_faults.Fault).
+    # Set by a fault: how the answer is sent (see faults.Fault).
     cut: bool = False
     drip: float = 0.0
 
@@ -86,50 +85,13 @@ def parse_json_body(raw: bytes) -> Any:
         raise bad_request("InvalidJSON", f"The request body is not valid JSON: {exc}") from exc
 
 
-Handler = Callable[["ZendeskApi", World, ApiRequest, User, tuple[str, ...]], ApiResponse]
+# Handlers are ZendeskApi methods (or functions shaped like them): (api, request, user, *groups).
+# Zendesk serves every resource with and without the .json suffix.
+_route: Routes[Callable[..., ApiResponse]] = Routes(suffix=r"(?:\.json)?")
 
 
-@dataclass(frozen=True)
-class _Route:
-    method: str
-    pattern: re.Pattern[str]
-    handler: Handler
-
-
-_ROUTES: list[_Route] = []
-
-
-def _route(method: str, path: str) -> Callable[[Handler], Handler]:
-    # Zendesk serves every resource with and without the .json suffix.
-    pattern = re.compile(path + r"(?:\.json)?")
-
-    def register(handler: Handler) -> Handler:
-        _ROUTES.append(_Route(method, pattern, handler))
-        return handler
-
-    return register
-
-
-class ZendeskApi:
-    """Answers API requests against whichever World is current (reset swaps it)."""
-
-    def __init__(self, world: World, instance: str = "gitlab") -> None:
-        self.world = world
-        # The instance's own host: Zendesk names its records by it (`url`), whatever address
-        # (a host-mapped domain, here the loopback one) the request came in on.
-        self.instance_origin = f"https://{instance}.zendesk.com"
-
-    def handle(self, request: ApiRequest) -> ApiResponse:
-        world = self.world
-        try:
-            with world.lock:
-                user = authenticate(world, request.headers)
-                route, args = _resolve(request.method, request.path)
-                if request.method in WRITE_METHODS and user.is_light_agent:
-                    raise forbidden()
-                return route.handler(self, world, request, user, args)
-        except ApiError as error:
-            return error_response(error)
+def _ok(body: JsonDict, headers: dict[str, str] | None = None) -> ApiResponse:
+    return ApiResponse(200, body, headers or {})
 
 
 def authenticate(world: World, headers: Mapping[str, str]) -> User:
@@ -144,31 +106,20 @@ def authenticate(world: World, headers: Mapping[str, str]) -> User:
             decoded = ""
         login, _, secret = decoded.partition(":")
         # Password logins are off on API-token accounts: only "email/token" is accepted.
-        if login.lower().endswith("/token"):
-            candidate = world.api_tokens.get(secret)
-            email = login[: -len("/token")].strip().lower()
-            owner = world.users.get(candidate) if candidate is not None else None
-            if owner is not None and owner.email == email:
-                user_id = owner.id
+        owner = world.users.get(world.api_tokens.get(secret, 0))
+        if login.lower().endswith("/token") and owner is not None:
+            user_id = owner.id if owner.email == login[: -len("/token")].strip().lower() else None
     elif scheme.lower() == "bearer":
         user_id = world.oauth_tokens.get(credentials.strip())
     if user_id is None:
-        raise unauthorized()
+        raise ApiError(401, headers=UNAUTHORIZED_HEADERS)
     return world.users[user_id]
-
-
-def _resolve(method: str, path: str) -> tuple[_Route, tuple[str, ...]]:
-    for route in _ROUTES:
-        found = route.pattern.fullmatch(path)
-        if found and route.method == method:
-            return route, found.groups()
-    raise invalid_endpoint()
 
 
 # ---- pagination ------------------------------------------------------------------------------
 
 
-def _int_param(request: ApiRequest, name: str, default: int) -> int:
+def int_param(request: ApiRequest, name: str, default: int) -> int:
     value = request.param(name)
     if value is None or value == "":
         return default
@@ -196,14 +147,20 @@ def _decode_cursor(cursor: str) -> int:
         raise bad_request("InvalidPaginationParameter", f"invalid cursor {cursor!r}") from exc
 
 
-def _link(request: ApiRequest, changes: dict[str, str | None]) -> str:
-    params = {k: v[-1] for k, v in request.query.items() if v}
-    for key, value in changes.items():
-        if value is None:
-            params.pop(key, None)
-        else:
-            params[key] = value
-    return f"{request.base}{request.path}?{urlencode(params, safe='[]:,')}"
+def link(request: ApiRequest, changes: dict[str, str | None]) -> str:
+    params: dict[str, str | None] = {k: v[-1] for k, v in request.query.items() if v}
+    params.update(changes)
+    kept = {k: v for k, v in params.items() if v is not None}
+    return f"{request.base}{request.path}?{urlencode(kept, safe='[]:,')}"
+
+
+def offset_links(request: ApiRequest, number: int, per_page: int, more: bool) -> JsonDict:
+    """`next_page` and `previous_page` around page `number`."""
+    pages = {"next_page": (more, number + 1), "previous_page": (number > 1, number - 1)}
+    return {
+        key: link(request, {"page": str(page), "per_page": str(per_page)}) if shown else None
+        for key, (shown, page) in pages.items()
+    }
 
 
 def paginate(request: ApiRequest, key: str, items: list[JsonDict]) -> JsonDict:
@@ -213,57 +170,38 @@ def paginate(request: ApiRequest, key: str, items: list[JsonDict]) -> JsonDict:
     anything else gets offset pagination (`next_page`, `previous_page`, `count`), as Zendesk's
     dual-pagination endpoints do.
     """
-    if any(name.startswith("page[") for name in request.query):
-        size = min(_int_param(request, "page[size]", MAX_PAGE_SIZE), MAX_PAGE_SIZE)
-        after, before = request.param("page[after]"), request.param("page[before]")
-        if after:
-            start = _decode_cursor(after) + 1
-        elif before:
-            start = max(0, _decode_cursor(before) - size)
-        else:
-            start = 0
-        end = min(len(items), start + size)
-        if before:
-            end = min(end, _decode_cursor(before))
-        page = items[start:end]
-        has_more = end < len(items)
-        after_cursor = _encode_cursor(end - 1) if page else None
-        before_cursor = _encode_cursor(start) if page else None
-        return {
-            key: page,
-            "meta": {
-                "has_more": has_more,
-                "after_cursor": after_cursor,
-                "before_cursor": before_cursor,
-            },
-            "links": {
-                "next": _link(
-                    request,
-                    {"page[after]": after_cursor, "page[before]": None, "page[size]": str(size)},
-                )
-                if has_more and after_cursor
-                else None,
-                "prev": _link(
-                    request,
-                    {"page[before]": before_cursor, "page[after]": None, "page[size]": str(size)},
-                )
-                if start > 0 and before_cursor
-                else None,
-            },
-        }
-    per_page = min(_int_param(request, "per_page", MAX_PAGE_SIZE), MAX_PAGE_SIZE)
-    number = _int_param(request, "page", 1)
-    start = (number - 1) * per_page
-    page = items[start : start + per_page]
+    if not any(name.startswith("page[") for name in request.query):
+        per_page = min(int_param(request, "per_page", MAX_PAGE_SIZE), MAX_PAGE_SIZE)
+        number = int_param(request, "page", 1)
+        start = (number - 1) * per_page
+        more = start + per_page < len(items)
+        page = items[start : start + per_page]
+        return {key: page, **offset_links(request, number, per_page, more), "count": len(items)}
+    size = min(int_param(request, "page[size]", MAX_PAGE_SIZE), MAX_PAGE_SIZE)
+    after, before = request.param("page[after]"), request.param("page[before]")
+    limit = _decode_cursor(before) if before else len(items)
+    start = _decode_cursor(after) + 1 if after else max(0, limit - size) if before else 0
+    end = min(len(items), start + size, limit)
+    page = items[start:end]
+    after_cursor = _encode_cursor(end - 1) if page else None
+    before_cursor = _encode_cursor(start) if page else None
+    has_more = end < len(items)
+    turn = {"page[size]": str(size), "page[after]": None, "page[before]": None}
     return {
         key: page,
-        "next_page": _link(request, {"page": str(number + 1), "per_page": str(per_page)})
-        if start + per_page < len(items)
-        else None,
-        "previous_page": _link(request, {"page": str(number - 1), "per_page": str(per_page)})
-        if number > 1
-        else None,
-        "count": len(items),
+        "meta": {
+            "has_more": has_more,
+            "after_cursor": after_cursor,
+            "before_cursor": before_cursor,
+        },
+        "links": {
+            "next": link(request, {**turn, "page[after]": after_cursor})
+            if has_more and after_cursor
+            else None,
+            "prev": link(request, {**turn, "page[before]": before_cursor})
+            if start > 0 and before_cursor
+            else None,
+        },
     }
 
 
@@ -272,211 +210,147 @@ def _unpaged(key: str, items: list[JsonDict]) -> JsonDict:
 
 
 def _ids_param(request: ApiRequest) -> list[int]:
-    raw = request.param("ids") or ""
-    ids: list[int] = []
-    for part in raw.split(","):
-        part = part.strip()
-        if part.isdigit():
-            ids.append(int(part))
-    return list(dict.fromkeys(ids))
+    parts = (part.strip() for part in (request.param("ids") or "").split(","))
+    return list(dict.fromkeys(int(part) for part in parts if part.isdigit()))
 
 
-# ---- sideloads -------------------------------------------------------------------------------
+class ZendeskApi:
+    """Answers API requests against whichever World is current (reset swaps it)."""
 
+    def __init__(self, world: World, instance: str = "gitlab") -> None:
+        self.world = world
+        # The instance's own host: Zendesk names its records by it (`url`), whatever address
+        # (a host-mapped domain, here the loopback one) the request came in on.
+        self.instance_origin = f"https://{instance}.zendesk.com"
+        # The search API's own limit, none until set (see search.py).
+        self.search_limit = RateLimiter()
 
-def _ticket_user_ids(tickets: Iterable[Ticket]) -> list[int]:
-    ids: list[int] = []
-    for ticket in tickets:
-        ids += [ticket.requester_id, ticket.submitter_id]
-        ids += [ticket.assignee_id] if ticket.assignee_id is not None else []
-        ids += ticket.email_cc_ids + ticket.follower_ids
-    return list(dict.fromkeys(ids))
+    def handle(self, request: ApiRequest) -> ApiResponse:
+        try:
+            with self.world.lock:
+                user = authenticate(self.world, request.headers)
+                found = _route.find(request.method, request.path)
+                if found is None:
+                    raise ApiError(404, INVALID_ENDPOINT)
+                handler, args = found
+                if request.method in WRITE_METHODS and user.is_light_agent:
+                    raise ApiError(403)
+                return handler(self, request, user, *args)
+        except ApiError as error:
+            return error_response(error)
 
+    # ---- sideloads ---------------------------------------------------------------------------
 
-def _organization_ids(
-    world: World, user_ids: Iterable[int], extra: Iterable[int] = ()
-) -> list[int]:
-    """What Zendesk sideloads as `organizations`: the records' own organizations (`extra`) and
-    each user's default organization, never a user's other memberships."""
-    ids: list[int] = list(extra)
-    for user_id in user_ids:
-        default = world.default_organization_id(user_id)
-        if default is not None:
-            ids.append(default)
-    return [i for i in dict.fromkeys(ids) if i in world.organizations]
+    def _sideload(
+        self, request: ApiRequest, body: JsonDict, user_ids: list[int], org_ids: Iterable[int] = ()
+    ) -> ApiResponse:
+        """What `include=users,organizations` adds: the users, and as `organizations` the
+        records' own organizations (`org_ids`) and each user's default organization, never a
+        user's other memberships (as Zendesk does)."""
+        world, wanted = self.world, request.includes()
+        if "users" in wanted:
+            users = [world.users[u] for u in user_ids if u in world.users]
+            body["users"] = [world.render_user(u, request.base) for u in users]
+        if "organizations" in wanted:
+            ids = [*org_ids, *map(world.default_organization_id, user_ids)]
+            orgs = [world.organizations[o] for o in dict.fromkeys(ids) if o in world.organizations]
+            body["organizations"] = [world.render_organization(o, request.base) for o in orgs]
+        return _ok(body)
 
+    def _ticket(self, ticket_id: str) -> Ticket:
+        ticket = self.world.tickets.get(int(ticket_id))
+        if ticket is None:
+            raise ApiError(404)
+        return ticket
 
-def _sideload(
-    world: World,
-    request: ApiRequest,
-    body: JsonDict,
-    user_ids: list[int],
-    extra_org_ids: Iterable[int] = (),
-) -> JsonDict:
-    wanted = request.includes()
-    if "users" in wanted:
-        body["users"] = [
-            world.render_user(world.users[u], request.base) for u in user_ids if u in world.users
-        ]
-    if "organizations" in wanted:
-        body["organizations"] = [
-            world.render_organization(world.organizations[o], request.base)
-            for o in _organization_ids(world, user_ids, extra_org_ids)
-        ]
-    return body
+    # ---- tickets -------------------------------------------------------------------------------
 
+    @_route("GET", r"/api/v2/tickets/(\d+)")
+    def ticket_show(self, request: ApiRequest, user: User, ticket_id: str) -> ApiResponse:
+        ticket = self._ticket(ticket_id)
+        body = {"ticket": self.world.render_ticket(ticket, request.base)}
+        people = [ticket.requester_id, ticket.submitter_id, ticket.assignee_id]
+        people += ticket.email_cc_ids + ticket.follower_ids
+        user_ids = list(dict.fromkeys(u for u in people if u is not None))
+        org_ids = [ticket.organization_id] if ticket.organization_id is not None else []
+        return self._sideload(request, body, user_ids, org_ids)
 
-def _ticket(world: World, ticket_id: str) -> Ticket:
-    ticket = world.tickets.get(int(ticket_id))
-    if ticket is None:
-        raise record_not_found()
-    return ticket
-
-
-def _user(world: World, user_id: str) -> User:
-    user = world.users.get(int(user_id))
-    if user is None:
-        raise record_not_found()
-    return user
-
-
-# ---- tickets ---------------------------------------------------------------------------------
-
-
-@_route("GET", r"/api/v2/tickets/(\d+)")
-def _ticket_show(
-    api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
-) -> ApiResponse:
-    ticket = _ticket(world, args[0])
-    body = {"ticket": world.render_ticket(ticket, request.base)}
-    org_ids = [ticket.organization_id] if ticket.organization_id is not None else []
-    return ApiResponse(200, _sideload(world, request, body, _ticket_user_ids([ticket]), org_ids))
-
-
-@_route("PUT", r"/api/v2/tickets/(\d+)")
-def _ticket_update(
-    api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
-) -> ApiResponse:
-    payload = parse_json_body(request.body)
-    actor = Actor(
-        user=user,
-        client=request.headers.get("User-Agent") or "unknown",
-        ip_address=request.client_ip,
-    )
-    result = update_ticket(world, int(args[0]), payload, actor, request.base)
-    headers: dict[str, str] = {}
-    if result.ignored_keys:
+    @_route("PUT", r"/api/v2/tickets/(\d+)")
+    def ticket_update(self, request: ApiRequest, user: User, ticket_id: str) -> ApiResponse:
+        payload = parse_json_body(request.body)
+        actor = Actor(user, request.headers.get("User-Agent") or "unknown", request.client_ip)
+        result = update_ticket(self.world, int(ticket_id), payload, actor, request.base)
+        if not result.ignored_keys:
+            return _ok(result.body)
         # Zendesk drops attributes it does not accept and says so in this header.
-        headers["X-Zendesk-API-Warn"] = (
-            f"Removed restricted keys {json.dumps(['ticket.' + k for k in result.ignored_keys])} "
-            "from parameters according to whitelist"
-        )
-    return ApiResponse(200, result.body, headers)
+        keys = json.dumps(["ticket." + k for k in result.ignored_keys])
+        warning = f"Removed restricted keys {keys} from parameters according to whitelist"
+        return _ok(result.body, {"X-Zendesk-API-Warn": warning})
 
+    @_route("GET", r"/api/v2/tickets/(\d+)/audits")
+    def ticket_audits(self, request: ApiRequest, user: User, ticket_id: str) -> ApiResponse:
+        audits = copy.deepcopy(self.world.audits.get(self._ticket(ticket_id).id, []))
+        return _ok(paginate(request, "audits", audits))
 
-@_route("GET", r"/api/v2/tickets/(\d+)/audits")
-def _ticket_audits(
-    api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
-) -> ApiResponse:
-    ticket = _ticket(world, args[0])
-    audits = json.loads(json.dumps(world.audits.get(ticket.id, [])))
-    return ApiResponse(200, paginate(request, "audits", audits))
+    # ---- users ---------------------------------------------------------------------------------
 
+    @_route("GET", r"/api/v2/users/me")
+    def users_me(self, request: ApiRequest, user: User) -> ApiResponse:
+        return _ok({"user": self.world.render_user(user, self.instance_origin)})
 
-# ---- users -----------------------------------------------------------------------------------
+    @_route("GET", r"/api/v2/users/show_many")
+    def users_show_many(self, request: ApiRequest, user: User) -> ApiResponse:
+        users = [self.world.users[i] for i in _ids_param(request) if i in self.world.users]
+        body = _unpaged("users", [self.world.render_user(u, request.base) for u in users])
+        return self._sideload(request, body, [u.id for u in users])
 
+    @_route("GET", r"/api/v2/users/search")
+    def users_search(self, request: ApiRequest, user: User) -> ApiResponse:
+        found = self._search_users(request.param("query"), request.param("external_id"))
+        body = paginate(request, "users", [self.world.render_user(u, request.base) for u in found])
+        return self._sideload(request, body, [u["id"] for u in body["users"]])
 
-@_route("GET", r"/api/v2/users/me")
-def _users_me(
-    api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
-) -> ApiResponse:
-    return ApiResponse(200, {"user": world.render_user(user, api.instance_origin)})
+    def _search_users(self, query: str | None, external_id: str | None) -> list[User]:
+        """Exact (case-insensitive) email match on every identity for `email:` and bare
+        addresses; a bare word matches names and addresses containing it."""
+        users = sorted(self.world.users.values(), key=lambda u: u.id)
+        if external_id:
+            return [u for u in users if (u.external_id or "").lower() == external_id.lower()]
+        text = (query or "").strip()
+        if not text:
+            return []
+        prefixed = text.lower().startswith("email:")
+        exact = prefixed or "@" in text
+        text = (text[len("email:") :].strip() if prefixed else text).strip("\"'").lower()
+        if exact:
+            return [u for u in users if text in (e.lower() for e in u.emails())]
+        return [u for u in users if any(text in t.lower() for t in [u.name, *u.emails()])]
 
+    @_route("GET", r"/api/v2/users/(\d+)/organizations")
+    def user_organizations(self, request: ApiRequest, user: User, user_id: str) -> ApiResponse:
+        if int(user_id) not in self.world.users:
+            raise ApiError(404)
+        orgs = [self.world.organizations[o] for o in self.world.organization_ids_of(int(user_id))]
+        items = [self.world.render_organization(o, request.base) for o in orgs]
+        return _ok(paginate(request, "organizations", items))
 
-@_route("GET", r"/api/v2/users/show_many")
-def _users_show_many(
-    api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
-) -> ApiResponse:
-    users = [world.users[i] for i in _ids_param(request) if i in world.users]
-    body = _unpaged("users", [world.render_user(u, request.base) for u in users])
-    return ApiResponse(200, _sideload(world, request, body, [u.id for u in users]))
+    # ---- organizations and fields ------------------------------------------------------------
 
+    @_route("GET", r"/api/v2/organizations/show_many")
+    def organizations_show_many(self, request: ApiRequest, user: User) -> ApiResponse:
+        orgs = [self.world.organizations.get(i) for i in _ids_param(request)]
+        items = [self.world.render_organization(o, request.base) for o in orgs if o is not None]
+        return _ok(_unpaged("organizations", items))
 
-@_route("GET", r"/api/v2/users/search")
-def _users_search(
-    api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
-) -> ApiResponse:
-    found = _search_users(world, request.param("query"), request.param("external_id"))
-    body = paginate(request, "users", [world.render_user(u, request.base) for u in found])
-    return ApiResponse(200, _sideload(world, request, body, [u["id"] for u in body["users"]]))
+    @_route("GET", r"/api/v2/organization_fields")
+    def organization_fields(self, request: ApiRequest, user: User) -> ApiResponse:
+        fields = sorted(self.world.organization_fields.values(), key=lambda f: (f.position, f.id))
+        items = [self.world.render_organization_field(f, request.base) for f in fields]
+        return _ok(paginate(request, "organization_fields", items))
 
-
-def _search_users(world: World, query: str | None, external_id: str | None) -> list[User]:
-    """Exact (case-insensitive) email match on every identity for `email:` and bare addresses;
-    a bare word matches names and addresses containing it."""
-    users = sorted(world.users.values(), key=lambda u: u.id)
-    if external_id:
-        return [u for u in users if (u.external_id or "").lower() == external_id.lower()]
-    text = (query or "").strip()
-    if not text:
-        return []
-    if text.lower().startswith("email:"):
-        text = text[len("email:") :].strip()
-        exact = True
-    else:
-        exact = "@" in text
-    text = text.strip("\"'").lower()
-    if exact:
-        return [u for u in users if text in (e.lower() for e in u.emails())]
-    return [
-        u for u in users if text in u.name.lower() or any(text in e.lower() for e in u.emails())
-    ]
-
-
-@_route("GET", r"/api/v2/users/(\d+)/organizations")
-def _user_organizations(
-    api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
-) -> ApiResponse:
-    member = _user(world, args[0])
-    items = [
-        world.render_organization(world.organizations[o], request.base)
-        for o in world.organization_ids_of(member.id)
-    ]
-    return ApiResponse(200, paginate(request, "organizations", items))
-
-
-# ---- organizations ---------------------------------------------------------------------------
-
-
-@_route("GET", r"/api/v2/organizations/show_many")
-def _organizations_show_many(
-    api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
-) -> ApiResponse:
-    orgs = [world.organizations[i] for i in _ids_param(request) if i in world.organizations]
-    items = [world.render_organization(o, request.base) for o in orgs]
-    return ApiResponse(200, _unpaged("organizations", items))
-
-
-# ---- organization fields ------------------------------------------------------------------------
-
-
-@_route("GET", r"/api/v2/organization_fields")
-def _organization_fields(
-    api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
-) -> ApiResponse:
-    fields = sorted(world.organization_fields.values(), key=lambda f: (f["position"], f["id"]))
-    items = [world.render_organization_field(f, request.base) for f in fields]
-    return ApiResponse(200, paginate(request, "organization_fields", items))
-
-
-# ---- ticket fields -----------------------------------------------------------------------
-
-
-@_route("GET", r"/api/v2/ticket_fields/(\d+)")
-def _ticket_field_show(
-    api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
-) -> ApiResponse:
-    found = world.ticket_fields.get(int(args[0]))
-    if found is None:
-        raise record_not_found()
-    return ApiResponse(200, {"ticket_field": world.render_ticket_field(found, request.base)})
+    @_route("GET", r"/api/v2/ticket_fields/(\d+)")
+    def ticket_field_show(self, request: ApiRequest, user: User, field_id: str) -> ApiResponse:
+        found = self.world.ticket_fields.get(int(field_id))
+        if found is None:
+            raise ApiError(404)
+        return _ok({"ticket_field": self.world.render_ticket_field(found, request.base)})

@@ -6,38 +6,29 @@ Understood terms: `type:ticket`, `status:S`, `status<S` / `status>S` (in Zendesk
 error, so a query the real Zendesk would read differently is noticed rather than half-answered.
 Results are `{"results": [..., "result_type": "ticket"], "count", "next_page", "previous_page",
 "facets"}`, offset pagination of at most 100 a page, and no page past the 1,000th result (422).
-The search API has its own rate limit (`limit`): 429 with Retry-After past it.
+The search API has its own rate limit (`ZendeskApi.search_limit`): 429 with Retry-After past it.
 """
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from standins.zendesk.api import (
     ApiRequest,
     ApiResponse,
     ZendeskApi,
-    _int_param,
-    _link,
     _route,
+    int_param,
+    offset_links,
 )
-from standins.zendesk.errors import RATE_LIMITED_BODY, ApiError, JsonDict, bad_request
-from standins.zendesk.faults import RateLimiter
-from standins.zendesk.world import Ticket, User, World
+from standins.zendesk.errors import ApiError, bad_request, default_body
+from standins.zendesk.world import TICKET_STATUSES, Ticket, User, World, parse_time
 
 MAX_RESULTS = 1000
 PER_PAGE = 100
-STATUS_ORDER = ("new", "open", "pending", "hold", "solved", "closed")
+STATUS_ORDER = TICKET_STATUSES  # Zendesk's order, for status<S and status>S
 SORTABLE = ("created_at", "updated_at", "status", "priority")
-
-# The search API's own limit, per sandbox (its ZendeskApi); none until `limit` sets one.
-_LIMITS: weakref.WeakKeyDictionary[ZendeskApi, RateLimiter] = weakref.WeakKeyDictionary()
-
-
-def limit(api: ZendeskApi, per_minute: int | None) -> None:
-    _LIMITS.setdefault(api, RateLimiter()).configure(per_minute)
 
 
 def _invalid(description: str) -> ApiError:
@@ -46,10 +37,9 @@ def _invalid(description: str) -> ApiError:
 
 def _day(text: str) -> datetime:
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return parse_time(text)
     except ValueError:
         raise _invalid(f"cannot read the date {text!r}") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _test(key: str, op: str, value: str) -> Callable[[Ticket], bool]:
@@ -111,36 +101,22 @@ def _sorted(request: ApiRequest, tickets: list[Ticket]) -> list[Ticket]:
 
 
 @_route("GET", r"/api/v2/search")
-def _search(
-    api: ZendeskApi, world: World, request: ApiRequest, user: User, args: tuple[str, ...]
-) -> ApiResponse:
-    limiter = _LIMITS.get(api)
-    if limiter is not None:
-        admitted, headers = limiter.admit()
-        if not admitted:
-            return ApiResponse(429, dict(RATE_LIMITED_BODY), headers)
-    query = request.param("query") or ""
-    found = _sorted(request, matching(world, query))
-    per_page = min(_int_param(request, "per_page", PER_PAGE), PER_PAGE)
-    number = _int_param(request, "page", 1)
+def _search(api: ZendeskApi, request: ApiRequest, user: User) -> ApiResponse:
+    admitted, headers = api.search_limit.admit()
+    if not admitted:
+        return ApiResponse(429, default_body(429), headers)
+    found = _sorted(request, matching(api.world, request.param("query") or ""))
+    per_page = min(int_param(request, "per_page", PER_PAGE), PER_PAGE)
+    number = int_param(request, "page", 1)
     start = (number - 1) * per_page
     if start >= MAX_RESULTS:
         raise _invalid("Search results are limited to 1,000: narrow the query.")
     end = min(start + per_page, len(found), MAX_RESULTS)
-    results: list[JsonDict] = [
-        {**world.render_ticket(t, request.base), "result_type": "ticket"} for t in found[start:end]
+    results = [
+        {**api.world.render_ticket(t, request.base), "result_type": "ticket"}
+        for t in found[start:end]
     ]
     more = end < min(len(found), MAX_RESULTS)
-    body: JsonDict = {
-        "results": results,
-        "facets": None,
-        # Zendesk counts every match, also past the 1,000 it will page through.
-        "count": len(found),
-        "next_page": _link(request, {"page": str(number + 1), "per_page": str(per_page)})
-        if more
-        else None,
-        "previous_page": _link(request, {"page": str(number - 1), "per_page": str(per_page)})
-        if number > 1
-        else None,
-    }
-    return ApiResponse(200, body)
+    # Zendesk counts every match, also past the 1,000 it will page through.
+    body = {"results": results, "facets": None, "count": len(found)}
+    return ApiResponse(200, {**body, **offset_links(request, number, per_page, more)})

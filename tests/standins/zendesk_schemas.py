@@ -174,27 +174,32 @@ class Organization(Closed):
     organization_fields: dict[str, str | int | float | None] | None
 
 
-class TicketField(Closed):
+class CustomField(Closed):
+    """What ticket fields and organization fields both carry."""
+
     url: str
     id: int
-    type: str
     title: str
     raw_title: str
     description: str
     raw_description: str
     position: int
     active: bool
+    regexp_for_validation: str | None
+    tag: str | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class TicketField(CustomField):
+    type: str
     required: bool
     collapsed_for_agents: bool
-    regexp_for_validation: str | None
     title_in_portal: str
     raw_title_in_portal: str
     visible_in_portal: bool
     editable_in_portal: bool
     required_in_portal: bool
-    tag: str | None
-    created_at: Timestamp
-    updated_at: Timestamp
     removable: bool
     agent_description: str | None
     agent_can_edit: bool
@@ -211,25 +216,13 @@ class CustomFieldOption(Closed):
     position: int
 
 
-class OrganizationField(Closed):
-    url: str
-    id: int
+class OrganizationField(CustomField):
     type: Literal[
         "checkbox", "date", "decimal", "dropdown", "integer", "lookup", "multiselect", "regexp",
         "text", "textarea",
     ]  # fmt: skip
     key: str
-    title: str
-    raw_title: str
-    description: str
-    raw_description: str
-    position: int
-    active: bool
     system: bool
-    regexp_for_validation: str | None
-    tag: str | None
-    created_at: Timestamp
-    updated_at: Timestamp
     custom_field_options: list[CustomFieldOption] | None = None
 
 
