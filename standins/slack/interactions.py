@@ -12,7 +12,7 @@ import json
 import re
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from . import blocks as blocks_check
 from .outgoing import AppResponse, post_signed
@@ -38,22 +38,26 @@ _TOKEN = re.compile(
 )
 
 
+class Signing(TypedDict, total=False):
+    """How a request to the app is signed, for tests of the app's door: `sign=False` leaves
+    the signature out, `timestamp_offset` moves the timestamp, `secret` signs with another."""
+
+    sign: bool
+    timestamp_offset: float
+    secret: str | None
+
+
 class Interactions:
-    """Builds Slack-shaped requests from the workspace state and delivers them signed."""
+    """Builds Slack-shaped requests from the workspace state and delivers them signed to
+    `app_url`, Slack's Request URL for the app."""
 
     def __init__(
-        self,
-        workspace: Workspace,
-        api: WebApi,
-        signing_secret: str,
-        app_url: str | None,
-        app_timeout: float = 10.0,
+        self, workspace: Workspace, api: WebApi, signing_secret: str, app_url: str | None
     ) -> None:
-        self.ws = workspace
+        self.workspace = workspace
         self.api = api
         self.signing_secret = signing_secret
         self.app_url = app_url
-        self.app_timeout = app_timeout
 
     # ---- people typing ---------------------------------------------------------------------
 
@@ -62,25 +66,25 @@ class Interactions:
     ) -> str:
         """Post as a person; returns the ts. Like Slack, the stored text escapes `& < >` and
         wraps links in `<...>` (raw=True stores the text exactly as given)."""
-        person = self.ws.require_user(user)
-        if person.get("is_bot"):
+        ws = self.workspace
+        if ws.require_user(user).get("is_bot"):
             raise ValueError(f"{user} is a bot; people post with post_user_message")
-        where = self.ws.require_channel(channel)
+        where = ws.require_channel(channel)
         if (where.is_private or where.is_im) and user not in where.members:
             raise ValueError(f"{user} is not a member of {where.id}")
         body: dict[str, Any] = {
             "type": "message",
             "user": user,
             "text": text if raw else slack_text(text),
-            "ts": self.ws.next_ts(),
+            "ts": ws.next_ts(),
             "team": TEAM_ID,
             "blocks": [rich_text_block(text)],
         }
         if thread_ts:
-            if self.ws.find_message(where.id, thread_ts) is None:
+            if ws.find_message(where.id, thread_ts) is None:
                 raise ValueError(f"no message {thread_ts} in {where.id} to reply to")
             body["thread_ts"] = thread_ts
-        return self.ws.add_message(where.id, body).ts
+        return ws.add_message(where.id, body).ts
 
     # ---- requests to the app ---------------------------------------------------------------
 
@@ -90,17 +94,13 @@ class Interactions:
         channel: str,
         text: str,
         command: str = "/partner-fix",
-        *,
-        sign: bool = True,
-        timestamp_offset: float = 0.0,
-        secret: str | None = None,
+        **signing: Unpack[Signing],
     ) -> AppResponse:
         """A person runs a slash command in a channel. A JSON or text answer to the request
         itself is shown as Slack shows it: ephemeral, unless response_type is in_channel."""
-        person = self.ws.require_user(user)
-        where = self.ws.require_channel(channel)
-        trigger_id = self.ws.new_trigger(user)
-        response_url = self.ws.new_response_url(user, where.id)
+        person, where = self.workspace.require_user(user), self.workspace.require_channel(channel)
+        trigger_id = self.workspace.new_trigger(user)
+        response_url = self.workspace.new_response_url(user, where.id)
         fields = {
             "token": VERIFICATION_TOKEN,
             "team_id": TEAM_ID,
@@ -116,8 +116,7 @@ class Interactions:
             "response_url": response_url,
             "trigger_id": trigger_id,
         }
-        reply = self._send(fields, dict(fields), sign, timestamp_offset, secret)
-        reply.trigger_id, reply.response_url = trigger_id, response_url
+        reply = self._send(fields, dict(fields), signing)
         self._show_command_ack(reply, user, where)
         return reply
 
@@ -127,37 +126,27 @@ class Interactions:
         channel: str,
         message_ts: str,
         callback_id: str = "partner_fix_message",
-        *,
-        sign: bool = True,
-        timestamp_offset: float = 0.0,
-        secret: str | None = None,
+        **signing: Unpack[Signing],
     ) -> AppResponse:
         """A person picks the app's message shortcut on a stored message."""
-        person = self.ws.require_user(user)
-        where = self.ws.require_channel(channel)
-        record = self.ws.find_message(where.id, message_ts)
+        where = self.workspace.require_channel(channel)
+        record = self.workspace.find_message(where.id, message_ts)
         if record is None or record.visible_to is not None:
             raise ValueError(f"no message {message_ts} in {where.id} to run a shortcut on")
-        trigger_id = self.ws.new_trigger(user)
-        response_url = self.ws.new_response_url(user, where.id, thread_ts=record.thread_ts)
-        payload = {
-            "type": "message_action",
-            "token": VERIFICATION_TOKEN,
-            "action_ts": _action_ts(),
-            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
-            "user": _user_ref(person),
-            "channel": {"id": where.id, "name": where.name},
-            "is_enterprise_install": False,
-            "enterprise": None,
-            "callback_id": callback_id,
-            "trigger_id": trigger_id,
-            "response_url": response_url,
-            "message_ts": record.ts,
-            "message": copy.deepcopy(record.body),
-        }
-        reply = self._send_payload(payload, sign, timestamp_offset, secret)
-        reply.trigger_id, reply.response_url = trigger_id, response_url
-        return reply
+        payload = self._payload("message_action", user)
+        # Slack's message_action payload is the one without api_app_id.
+        del payload["api_app_id"]
+        payload.update(
+            action_ts=_action_ts(),
+            channel={"id": where.id, "name": where.name},
+            callback_id=callback_id,
+            response_url=self.workspace.new_response_url(
+                user, where.id, thread_ts=record.thread_ts
+            ),
+            message_ts=record.ts,
+            message=copy.deepcopy(record.body),
+        )
+        return self._send_payload(payload, signing)
 
     def click_button(
         self,
@@ -167,133 +156,91 @@ class Interactions:
         action_id: str,
         *,
         view_id: str | None = None,
-        sign: bool = True,
-        timestamp_offset: float = 0.0,
-        secret: str | None = None,
+        **signing: Unpack[Signing],
     ) -> AppResponse:
         """A person clicks the button with `action_id` in a message (message_ts None: the
         newest message in the channel that the person sees and that has that button), or in
         an open modal when view_id is given."""
-        person = self.ws.require_user(user)
-        if view_id is not None:
-            view_record = self._open_view(user, view_id)
-            view_payload = self._view_click(person, view_record, action_id)
-            trigger_id = view_payload["trigger_id"]
-            reply = self._send_payload(view_payload, sign, timestamp_offset, secret)
-            reply.trigger_id = trigger_id
-            return reply
-        if channel is None:
-            raise ValueError("click_button needs a channel, or a view_id")
-        where = self.ws.require_channel(channel)
-        record = self._message_with_button(user, where, message_ts, action_id)
-        found = blocks_check.find_button(record.body.get("blocks") or [], action_id)
-        assert found is not None  # _message_with_button only returns messages that have it
-        block, button = found
-        is_ephemeral = record.visible_to is not None
-        trigger_id = self.ws.new_trigger(user)
-        response_url = self.ws.new_response_url(
-            user, where.id, record.ts, is_ephemeral, record.thread_ts
-        )
-        container: dict[str, Any] = {
-            "type": "message",
-            "message_ts": record.ts,
-            "channel_id": where.id,
-            "is_ephemeral": is_ephemeral,
-        }
-        if record.thread_ts:
-            container["thread_ts"] = record.thread_ts
-        payload: dict[str, Any] = {
-            "type": "block_actions",
-            "user": _user_ref(person),
-            "api_app_id": APP_ID,
-            "token": VERIFICATION_TOKEN,
-            "container": container,
-            "trigger_id": trigger_id,
-            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
-            "enterprise": None,
-            "is_enterprise_install": False,
-            "channel": {"id": where.id, "name": where.name},
-            "state": {"values": {}},
-            "response_url": response_url,
-            "actions": [_button_action(block, button)],
-        }
-        # Slack leaves the message out of clicks on ephemeral messages.
-        if not is_ephemeral:
-            payload["message"] = copy.deepcopy(record.body)
-        reply = self._send_payload(payload, sign, timestamp_offset, secret)
-        reply.trigger_id, reply.response_url = trigger_id, response_url
-        return reply
+        payload = self._payload("block_actions", user)
+        with self.workspace.lock:
+            if view_id is not None:
+                view = copy.deepcopy(self._open_view(user, view_id).view)
+                blocks, container = view["blocks"], {"type": "view", "view_id": view_id}
+                payload.update(view=view, state=copy.deepcopy(view["state"]))
+            elif channel is None:
+                raise ValueError("click_button needs a channel, or a view_id")
+            else:
+                where = self.workspace.require_channel(channel)
+                record = self._message_with_button(user, where, message_ts, action_id)
+                blocks, container = record.body.get("blocks") or [], self._container(record)
+                payload.update(
+                    channel={"id": where.id, "name": where.name},
+                    state={"values": {}},
+                    response_url=self.workspace.new_response_url(
+                        user, where.id, record.ts, record.thread_ts
+                    ),
+                )
+                # Slack leaves the message out of clicks on ephemeral messages.
+                if record.visible_to is None:
+                    payload["message"] = copy.deepcopy(record.body)
+            found = blocks_check.find_button(blocks, action_id)
+            if found is None:
+                raise ValueError(f"no button {action_id!r} in view {view_id}")
+        payload.update(container=container, actions=[_button_action(*found)])
+        return self._send_payload(payload, signing)
 
     def submit_view(
-        self,
-        user: str,
-        view_id: str,
-        values: Mapping[str, Any],
-        *,
-        sign: bool = True,
-        timestamp_offset: float = 0.0,
-        secret: str | None = None,
+        self, user: str, view_id: str, values: Mapping[str, Any], **signing: Unpack[Signing]
     ) -> AppResponse:
         """A person fills a modal's inputs (block_id -> value; a list for multi-selects and
         checkboxes) and presses Submit; the app's response_action is then applied."""
-        person = self.ws.require_user(user)
-        record = self._open_view(user, view_id)
-        with self.ws.lock:
-            state = build_state_values(record.view["blocks"], values)
-            record.view["state"]["values"] = state
-            view = copy.deepcopy(record.view)
-        trigger_id = self.ws.new_trigger(user)
-        payload = {
-            "type": "view_submission",
-            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
-            "user": _user_ref(person),
-            "api_app_id": APP_ID,
-            "token": VERIFICATION_TOKEN,
-            "trigger_id": trigger_id,
-            "view": view,
-            "response_urls": [],
-            "is_enterprise_install": False,
-            "enterprise": None,
-        }
-        reply = self._send_payload(payload, sign, timestamp_offset, secret)
-        reply.trigger_id = trigger_id
+        payload = self._payload("view_submission", user)
+        with self.workspace.lock:
+            record = self._open_view(user, view_id)
+            record.view["state"]["values"] = build_state_values(record.view["blocks"], values)
+            payload.update(view=copy.deepcopy(record.view), response_urls=[])
+        reply = self._send_payload(payload, signing)
         self._apply_response_action(record, reply)
-        with self.ws.lock:
+        with self.workspace.lock:
             reply.view = copy.deepcopy(record.view)
         return reply
 
     # ---- helpers ---------------------------------------------------------------------------
 
-    def _send(
-        self,
-        fields: dict[str, str],
-        sent: dict[str, Any],
-        sign: bool,
-        timestamp_offset: float,
-        secret: str | None,
-    ) -> AppResponse:
+    def _payload(self, kind: str, user: str) -> dict[str, Any]:
+        """What every interactivity payload carries: who, where, and a fresh trigger_id."""
+        return {
+            "type": kind,
+            "token": VERIFICATION_TOKEN,
+            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
+            "user": _user_ref(self.workspace.require_user(user)),
+            "api_app_id": APP_ID,
+            "is_enterprise_install": False,
+            "enterprise": None,
+            "trigger_id": self.workspace.new_trigger(user),
+        }
+
+    def _send(self, fields: dict[str, str], sent: dict[str, Any], signing: Signing) -> AppResponse:
         if not self.app_url:
             raise RuntimeError("no app_url configured: set SlackStandIn(app_url=...)")
+        secret = signing.get("secret")
         status, body, headers, elapsed = post_signed(
             self.app_url,
             fields,
             self.signing_secret if secret is None else secret,
-            sign=sign,
-            timestamp_offset=timestamp_offset,
-            timeout=self.app_timeout,
+            sign=signing.get("sign", True),
+            timestamp_offset=signing.get("timestamp_offset", 0.0),
         )
         reply = AppResponse(status=status, body=body, elapsed=elapsed, headers=headers, sent=sent)
+        reply.trigger_id, reply.response_url = sent.get("trigger_id"), sent.get("response_url")
         if status != 200:
             reply.problems.append(f"the app answered HTTP {status}: Slack shows the user an error")
         elif not reply.acked_in_time:
             reply.problems.append(f"the app took {elapsed:.2f}s to answer: Slack gives up after 3s")
         return reply
 
-    def _send_payload(
-        self, payload: dict[str, Any], sign: bool, timestamp_offset: float, secret: str | None
-    ) -> AppResponse:
-        fields = {"payload": json.dumps(payload)}
-        return self._send(fields, payload, sign, timestamp_offset, secret)
+    def _send_payload(self, payload: dict[str, Any], signing: Signing) -> AppResponse:
+        return self._send({"payload": json.dumps(payload)}, payload, signing)
 
     def _show_command_ack(self, reply: AppResponse, user: str, where: Channel) -> None:
         if reply.status != 200 or not reply.body.strip():
@@ -303,64 +250,49 @@ class Interactions:
             answer = {"text": reply.body}
         if not isinstance(answer, dict) or not (answer.get("text") or answer.get("blocks")):
             return
+        shown = {key: answer[key] for key in ("text", "blocks") if key in answer}
+        in_channel = answer.get("response_type") == "in_channel"
         try:
-            with self.ws.lock:
-                text, blocks = self.api.content(answer)
-                body = self.api.bot_message(self.ws.next_ts(), text, blocks, {})
-                in_channel = answer.get("response_type") == "in_channel"
-                self.ws.add_message(where.id, body, visible_to=None if in_channel else user)
+            with self.workspace.lock:
+                self.api.post(where.id, shown, visible_to=None if in_channel else user)
         except ApiError as exc:
             reply.problems.append(f"the command's answer was refused: {exc.error} {exc.messages}")
 
     def _open_view(self, user: str, view_id: str) -> ViewRecord:
-        with self.ws.lock:
-            record = self.ws.views.get(view_id)
-            if record is None or not record.open:
-                raise ValueError(f"no open view {view_id}")
-            if record.user != user:
-                raise ValueError(f"view {view_id} was opened for {record.user}, not {user}")
-            return record
+        record = self.workspace.views.get(view_id)
+        if record is None or not record.open:
+            raise ValueError(f"no open view {view_id}")
+        if record.user != user:
+            raise ValueError(f"view {view_id} was opened for {record.user}, not {user}")
+        return record
 
     def _message_with_button(
         self, user: str, where: Channel, message_ts: str | None, action_id: str
     ) -> MessageRecord:
-        with self.ws.lock:
-            if message_ts is not None:
-                record = self.ws.find_message(where.id, message_ts)
-                if record is None or not record.visible(user):
-                    raise ValueError(f"{user} sees no message {message_ts} in {where.id}")
-                candidates = [record]
-            else:
-                candidates = [r for r in reversed(self.ws.messages) if r.channel == where.id]
-            for record in candidates:
-                blocks = record.body.get("blocks") or []
-                if record.visible(user) and blocks_check.find_button(blocks, action_id):
-                    return record
+        if message_ts is not None:
+            record = self.workspace.find_message(where.id, message_ts)
+            if record is None or not record.visible(user):
+                raise ValueError(f"{user} sees no message {message_ts} in {where.id}")
+            candidates = [record]
+        else:
+            candidates = [r for r in reversed(self.workspace.messages) if r.channel == where.id]
+        for record in candidates:
+            blocks = record.body.get("blocks") or []
+            if record.visible(user) and blocks_check.find_button(blocks, action_id):
+                return record
         raise ValueError(f"{user} sees no button {action_id!r} in {where.id}")
 
-    def _view_click(
-        self, person: dict[str, Any], record: ViewRecord, action_id: str
-    ) -> dict[str, Any]:
-        with self.ws.lock:
-            found = blocks_check.find_button(record.view["blocks"], action_id)
-            if found is None:
-                raise ValueError(f"no button {action_id!r} in view {record.view['id']}")
-            block, button = found
-            view = copy.deepcopy(record.view)
-        return {
-            "type": "block_actions",
-            "user": _user_ref(person),
-            "api_app_id": APP_ID,
-            "token": VERIFICATION_TOKEN,
-            "container": {"type": "view", "view_id": view["id"]},
-            "trigger_id": self.ws.new_trigger(str(person["id"])),
-            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
-            "enterprise": None,
-            "is_enterprise_install": False,
-            "view": view,
-            "state": copy.deepcopy(view["state"]),
-            "actions": [_button_action(block, button)],
+    @staticmethod
+    def _container(record: MessageRecord) -> dict[str, Any]:
+        container: dict[str, Any] = {
+            "type": "message",
+            "message_ts": record.ts,
+            "channel_id": record.channel,
+            "is_ephemeral": record.visible_to is not None,
         }
+        if record.thread_ts:
+            container["thread_ts"] = record.thread_ts
+        return container
 
     def _apply_response_action(self, record: ViewRecord, reply: AppResponse) -> None:
         """Do to the stored modal what Slack does with the app's answer to a submission."""
@@ -371,9 +303,14 @@ class Interactions:
             reply.problems.append("the answer to view_submission is not JSON: the modal stays")
             return
         action = answer.get("response_action") if isinstance(answer, dict) else None
-        with self.ws.lock:
+        ws = self.workspace
+        with ws.lock:
             if action is None:
-                self._close(record)
+                record.open = False
+                stack = ws.view_stacks.get(record.user, [])
+                if record.view["id"] in stack:
+                    stack.remove(record.view["id"])
+                ws.notify()
             elif action == "errors":
                 self._show_errors(record, answer.get("errors"), reply)
             elif action == "update":
@@ -385,9 +322,9 @@ class Interactions:
                 else:
                     self.api.replace_view(record, spec)
             elif action == "clear":
-                for view_id in self.ws.view_stacks.pop(record.user, []):
-                    self.ws.views[view_id].open = False
-                self.ws.notify()
+                for view_id in ws.view_stacks.pop(record.user, []):
+                    ws.views[view_id].open = False
+                ws.notify()
             else:
                 reply.problems.append(f"unknown response_action {action!r}")
 
@@ -403,13 +340,6 @@ class Interactions:
                     "Slack refuses the whole answer"
                 )
         reply.errors = {str(k): str(v) for k, v in errors.items()}
-
-    def _close(self, record: ViewRecord) -> None:
-        record.open = False
-        stack = self.ws.view_stacks.get(record.user, [])
-        if record.view["id"] in stack:
-            stack.remove(record.view["id"])
-        self.ws.notify()
 
 
 def build_state_values(

@@ -13,9 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .render import Directory
 
@@ -37,66 +35,40 @@ TRIGGER_TTL = 3.0
 RESPONSE_URL_TTL = 30 * 60.0
 RESPONSE_URL_USES = 5
 
+
+def _person(user_id: str, name: str, real_name: str, **more: Any) -> dict[str, Any]:
+    return {"id": user_id, "name": name, "real_name": real_name, **more}
+
+
 DEFAULT_USERS: tuple[dict[str, Any], ...] = (
-    {
-        "id": "U0AGENT1",
-        "name": "avery",
-        "real_name": "Avery Agent",
-        "email": "avery@gitlab.example",
-        "tz": "America/New_York",
-    },
-    {
-        "id": "U0AGENT2",
-        "name": "blake",
-        "real_name": "Blake Agent",
-        "email": "blake@gitlab.example",
-        "tz": "Europe/London",
-    },
-    {
-        "id": "U0OUTSIDER",
-        "name": "casey",
-        "real_name": "Casey Outsider",
-        "email": "casey@gitlab.example",
-        "tz": "Australia/Sydney",
-    },
+    _person(
+        "U0AGENT1", "avery", "Avery Agent", email="avery@gitlab.example", tz="America/New_York"
+    ),
+    _person("U0AGENT2", "blake", "Blake Agent", email="blake@gitlab.example", tz="Europe/London"),
+    _person("U0OUTSIDER", "casey", "Casey Outsider", email="casey@gitlab.example"),
     # Guests: is_restricted = multi-channel guest, is_ultra_restricted = single-channel guest.
-    {"id": "U0GUEST1", "name": "gale", "real_name": "Gale Guest", "is_restricted": True},
-    {
-        "id": "U0GUEST2",
-        "name": "sol",
-        "real_name": "Sol Single",
-        "is_restricted": True,
-        "is_ultra_restricted": True,
-    },
+    _person("U0GUEST1", "gale", "Gale Guest", is_restricted=True),
+    _person("U0GUEST2", "sol", "Sol Single", is_restricted=True, is_ultra_restricted=True),
     # A partner's employee in the Slack Connect channel: their own team_id, as Slack reports.
-    {
-        "id": "U0EXTERNAL",
-        "name": "erin",
-        "real_name": "Erin External",
-        "team_id": OTHER_TEAM_ID,
-        "email": "erin@acmepartners.example",
-    },
-    {"id": "U0DEPARTED", "name": "dale", "real_name": "Dale Departed", "deleted": True},
+    _person("U0EXTERNAL", "erin", "Erin External", team_id=OTHER_TEAM_ID),
+    _person("U0DEPARTED", "dale", "Dale Departed", deleted=True),
 )
 DEFAULT_CHANNELS: tuple[dict[str, Any], ...] = (
-    {"id": "C0SUPPORT", "name": "support-team", "is_private": False, "bot_member": True},
+    {"id": "C0SUPPORT", "name": "support-team"},
     # Where the bot posts tickets that look mis-associated (SLACK_ALERT_CHANNEL).
-    {"id": "C0ALERTS", "name": "partner-fix-alerts", "is_private": False, "bot_member": True},
+    {"id": "C0ALERTS", "name": "partner-fix-alerts"},
     {
         "id": "C0PRIVATE",
         "name": "support-private",
         "is_private": True,
-        "bot_member": False,
         "members": ["U0AGENT1", "U0AGENT2"],
     },
     # Public and not joined: chat:write.public lets the bot post here all the same.
-    {"id": "C0PUBLIC2", "name": "general", "is_private": False, "bot_member": False},
+    {"id": "C0PUBLIC2", "name": "general", "bot_member": False},
     # Slack Connect: shared with the partner company's workspace.
     {
         "id": "C0SHARED",
         "name": "ext-acme-partners",
-        "is_private": False,
-        "bot_member": True,
         "shared_team_ids": [TEAM_ID, OTHER_TEAM_ID],
         "members": ["U0AGENT1", "U0AGENT2", "U0GUEST1", "U0EXTERNAL"],
     },
@@ -112,7 +84,6 @@ class Channel:
     name: str
     is_private: bool = False
     is_im: bool = False
-    is_archived: bool = False
     members: list[str] = field(default_factory=list)
     created: int = 0
     im_user: str | None = None
@@ -128,40 +99,24 @@ class Channel:
         return BOT_USER_ID in self.members
 
     def info(self) -> dict[str, Any]:
-        """The conversation object of conversations.info / conversations.open."""
+        """The conversation object of conversations.info."""
         if self.is_im:
-            return {
-                "id": self.id,
-                "created": self.created,
-                "is_im": True,
-                "is_org_shared": False,
-                "user": self.im_user,
-                "is_user_deleted": False,
-                "priority": 0,
-            }
+            return {"id": self.id, "created": self.created, "is_im": True, "user": self.im_user}
         return {
             "id": self.id,
             "name": self.name,
-            "name_normalized": self.name,
             "is_channel": not self.is_private,
             "is_group": self.is_private,
             "is_im": False,
-            "is_mpim": False,
             "is_private": self.is_private,
-            "is_archived": self.is_archived,
-            "is_general": self.name == "general",
             "is_shared": self.ext_shared,
             "is_ext_shared": self.ext_shared,
             "is_org_shared": False,
             "is_pending_ext_shared": False,
-            "context_team_id": TEAM_ID,
             "is_member": self.bot_member,
             "created": self.created,
-            "creator": "U0AGENT1",
             "num_members": len(self.members),
             **({"shared_team_ids": list(self.shared_team_ids)} if self.ext_shared else {}),
-            "topic": {"value": "", "creator": "", "last_set": 0},
-            "purpose": {"value": "", "creator": "", "last_set": 0},
         }
 
 
@@ -212,7 +167,6 @@ class ResponseUrl:
     user: str
     channel: str | None
     source_ts: str | None
-    source_ephemeral: bool
     thread_ts: str | None
     created: float
     uses: int = 0
@@ -247,24 +201,18 @@ class Workspace:
         self._clock_offset = 0.0
         self._last_ts_micros = 0
         self._counter = 0
-        self.users: dict[str, dict[str, Any]] = {}
-        for spec in DEFAULT_USERS if users is None else users:
-            self.users[str(spec["id"])] = _user_object(spec)
-        self.users.setdefault(
-            BOT_USER_ID,
-            _user_object({"id": BOT_USER_ID, "name": "partner-fix", "real_name": BOT_NAME}),
-        )
-        self.users[BOT_USER_ID]["is_bot"] = True
+        self.users = {
+            str(spec["id"]): _user_object(spec)
+            for spec in (DEFAULT_USERS if users is None else users)
+        }
+        bot = {"id": BOT_USER_ID, "name": "partner-fix", "real_name": BOT_NAME, "is_bot": True}
+        self.users.setdefault(BOT_USER_ID, _user_object(bot))
         self.users[BOT_USER_ID]["profile"]["bot_id"] = BOT_ID
         self._channel_specs = list(DEFAULT_CHANNELS if channels is None else channels)
-        self.usergroups: dict[str, dict[str, Any]] = {}
-        for group_id, spec in (DEFAULT_USERGROUPS if usergroups is None else usergroups).items():
-            if isinstance(spec, Mapping):
-                members = list(spec.get("users", []))
-                handle = str(spec.get("handle", group_id.lower()))
-            else:
-                members, handle = list(spec), group_id.lower()
-            self.usergroups[group_id] = {"id": group_id, "handle": handle, "users": members}
+        self.usergroups = {
+            group_id: {"id": group_id, "handle": str(spec["handle"]), "users": list(spec["users"])}
+            for group_id, spec in (DEFAULT_USERGROUPS if usergroups is None else usergroups).items()
+        }
         self.channels: dict[str, Channel] = {}
         self.messages: list[MessageRecord] = []
         self.views: dict[str, ViewRecord] = {}
@@ -300,7 +248,6 @@ class Workspace:
                     id=str(spec["id"]),
                     name=str(spec.get("name", str(spec["id"]).lower())),
                     is_private=bool(spec.get("is_private", False)),
-                    is_archived=bool(spec.get("is_archived", False)),
                     members=members,
                     created=int(self.now()) - 86400,
                     shared_team_ids=list(spec.get("shared_team_ids", [])),
@@ -369,7 +316,6 @@ class Workspace:
         user: str,
         channel: str | None,
         source_ts: str | None = None,
-        source_ephemeral: bool = False,
         thread_ts: str | None = None,
     ) -> str:
         with self.lock:
@@ -378,7 +324,6 @@ class Workspace:
                 user=user,
                 channel=channel,
                 source_ts=source_ts,
-                source_ephemeral=source_ephemeral,
                 thread_ts=thread_ts,
                 created=self.now(),
             )
@@ -444,7 +389,7 @@ class Workspace:
                     u: str(obj.get("real_name") or obj["name"]) for u, obj in self.users.items()
                 },
                 channels={c.id: c.name for c in self.channels.values()},
-                usergroups={g: spec["handle"] for g, spec in self.usergroups.items()},
+                usergroups={g: str(spec["handle"]) for g, spec in self.usergroups.items()},
                 bots={BOT_ID: BOT_NAME},
             )
 
@@ -545,46 +490,23 @@ def _user_object(spec: Mapping[str, Any]) -> dict[str, Any]:
     is_restricted, is_ultra_restricted, team_id for an external member)."""
     user_id = str(spec["id"])
     real_name = str(spec.get("real_name", user_id))
-    name = str(spec.get("name", real_name.split(" ")[0].lower()))
-    tz = str(spec.get("tz", "America/Los_Angeles"))
-    tz_label, tz_offset = _tz_details(tz)
+    team_id = str(spec.get("team_id", TEAM_ID))
     profile: dict[str, Any] = {
         "real_name": real_name,
-        "real_name_normalized": real_name,
         "display_name": str(spec.get("display_name", "")),
-        "display_name_normalized": str(spec.get("display_name", "")),
-        "first_name": real_name.split(" ")[0],
-        "last_name": " ".join(real_name.split(" ")[1:]),
-        "title": str(spec.get("title", "")),
-        "team": str(spec.get("team_id", TEAM_ID)),
-        "image_72": f"https://avatars.example/{user_id}_72.png",
+        "team": team_id,
     }
     if spec.get("email"):
         profile["email"] = str(spec["email"])
     return {
         "id": user_id,
-        "team_id": str(spec.get("team_id", TEAM_ID)),
-        "name": name,
-        "deleted": bool(spec.get("deleted", False)),
+        "team_id": team_id,
+        "name": str(spec.get("name", real_name.split(" ")[0].lower())),
         "real_name": real_name,
-        "tz": tz,
-        "tz_label": tz_label,
-        "tz_offset": tz_offset,
-        "is_admin": bool(spec.get("is_admin", False)),
-        "is_owner": False,
-        "is_bot": bool(spec.get("is_bot", False)),
-        "is_app_user": False,
-        "is_restricted": bool(spec.get("is_restricted", False)),
-        "is_ultra_restricted": bool(spec.get("is_ultra_restricted", False)),
-        "updated": 1700000000,
+        "tz": str(spec.get("tz", "America/Los_Angeles")),
         "profile": profile,
+        **{
+            flag: bool(spec.get(flag, False))
+            for flag in ("deleted", "is_bot", "is_app_user", "is_restricted", "is_ultra_restricted")
+        },
     }
-
-
-def _tz_details(tz: str) -> tuple[str, int]:
-    try:
-        now = datetime.now(ZoneInfo(tz))
-    except (ZoneInfoNotFoundError, ValueError):
-        return tz, 0
-    offset = now.utcoffset()
-    return now.tzname() or tz, int(offset.total_seconds()) if offset else 0
