@@ -21,15 +21,9 @@ ID_LIMIT = 255
 
 TEXT_INPUTS = frozenset({"plain_text_input", "email_text_input"})
 # Elements choosing from `options`, and how many options each may hold.
-OPTION_LIMITS = {
-    "radio_buttons": 10,
-    "checkboxes": 10,
-    "static_select": 100,
-    "multi_static_select": 100,
-    "overflow": 5,
-}
-INPUT_ELEMENTS = TEXT_INPUTS | (set(OPTION_LIMITS) - {"overflow"})
-INTERACTIVE_ELEMENTS = INPUT_ELEMENTS | {"button", "overflow"}
+OPTION_LIMITS = {"radio_buttons": 10, "static_select": 100}
+INPUT_ELEMENTS = TEXT_INPUTS | set(OPTION_LIMITS)
+INTERACTIVE_ELEMENTS = INPUT_ELEMENTS | {"button"}
 BLOCK_TYPES = frozenset({"section", "header", "divider", "context", "actions", "input", "image"})
 
 # The optional text objects each kind holds, when present: key -> (limit, plain_text only).
@@ -47,7 +41,7 @@ _REQUIRED: dict[str, dict[str, tuple[int, bool]]] = {
     "button": {"text": (75, True)},
 }
 # A modal's own strings and their limits.
-_VIEW_STRINGS = {"private_metadata": 3000, "callback_id": ID_LIMIT, "external_id": ID_LIMIT}
+_VIEW_STRINGS = {"private_metadata": 3000, "callback_id": ID_LIMIT}
 
 _ID_ALPHABET = string.ascii_letters + string.digits
 
@@ -265,8 +259,8 @@ def _check_options(element: dict[str, Any], where: str, most: int) -> list[str]:
     options = element.get("options")
     if not isinstance(options, list) or not 1 <= len(options) <= most:
         return [error(f"must hold 1 to {most} options", f"{where}/options")]
-    # Radio buttons and checkboxes may show mrkdwn options; selects and overflows may not.
-    plain_only = element.get("type") not in ("radio_buttons", "checkboxes")
+    # Radio buttons may show mrkdwn options; selects may not.
+    plain_only = element.get("type") != "radio_buttons"
     problems: list[str] = []
     for i, option in enumerate(options):
         at = f"{where}/options/{i}"

@@ -72,13 +72,14 @@ class Interactions:
         where = ws.require_channel(channel)
         if (where.is_private or where.is_im) and user not in where.members:
             raise ValueError(f"{user} is not a member of {where.id}")
+        stored, block = typed(text)
         body: dict[str, Any] = {
             "type": "message",
             "user": user,
-            "text": text if raw else slack_text(text),
+            "text": text if raw else stored,
             "ts": ws.next_ts(),
             "team": TEAM_ID,
-            "blocks": [rich_text_block(text)],
+            "blocks": [block],
         }
         if thread_ts:
             if ws.find_message(where.id, thread_ts) is None:
@@ -307,9 +308,6 @@ class Interactions:
         with ws.lock:
             if action is None:
                 record.open = False
-                stack = ws.view_stacks.get(record.user, [])
-                if record.view["id"] in stack:
-                    stack.remove(record.view["id"])
                 ws.notify()
             elif action == "errors":
                 self._show_errors(record, answer.get("errors"), reply)
@@ -322,9 +320,7 @@ class Interactions:
                 else:
                     self.api.replace_view(record, spec)
             elif action == "clear":
-                for view_id in ws.view_stacks.pop(record.user, []):
-                    ws.views[view_id].open = False
-                ws.notify()
+                ws.close_views(record.user)
             else:
                 reply.problems.append(f"unknown response_action {action!r}")
 
@@ -354,47 +350,17 @@ def build_state_values(
     state: dict[str, dict[str, Any]] = {}
     for block_id, block in inputs.items():
         element = block["element"]
-        given = block_id in values
-        state[block_id] = {
-            element["action_id"]: _element_state(element, values.get(block_id), given)
-        }
+        kind, given, value = element["type"], block_id in values, values.get(block_id)
+        if kind in blocks_check.TEXT_INPUTS:
+            text = value if given else element.get("initial_value")
+            shown = {"type": kind, "value": None if text in (None, "") else str(text)}
+        else:  # radio buttons and static selects: one option, the initial one if untouched
+            option = _option(element, value) if value is not None else None
+            shown = {"type": kind, "selected_option": option}
+            if not given:
+                shown["selected_option"] = element.get("initial_option")
+        state[block_id] = {element["action_id"]: shown}
     return state
-
-
-def _element_state(element: dict[str, Any], value: Any, given: bool) -> dict[str, Any]:
-    kind = element["type"]
-    if kind in blocks_check.TEXT_INPUTS:
-        text = value if given else element.get("initial_value")
-        return {"type": kind, "value": None if text in (None, "") else str(text)}
-    if kind in ("radio_buttons", "static_select", "external_select"):
-        if not given:
-            return {"type": kind, "selected_option": element.get("initial_option")}
-        option = None if value is None else _option(element, value)
-        return {"type": kind, "selected_option": option}
-    if kind in ("checkboxes", "multi_static_select", "multi_external_select"):
-        if not given:
-            return {"type": kind, "selected_options": element.get("initial_options", [])}
-        chosen = [value] if isinstance(value, str) else list(value or [])
-        return {"type": kind, "selected_options": [_option(element, v) for v in chosen]}
-    singles = {
-        "users_select": ("selected_user", "initial_user"),
-        "conversations_select": ("selected_conversation", "initial_conversation"),
-        "channels_select": ("selected_channel", "initial_channel"),
-        "datepicker": ("selected_date", "initial_date"),
-        "timepicker": ("selected_time", "initial_time"),
-    }
-    if kind in singles:
-        key, initial = singles[kind]
-        return {"type": kind, key: value if given else element.get(initial)}
-    multis = {
-        "multi_users_select": ("selected_users", "initial_users"),
-        "multi_conversations_select": ("selected_conversations", "initial_conversations"),
-        "multi_channels_select": ("selected_channels", "initial_channels"),
-    }
-    if kind in multis:
-        key, initial = multis[kind]
-        return {"type": kind, key: list(value or []) if given else element.get(initial, [])}
-    return {"type": kind, "value": value}
 
 
 def _option(element: dict[str, Any], value: Any) -> dict[str, Any]:
@@ -437,55 +403,37 @@ def _action_ts() -> str:
     return f"{time.time():.6f}"
 
 
-def slack_text(text: str) -> str:
-    """How Slack stores what a person typed: `& < >` escaped, links wrapped in `<...>`, and
-    mentions (`<@U…>`, `<#C…>`, `<!here>`, `<!subteam^S…>`) kept, as if picked from the
-    autocomplete."""
-    out: list[str] = []
-    for kind, value, written in _tokens(text):
-        if kind == "text":
-            out.append(_escape(value))
-        elif kind == "link":
-            out.append(f"<{_escape(value)}>")
-        else:
-            out.append(written)
-    return "".join(out)
-
-
-def rich_text_block(text: str) -> dict[str, Any]:
-    """The rich_text block Slack adds to messages people type."""
+def typed(text: str) -> tuple[str, dict[str, Any]]:
+    """What Slack stores for a message a person typed: the text with `& < >` escaped, links
+    wrapped in `<...>` and mentions (`<@U…>`, `<#C…>`, `<!here>`, `<!subteam^S…>`) kept, as if
+    picked from the autocomplete; and the rich_text block Slack adds."""
     keys = {"user": "user_id", "channel": "channel_id", "usergroup": "usergroup_id"}
+    stored: list[str] = []
     elements: list[dict[str, Any]] = []
-    for kind, value, _written in _tokens(text):
-        if kind == "text":
-            elements.append({"type": "text", "text": value})
-        elif kind == "link":
+    position = 0
+    for match in [*_TOKEN.finditer(text), None]:
+        end = len(text) if match is None else match.start()
+        if end > position:
+            stored.append(_escape(text[position:end]))
+            elements.append({"type": "text", "text": text[position:end]})
+        if match is None:
+            break
+        kind = next(name for name, value in match.groupdict().items() if value is not None)
+        value, position = match.group(kind), match.end()
+        if kind == "link":
+            stored.append(f"<{_escape(value)}>")
             elements.append({"type": "link", "url": value})
-        elif kind == "broadcast":
-            elements.append({"type": "broadcast", "range": value})
         else:
-            elements.append({"type": kind, keys[kind]: value})
-    return {
+            stored.append(match.group(0))
+            key = keys.get(kind, "range")
+            elements.append({"type": kind, key: value})
+    block = {
         "type": "rich_text",
         "block_id": blocks_check.random_id(),
         "elements": [{"type": "rich_text_section", "elements": elements}],
     }
+    return "".join(stored), block
 
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _tokens(text: str) -> list[tuple[str, str, str]]:
-    """(kind, value, as written) pieces: text, link, user, channel, usergroup, broadcast."""
-    pieces: list[tuple[str, str, str]] = []
-    position = 0
-    for match in _TOKEN.finditer(text):
-        if match.start() > position:
-            pieces.append(("text", text[position : match.start()], ""))
-        kind = next(name for name, value in match.groupdict().items() if value is not None)
-        pieces.append((kind, match.group(kind), match.group(0)))
-        position = match.end()
-    if position < len(text):
-        pieces.append(("text", text[position:], ""))
-    return pieces

@@ -231,12 +231,12 @@ class SlackStandIn(Interactions):
     # ---- rendering -------------------------------------------------------------------------
 
     def render_message(self, msg: Mapping[str, Any]) -> str:
-        return render.render_message(msg, self.workspace.directory())
+        return render.render_message(msg, self.workspace.names())
 
     def render_thread(self, channel: str, ts: str, for_user: str | None = None) -> str:
         """The thread as text: the parent, then each reply indented with `  | `. With
         `for_user`, only what that person sees (others' ephemeral messages left out)."""
-        names = self.workspace.directory()
+        names = self.workspace.names()
         parts: list[str] = []
         for message in self.thread(channel, ts):
             if for_user is not None and message.get("visible_to") not in (None, for_user):
@@ -248,4 +248,4 @@ class SlackStandIn(Interactions):
         return "\n".join(parts)
 
     def render_view(self, view_id: str) -> str:
-        return render.render_view(self.view(view_id), self.workspace.directory())
+        return render.render_view(self.view(view_id), self.workspace.names())

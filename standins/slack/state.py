@@ -15,8 +15,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from .render import Directory
-
 T = TypeVar("T")
 
 TEAM_ID = "T0PARTNER"
@@ -185,6 +183,16 @@ class Injection:
 class Workspace:
     """State shared by the Web API server, the response_url endpoint and the interactions."""
 
+    # What happened since the last reset.
+    channels: dict[str, Channel]
+    messages: list[MessageRecord]
+    views: dict[str, ViewRecord]
+    triggers: dict[str, Trigger]
+    response_urls: dict[str, ResponseUrl]
+    call_log: list[dict[str, Any]]
+    injections: list[Injection]
+    latency: dict[str | None, float]
+
     def __init__(
         self,
         bot_token: str,
@@ -213,15 +221,6 @@ class Workspace:
             group_id: {"id": group_id, "handle": str(spec["handle"]), "users": list(spec["users"])}
             for group_id, spec in (DEFAULT_USERGROUPS if usergroups is None else usergroups).items()
         }
-        self.channels: dict[str, Channel] = {}
-        self.messages: list[MessageRecord] = []
-        self.views: dict[str, ViewRecord] = {}
-        self.view_stacks: dict[str, list[str]] = {}
-        self.triggers: dict[str, Trigger] = {}
-        self.response_urls: dict[str, ResponseUrl] = {}
-        self.call_log: list[dict[str, Any]] = []
-        self.injections: list[Injection] = []
-        self.latency: dict[str | None, float] = {}
         self.reset()
 
     # ---- lifecycle -------------------------------------------------------------------------
@@ -255,7 +254,6 @@ class Workspace:
                 self.channels[channel.id] = channel
             self.messages = []
             self.views = {}
-            self.view_stacks = {}
             self.triggers = {}
             self.response_urls = {}
             self.call_log = []
@@ -382,16 +380,15 @@ class Workspace:
             self.channels[channel.id] = channel
             return channel
 
-    def directory(self) -> Directory:
+    def names(self) -> dict[str, str]:
+        """The name shown for every id (render.Names)."""
         with self.lock:
-            return Directory(
-                users={
-                    u: str(obj.get("real_name") or obj["name"]) for u, obj in self.users.items()
-                },
-                channels={c.id: c.name for c in self.channels.values()},
-                usergroups={g: str(spec["handle"]) for g, spec in self.usergroups.items()},
-                bots={BOT_ID: BOT_NAME},
-            )
+            return {
+                **{u: str(obj.get("real_name") or obj["name"]) for u, obj in self.users.items()},
+                **{c.id: c.name for c in self.channels.values()},
+                **{g: str(spec["handle"]) for g, spec in self.usergroups.items()},
+                BOT_ID: BOT_NAME,
+            }
 
     # ---- messages --------------------------------------------------------------------------
 
@@ -469,6 +466,12 @@ class Workspace:
 
     def notify(self) -> None:
         with self.lock:
+            self.changed.notify_all()
+
+    def close_views(self, user: str) -> None:
+        with self.lock:
+            for record in self.views.values():
+                record.open = record.open and record.user != user
             self.changed.notify_all()
 
     def wait_for(self, probe: Callable[[], T | None], timeout: float) -> T | None:

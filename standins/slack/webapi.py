@@ -18,7 +18,6 @@ from . import blocks as blocks_check
 from .state import (
     APP_ID,
     BOT_ID,
-    BOT_NAME,
     BOT_USER_ID,
     RESPONSE_URL_TTL,
     RESPONSE_URL_USES,
@@ -32,7 +31,7 @@ from .state import (
 )
 
 # Arguments that arrive as JSON strings when a client sends a form body instead of JSON.
-_JSON_ARGS = ("blocks", "attachments", "view", "metadata")
+_JSON_ARGS = ("blocks", "view")
 
 
 class ApiError(Exception):
@@ -237,19 +236,9 @@ class WebApi:
             "text": text or "",
             "ts": self.ws.next_ts(),
             "team": TEAM_ID,
-            "bot_profile": {
-                "id": BOT_ID,
-                "app_id": APP_ID,
-                "name": BOT_NAME,
-                "team_id": TEAM_ID,
-                "deleted": False,
-            },
         }
         if blocks is not None:
             body["blocks"] = blocks
-        for key in ("attachments", "metadata"):
-            if args.get(key):
-                body[key] = copy.deepcopy(args[key])
         if args.get("thread_ts"):
             body["thread_ts"] = str(args["thread_ts"])
         self.ws.add_message(channel, body, visible_to=visible_to)
@@ -267,7 +256,7 @@ class WebApi:
                 raise ApiError("invalid_blocks", problems)
             blocks = copy.deepcopy(blocks)
             blocks_check.fill_missing_ids(blocks)
-        if not text and not blocks and not args.get("attachments"):
+        if not text and not blocks:
             raise ApiError("no_text")
         if text is not None and blocks_check.slack_length(text) > blocks_check.MESSAGE_TEXT_LIMIT:
             # Slack documents both a cut at 40,000 and `msg_too_long`; refusing is the one a
@@ -289,12 +278,10 @@ class WebApi:
 
     def views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         spec = self._view_spec(args)
-        self._check_external_id(spec)
         user, error = self.ws.take_trigger(args.get("trigger_id"))
         if user is None:
             raise ApiError(error or "invalid_trigger_id")
-        for view_id in self.ws.view_stacks.get(user, []):
-            self.ws.views[view_id].open = False
+        self.ws.close_views(user)  # no views.push: a new modal replaces the open one
         view_id = self.ws.next_id("V")
         record = ViewRecord(
             view={
@@ -310,25 +297,16 @@ class WebApi:
             user=user,
         )
         self.ws.views[view_id] = record
-        self.ws.view_stacks[user] = [view_id]
         self.replace_view(record, spec)
         return {"ok": True, "view": copy.deepcopy(record.view)}
 
     def views_update(self, args: dict[str, Any]) -> dict[str, Any]:
         spec = self._view_spec(args)
-        view_id, external_id = args.get("view_id"), args.get("external_id")
-        if not view_id and not external_id:
-            raise ApiError(
-                "invalid_arguments",
-                [blocks_check.error("must provide view_id or external_id", "")],
-            )
-        key, wanted = ("id", view_id) if view_id else ("external_id", external_id)
-        record = next(
-            (r for r in self.ws.views.values() if r.open and r.view.get(key) == wanted), None
-        )
-        if record is None:
+        if not args.get("view_id"):
+            raise ApiError("invalid_arguments", [blocks_check.error("must provide view_id", "")])
+        record = self.ws.views.get(args["view_id"])
+        if record is None or not record.open:
             raise ApiError("not_found")
-        self._check_external_id(spec, record.view["id"])
         if args.get("hash") and args["hash"] != record.view["hash"]:
             raise ApiError("hash_conflict")
         self.replace_view(record, spec)
@@ -344,13 +322,6 @@ class WebApi:
         if problems:
             raise ApiError("invalid_arguments", problems)
         return spec
-
-    def _check_external_id(self, spec: dict[str, Any], own_view_id: str | None = None) -> None:
-        external_id = spec.get("external_id")
-        for record in self.ws.views.values():
-            taken = record.open and record.view["id"] != own_view_id
-            if external_id and taken and record.view.get("external_id") == external_id:
-                raise ApiError("duplicate_external_id")
 
     def replace_view(self, record: ViewRecord, spec: dict[str, Any]) -> None:
         """A modal's content as Slack stores it (views.open, views.update, response_action
@@ -368,9 +339,6 @@ class WebApi:
                 "blocks": blocks,
                 "private_metadata": spec.get("private_metadata", ""),
                 "callback_id": spec.get("callback_id", ""),
-                "external_id": spec.get("external_id", ""),
-                "clear_on_close": bool(spec.get("clear_on_close", False)),
-                "notify_on_close": bool(spec.get("notify_on_close", False)),
                 "hash": self.ws.new_hash(),
             }
         )
