@@ -169,16 +169,17 @@ class SlackStandIn(Interactions):
         if error == "ratelimited":
             http_status = 429 if http_status is None else http_status
             retry_after = 1 if retry_after is None else retry_after
-        self.workspace.inject(
-            Injection(
-                method=method,
-                error=error,
-                remaining=max(int(count), 1),
-                channel=channel,
-                http_status=200 if http_status is None else int(http_status),
-                retry_after=None if retry_after is None else float(retry_after),
+        with self.workspace.lock:
+            self.workspace.injections.append(
+                Injection(
+                    method=method,
+                    error=error,
+                    remaining=max(int(count), 1),
+                    channel=channel,
+                    http_status=200 if http_status is None else int(http_status),
+                    retry_after=None if retry_after is None else float(retry_after),
+                )
             )
-        )
 
     def set_latency(self, seconds: float, method: str | None = None) -> None:
         """Delay answers of `method` (or every method, and response URLs, when None)."""

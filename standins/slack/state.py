@@ -209,12 +209,11 @@ class Workspace:
         self._clock_offset = 0.0
         self._last_ts_micros = 0
         self._counter = 0
+        bot = {"id": BOT_USER_ID, "name": "partner-fix", "real_name": BOT_NAME, "is_bot": True}
         self.users = {
             str(spec["id"]): _user_object(spec)
-            for spec in (DEFAULT_USERS if users is None else users)
+            for spec in [*(DEFAULT_USERS if users is None else users), bot]
         }
-        bot = {"id": BOT_USER_ID, "name": "partner-fix", "real_name": BOT_NAME, "is_bot": True}
-        self.users.setdefault(BOT_USER_ID, _user_object(bot))
         self.users[BOT_USER_ID]["profile"]["bot_id"] = BOT_ID
         self._channel_specs = list(DEFAULT_CHANNELS if channels is None else channels)
         self.usergroups = {
@@ -223,42 +222,32 @@ class Workspace:
         }
         self.reset()
 
-    # ---- lifecycle -------------------------------------------------------------------------
-
     def reset(self) -> None:
         """Forget everything that happened; keep the people, channels and groups configured."""
         with self.lock:
-            self.channels = {}
             # By default, channels hold this workspace's people: external members are only in
             # the Slack Connect channels that name them, and deleted users in none.
             humans = [
                 u
                 for u, obj in self.users.items()
-                if not obj.get("is_bot") and not obj.get("deleted") and obj["team_id"] == TEAM_ID
+                if not obj["is_bot"] and not obj["deleted"] and obj["team_id"] == TEAM_ID
             ]
+            self.channels = {}
             for spec in self._channel_specs:
-                members = list(spec.get("members", humans))
-                bot_member = spec.get("bot_member", not spec.get("is_private", False))
-                if bot_member and BOT_USER_ID not in members:
+                is_private = bool(spec.get("is_private", False))
+                members = [u for u in spec.get("members", humans) if u != BOT_USER_ID]
+                if spec.get("bot_member", not is_private):
                     members.append(BOT_USER_ID)
-                if not bot_member and BOT_USER_ID in members:
-                    members.remove(BOT_USER_ID)
-                channel = Channel(
+                self.channels[str(spec["id"])] = Channel(
                     id=str(spec["id"]),
-                    name=str(spec.get("name", str(spec["id"]).lower())),
-                    is_private=bool(spec.get("is_private", False)),
+                    name=str(spec["name"]),
+                    is_private=is_private,
                     members=members,
                     created=int(self.now()) - 86400,
                     shared_team_ids=list(spec.get("shared_team_ids", [])),
                 )
-                self.channels[channel.id] = channel
-            self.messages = []
-            self.views = {}
-            self.triggers = {}
-            self.response_urls = {}
-            self.call_log = []
-            self.injections = []
-            self.latency = {}
+            self.messages, self.views, self.triggers, self.response_urls = [], {}, {}, {}
+            self.call_log, self.injections, self.latency = [], [], {}
             self.changed.notify_all()
 
     # ---- time and ids ----------------------------------------------------------------------
@@ -292,7 +281,7 @@ class Workspace:
 
     def new_trigger(self, user: str) -> str:
         with self.lock:
-            trigger_id = f"{int(self.now())}.{self._bump()}.{secrets.token_hex(16)}"
+            trigger_id = f"{int(self.now())}.{self.next_id('')}.{secrets.token_hex(16)}"
             self.triggers[trigger_id] = Trigger(user=user, issued=self.now())
             return trigger_id
 
@@ -317,19 +306,11 @@ class Workspace:
         thread_ts: str | None = None,
     ) -> str:
         with self.lock:
-            url_id = f"{TEAM_ID}/{self._bump()}/{secrets.token_hex(12)}"
+            url_id = f"{TEAM_ID}/{self.next_id('')}/{secrets.token_hex(12)}"
             self.response_urls[url_id] = ResponseUrl(
-                user=user,
-                channel=channel,
-                source_ts=source_ts,
-                thread_ts=thread_ts,
-                created=self.now(),
+                user, channel, source_ts, thread_ts, created=self.now()
             )
             return f"{self.base_url}/_response/{url_id}"
-
-    def _bump(self) -> int:
-        self._counter += 1
-        return self._counter
 
     # ---- people and channels ---------------------------------------------------------------
 
@@ -350,13 +331,10 @@ class Workspace:
         with self.lock:
             if ref in self.channels:
                 return self.channels[ref]
-            if ref in self.users and not self.users[ref].get("is_bot"):
+            if ref in self.users and not self.users[ref]["is_bot"]:
                 return self.dm_channel(ref)
             name = ref.removeprefix("#")
-            for channel in self.channels.values():
-                if not channel.is_im and channel.name == name:
-                    return channel
-            return None
+            return next((c for c in self.channels.values() if not c.is_im and c.name == name), None)
 
     def require_channel(self, ref: str) -> Channel:
         channel = self.resolve_channel(ref)
@@ -366,67 +344,53 @@ class Workspace:
 
     def dm_channel(self, user_id: str) -> Channel:
         with self.lock:
-            for channel in self.channels.values():
-                if channel.is_im and channel.im_user == user_id:
-                    return channel
-            channel = Channel(
-                id="D" + user_id.removeprefix("U"),
-                name=user_id,
-                is_im=True,
-                members=[user_id, BOT_USER_ID],
-                created=int(self.now()),
-                im_user=user_id,
-            )
-            self.channels[channel.id] = channel
-            return channel
+            dm_id = "D" + user_id.removeprefix("U")
+            if dm_id not in self.channels:
+                self.channels[dm_id] = Channel(
+                    id=dm_id,
+                    name=user_id,
+                    is_im=True,
+                    members=[user_id, BOT_USER_ID],
+                    created=int(self.now()),
+                    im_user=user_id,
+                )
+            return self.channels[dm_id]
 
     def names(self) -> dict[str, str]:
         """The name shown for every id (render.Names)."""
         with self.lock:
             return {
-                **{u: str(obj.get("real_name") or obj["name"]) for u, obj in self.users.items()},
+                **{u: str(obj["real_name"] or obj["name"]) for u, obj in self.users.items()},
                 **{c.id: c.name for c in self.channels.values()},
                 **{g: str(spec["handle"]) for g, spec in self.usergroups.items()},
                 BOT_ID: BOT_NAME,
             }
 
-    # ---- messages --------------------------------------------------------------------------
+    # ---- messages and views ----------------------------------------------------------------
 
     def add_message(
         self, channel: str, body: dict[str, Any], visible_to: str | None = None
     ) -> MessageRecord:
         """Store a message; a reply also updates its parent the way Slack does (thread_ts on
-        the parent, reply_count, reply_users, latest_reply)."""
+        the parent, reply_count)."""
         with self.lock:
             record = MessageRecord(channel=channel, body=body, visible_to=visible_to)
-            thread_ts = record.thread_ts
-            if thread_ts:
-                parent = self.find_message(channel, thread_ts)
-                if parent is not None and parent.thread_ts and parent.thread_ts != parent.ts:
-                    # A reply to a reply lands in the parent's thread, as in Slack.
-                    thread_ts = parent.thread_ts
-                    body["thread_ts"] = thread_ts
-                    parent = self.find_message(channel, thread_ts)
-                if parent is not None:
-                    body.setdefault("parent_user_id", parent.body.get("user"))
-                    if visible_to is None:
-                        parent.body["thread_ts"] = parent.ts
-                        parent.body["reply_count"] = parent.body.get("reply_count", 0) + 1
-                        repliers = parent.body.setdefault("reply_users", [])
-                        if body.get("user") and body["user"] not in repliers:
-                            repliers.append(body["user"])
-                        parent.body["reply_users_count"] = len(repliers)
-                        parent.body["latest_reply"] = body["ts"]
+            parent = self.find_message(channel, record.thread_ts)
+            if parent is not None and parent.thread_ts and parent.thread_ts != parent.ts:
+                # A reply to a reply lands in the parent's thread, as in Slack.
+                body["thread_ts"] = parent.thread_ts
+                parent = self.find_message(channel, parent.thread_ts)
+            if parent is not None and visible_to is None:
+                parent.body["thread_ts"] = parent.ts
+                parent.body["reply_count"] = parent.body.get("reply_count", 0) + 1
             self.messages.append(record)
             self.changed.notify_all()
             return record
 
     def find_message(self, channel: str, ts: Any) -> MessageRecord | None:
         with self.lock:
-            for record in self.messages:
-                if record.channel == channel and record.ts == ts:
-                    return record
-            return None
+            found = (r for r in self.messages if r.channel == channel and r.ts == ts)
+            return next(found, None) if ts else None
 
     def thread_records(self, channel: str, ts: str) -> list[MessageRecord]:
         with self.lock:
@@ -436,28 +400,27 @@ class Workspace:
                 if r.channel == channel and (r.ts == ts or r.thread_ts == ts)
             ]
 
+    def close_views(self, user: str) -> None:
+        with self.lock:
+            for record in self.views.values():
+                record.open = record.open and record.user != user
+            self.notify()
+
     # ---- calls, injections, waiting --------------------------------------------------------
 
     def record_call(self, entry: dict[str, Any]) -> None:
         with self.lock:
             self.call_log.append(entry)
-            self.changed.notify_all()
-
-    def inject(self, injection: Injection) -> None:
-        with self.lock:
-            self.injections.append(injection)
+            self.notify()
 
     def take_injection(self, method: str, channel: Any) -> Injection | None:
         with self.lock:
             for injection in self.injections:
-                if injection.method != method:
-                    continue
-                if injection.channel is not None and injection.channel != channel:
-                    continue
-                injection.remaining -= 1
-                if injection.remaining <= 0:
-                    self.injections.remove(injection)
-                return injection
+                if injection.method == method and injection.channel in (None, channel):
+                    injection.remaining -= 1
+                    if injection.remaining <= 0:
+                        self.injections.remove(injection)
+                    return injection
             return None
 
     def latency_for(self, method: str) -> float:
@@ -468,24 +431,13 @@ class Workspace:
         with self.lock:
             self.changed.notify_all()
 
-    def close_views(self, user: str) -> None:
-        with self.lock:
-            for record in self.views.values():
-                record.open = record.open and record.user != user
-            self.changed.notify_all()
-
     def wait_for(self, probe: Callable[[], T | None], timeout: float) -> T | None:
         """Wait until probe() returns something other than None (checked on every change)."""
         deadline = time.monotonic() + timeout
         with self.changed:
-            while True:
-                found = probe()
-                if found is not None:
-                    return found
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
+            while (found := probe()) is None and (left := deadline - time.monotonic()) > 0:
                 self.changed.wait(min(left, 0.05))
+            return found
 
 
 def _user_object(spec: Mapping[str, Any]) -> dict[str, Any]:
