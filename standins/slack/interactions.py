@@ -12,7 +12,7 @@ import json
 import re
 import time
 from collections.abc import Mapping
-from typing import Any, TypedDict, Unpack
+from typing import Any
 
 from . import blocks as blocks_check
 from .outgoing import AppResponse, post_signed
@@ -36,15 +36,6 @@ _TOKEN = re.compile(
     r"|<!(?P<broadcast>here|channel|everyone)>"
     r"|(?P<link>https?://[^\s<>]*[^\s<>.,;:!?)'\"])"
 )
-
-
-class Signing(TypedDict, total=False):
-    """How a request to the app is signed, for tests of the app's door: `sign=False` leaves
-    the signature out, `timestamp_offset` moves the timestamp, `secret` signs with another."""
-
-    sign: bool
-    timestamp_offset: float
-    secret: str | None
 
 
 class Interactions:
@@ -95,10 +86,15 @@ class Interactions:
         channel: str,
         text: str,
         command: str = "/partner-fix",
-        **signing: Unpack[Signing],
+        *,
+        sign: bool = True,
+        timestamp_offset: float = 0.0,
+        secret: str | None = None,
     ) -> AppResponse:
         """A person runs a slash command in a channel. A JSON or text answer to the request
-        itself is shown as Slack shows it: ephemeral, unless response_type is in_channel."""
+        itself is shown as Slack shows it: ephemeral, unless response_type is in_channel.
+        For tests of the app's door: `sign=False` leaves the signature out, `timestamp_offset`
+        moves the timestamp, `secret` signs with another secret."""
         person, where = self.workspace.require_user(user), self.workspace.require_channel(channel)
         trigger_id = self.workspace.new_trigger(user)
         response_url = self.workspace.new_response_url(user, where.id)
@@ -117,7 +113,7 @@ class Interactions:
             "response_url": response_url,
             "trigger_id": trigger_id,
         }
-        reply = self._send(fields, dict(fields), signing)
+        reply = self._send(fields, dict(fields), sign, timestamp_offset, secret)
         self._show_command_ack(reply, user, where)
         return reply
 
@@ -127,7 +123,6 @@ class Interactions:
         channel: str,
         message_ts: str,
         callback_id: str = "partner_fix_message",
-        **signing: Unpack[Signing],
     ) -> AppResponse:
         """A person picks the app's message shortcut on a stored message."""
         where = self.workspace.require_channel(channel)
@@ -147,7 +142,7 @@ class Interactions:
             message_ts=record.ts,
             message=copy.deepcopy(record.body),
         )
-        return self._send_payload(payload, signing)
+        return self._send_payload(payload)
 
     def click_button(
         self,
@@ -157,7 +152,6 @@ class Interactions:
         action_id: str,
         *,
         view_id: str | None = None,
-        **signing: Unpack[Signing],
     ) -> AppResponse:
         """A person clicks the button with `action_id` in a message (message_ts None: the
         newest message in the channel that the person sees and that has that button), or in
@@ -188,19 +182,17 @@ class Interactions:
             if found is None:
                 raise ValueError(f"no button {action_id!r} in view {view_id}")
         payload.update(container=container, actions=[_button_action(*found)])
-        return self._send_payload(payload, signing)
+        return self._send_payload(payload)
 
-    def submit_view(
-        self, user: str, view_id: str, values: Mapping[str, Any], **signing: Unpack[Signing]
-    ) -> AppResponse:
-        """A person fills a modal's inputs (block_id -> value; a list for multi-selects and
-        checkboxes) and presses Submit; the app's response_action is then applied."""
+    def submit_view(self, user: str, view_id: str, values: Mapping[str, Any]) -> AppResponse:
+        """A person fills a modal's inputs (block_id -> the text, or the chosen option's value)
+        and presses Submit; the app's response_action is then applied."""
         payload = self._payload("view_submission", user)
         with self.workspace.lock:
             record = self._open_view(user, view_id)
             record.view["state"]["values"] = build_state_values(record.view["blocks"], values)
             payload.update(view=copy.deepcopy(record.view), response_urls=[])
-        reply = self._send_payload(payload, signing)
+        reply = self._send_payload(payload)
         self._apply_response_action(record, reply)
         with self.workspace.lock:
             reply.view = copy.deepcopy(record.view)
@@ -221,16 +213,22 @@ class Interactions:
             "trigger_id": self.workspace.new_trigger(user),
         }
 
-    def _send(self, fields: dict[str, str], sent: dict[str, Any], signing: Signing) -> AppResponse:
+    def _send(
+        self,
+        fields: dict[str, str],
+        sent: dict[str, Any],
+        sign: bool = True,
+        timestamp_offset: float = 0.0,
+        secret: str | None = None,
+    ) -> AppResponse:
         if not self.app_url:
             raise RuntimeError("no app_url configured: set SlackStandIn(app_url=...)")
-        secret = signing.get("secret")
         status, body, headers, elapsed = post_signed(
             self.app_url,
             fields,
             self.signing_secret if secret is None else secret,
-            sign=signing.get("sign", True),
-            timestamp_offset=signing.get("timestamp_offset", 0.0),
+            sign=sign,
+            timestamp_offset=timestamp_offset,
         )
         reply = AppResponse(status=status, body=body, elapsed=elapsed, headers=headers, sent=sent)
         reply.trigger_id, reply.response_url = sent.get("trigger_id"), sent.get("response_url")
@@ -240,8 +238,8 @@ class Interactions:
             reply.problems.append(f"the app took {elapsed:.2f}s to answer: Slack gives up after 3s")
         return reply
 
-    def _send_payload(self, payload: dict[str, Any], signing: Signing) -> AppResponse:
-        return self._send({"payload": json.dumps(payload)}, payload, signing)
+    def _send_payload(self, payload: dict[str, Any]) -> AppResponse:
+        return self._send({"payload": json.dumps(payload)}, payload)
 
     def _show_command_ack(self, reply: AppResponse, user: str, where: Channel) -> None:
         if reply.status != 200 or not reply.body.strip():

@@ -36,6 +36,7 @@ from .webapi import WebApi
 __all__ = ["AppResponse", "SlackStandIn"]
 
 Found = dict[str, Any]
+Matcher = Callable[[Found], bool] | None
 
 
 class SlackStandIn(Interactions):
@@ -198,36 +199,26 @@ class SlackStandIn(Interactions):
     # ---- waiting for the bot's asynchronous work -------------------------------------------
 
     def wait_for_message(
-        self,
-        channel: str | None = None,
-        predicate: Callable[[Found], bool] | None = None,
-        timeout: float = 5.0,
+        self, channel: str | None = None, predicate: Matcher = None, timeout: float = 5.0
     ) -> Found:
         """The first message (oldest first) matching; raises TimeoutError after `timeout`."""
-        found = self._wait(lambda: self.messages(channel), predicate, timeout)
-        if found is None:
-            raise TimeoutError(f"no matching message in {channel or 'any channel'}")
-        return found
+        where = channel or "any channel"
+        return self._wait(lambda: self.messages(channel), predicate, timeout, f"message in {where}")
 
-    def wait_for_call(
-        self, method: str, predicate: Callable[[Found], bool] | None = None, timeout: float = 5.0
-    ) -> Found:
+    def wait_for_call(self, method: str, predicate: Matcher = None, timeout: float = 5.0) -> Found:
         """The first recorded call of `method` matching; raises TimeoutError after `timeout`."""
-        found = self._wait(lambda: self.calls(method), predicate, timeout)
-        if found is None:
-            raise TimeoutError(f"no matching {method} call")
-        return found
+        return self._wait(lambda: self.calls(method), predicate, timeout, f"{method} call")
 
     def _wait(
-        self,
-        items: Callable[[], list[Found]],
-        predicate: Callable[[Found], bool] | None,
-        timeout: float,
-    ) -> Found | None:
+        self, items: Callable[[], list[Found]], predicate: Matcher, timeout: float, what: str
+    ) -> Found:
         def probe() -> Found | None:
             return next((item for item in items() if predicate is None or predicate(item)), None)
 
-        return self.workspace.wait_for(probe, timeout)
+        found = self.workspace.wait_for(probe, timeout)
+        if found is None:
+            raise TimeoutError(f"no matching {what}")
+        return found
 
     # ---- rendering -------------------------------------------------------------------------
 
