@@ -24,7 +24,7 @@ TEXT_INPUTS = frozenset({"plain_text_input", "email_text_input"})
 OPTION_LIMITS = {"radio_buttons": 10, "static_select": 100}
 INPUT_ELEMENTS = TEXT_INPUTS | set(OPTION_LIMITS)
 INTERACTIVE_ELEMENTS = INPUT_ELEMENTS | {"button"}
-BLOCK_TYPES = frozenset({"section", "header", "divider", "context", "actions", "input", "image"})
+BLOCK_TYPES = frozenset({"section", "header", "divider", "context", "actions", "input"})
 
 # The optional text objects each kind holds, when present: key -> (limit, plain_text only).
 # ("element": what every element may hold.)
@@ -225,7 +225,7 @@ def _check_block(block: dict[str, Any], where: str) -> list[str]:
             at = f"{where}/elements/{i}"
             if kind == "actions":
                 problems += _check_element(element, at, action_ids)
-            elif not (isinstance(element, dict) and element.get("type") == "image"):
+            else:
                 problems += _check_text(element, at, 3000)
     elif kind == "input":
         element = block.get("element")
@@ -240,7 +240,7 @@ def _check_element(element: Any, where: str, action_ids: set[str]) -> list[str]:
     if not isinstance(element, dict):
         return [error("must be an object", where)]
     kind = element.get("type")
-    if kind not in INTERACTIVE_ELEMENTS and kind != "image":
+    if kind not in INTERACTIVE_ELEMENTS:
         return [error(f"unsupported element type: {kind}", f"{where}/type")]
     problems = _check_id(element, "action_id", where, action_ids)
     problems += _check_texts(element, "element", where) + _check_texts(element, kind, where)
@@ -250,7 +250,7 @@ def _check_element(element: Any, where: str, action_ids: set[str]) -> list[str]:
             problems.append(_too_long(2000, f"{where}/value"))
         if element.get("style") not in (None, "primary", "danger"):
             problems.append(error("must be one of: primary, danger", f"{where}/style"))
-    elif kind in OPTION_LIMITS and "option_groups" not in element:
+    elif kind in OPTION_LIMITS:
         problems += _check_options(element, where, OPTION_LIMITS[kind])
     return problems
 
@@ -268,8 +268,6 @@ def _check_options(element: dict[str, Any], where: str, most: int) -> list[str]:
             problems.append(error("must be an object", at))
             continue
         problems += _check_text(option.get("text"), f"{at}/text", 75, plain_only)
-        if "description" in option:
-            problems += _check_text(option["description"], f"{at}/description", 75)
         value = option.get("value")
         if not isinstance(value, str) or not value:
             problems.append(error("must be a non-empty string", f"{at}/value"))

@@ -362,9 +362,7 @@ def build_state_values(
 
 
 def _option(element: dict[str, Any], value: Any) -> dict[str, Any]:
-    options = list(element.get("options") or [])
-    for group in element.get("option_groups") or []:
-        options += group.get("options") or []
+    options = element.get("options") or []
     for option in options:
         if option.get("value") == value:
             return copy.deepcopy(option)
