@@ -130,7 +130,7 @@ class Interactions:
         if record is None or record.visible_to is not None:
             raise ValueError(f"no message {message_ts} in {where.id} to run a shortcut on")
         payload = self._payload("message_action", user)
-        # Slack's message_action payload is the one without api_app_id.
+        # No api_app_id, as this stand-in has always sent message_action: the app must not need it.
         del payload["api_app_id"]
         payload.update(
             action_ts=_action_ts(),
@@ -160,15 +160,26 @@ class Interactions:
         with self.workspace.lock:
             if view_id is not None:
                 view = copy.deepcopy(self._open_view(user, view_id).view)
-                blocks, container = view["blocks"], {"type": "view", "view_id": view_id}
-                payload.update(view=view, state=copy.deepcopy(view["state"]))
+                blocks = view["blocks"]
+                payload.update(
+                    container={"type": "view", "view_id": view_id},
+                    view=view,
+                    state=copy.deepcopy(view["state"]),
+                )
             elif channel is None:
                 raise ValueError("click_button needs a channel, or a view_id")
             else:
                 where = self.workspace.require_channel(channel)
                 record = self._message_with_button(user, where, message_ts, action_id)
-                blocks, container = record.body.get("blocks") or [], self._container(record)
+                blocks = record.body.get("blocks") or []
                 payload.update(
+                    container={
+                        "type": "message",
+                        "message_ts": record.ts,
+                        "channel_id": where.id,
+                        "is_ephemeral": record.visible_to is not None,
+                        **({"thread_ts": record.thread_ts} if record.thread_ts else {}),
+                    },
                     channel={"id": where.id, "name": where.name},
                     state={"values": {}},
                     response_url=self.workspace.new_response_url(
@@ -181,7 +192,7 @@ class Interactions:
             found = blocks_check.find_button(blocks, action_id)
             if found is None:
                 raise ValueError(f"no button {action_id!r} in view {view_id}")
-        payload.update(container=container, actions=[_button_action(*found)])
+        payload["actions"] = [_button_action(*found)]
         return self._send_payload(payload)
 
     def submit_view(self, user: str, view_id: str, values: Mapping[str, Any]) -> AppResponse:
@@ -202,11 +213,18 @@ class Interactions:
 
     def _payload(self, kind: str, user: str) -> dict[str, Any]:
         """What every interactivity payload carries: who, where, and a fresh trigger_id."""
+        person = self.workspace.require_user(user)
         return {
             "type": kind,
             "token": VERIFICATION_TOKEN,
             "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
-            "user": _user_ref(self.workspace.require_user(user)),
+            # An external member's own team_id, as Slack sends it for Slack Connect channels.
+            "user": {
+                "id": user,
+                "username": person["name"],
+                "name": person["name"],
+                "team_id": person["team_id"],
+            },
             "api_app_id": APP_ID,
             "is_enterprise_install": False,
             "enterprise": None,
@@ -281,18 +299,6 @@ class Interactions:
                 return record
         raise ValueError(f"{user} sees no button {action_id!r} in {where.id}")
 
-    @staticmethod
-    def _container(record: MessageRecord) -> dict[str, Any]:
-        container: dict[str, Any] = {
-            "type": "message",
-            "message_ts": record.ts,
-            "channel_id": record.channel,
-            "is_ephemeral": record.visible_to is not None,
-        }
-        if record.thread_ts:
-            container["thread_ts"] = record.thread_ts
-        return container
-
     def _apply_response_action(self, record: ViewRecord, reply: AppResponse) -> None:
         """Do to the stored modal what Slack does with the app's answer to a submission."""
         if reply.status != 200:
@@ -353,10 +359,9 @@ def build_state_values(
             text = value if given else element.get("initial_value")
             shown = {"type": kind, "value": None if text in (None, "") else str(text)}
         else:  # radio buttons and static selects: one option, the initial one if untouched
-            option = _option(element, value) if value is not None else None
-            shown = {"type": kind, "selected_option": option}
-            if not given:
-                shown["selected_option"] = element.get("initial_option")
+            option = _option(element, value) if given and value is not None else None
+            chosen = option if given else element.get("initial_option")
+            shown = {"type": kind, "selected_option": chosen}
         state[block_id] = {element["action_id"]: shown}
     return state
 
@@ -371,27 +376,14 @@ def _option(element: dict[str, Any], value: Any) -> dict[str, Any]:
 
 
 def _button_action(block: dict[str, Any], button: dict[str, Any]) -> dict[str, Any]:
-    action: dict[str, Any] = {
+    return {
         "action_id": button["action_id"],
         "block_id": block["block_id"],
         "text": copy.deepcopy(button.get("text")),
         "type": "button",
         "action_ts": _action_ts(),
-    }
-    # Slack sends value and style only when the button has them.
-    for key in ("value", "style"):
-        if key in button:
-            action[key] = button[key]
-    return action
-
-
-def _user_ref(person: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "id": person["id"],
-        "username": person["name"],
-        "name": person["name"],
-        # An external member's own team, as Slack sends it for Slack Connect channels.
-        "team_id": person.get("team_id", TEAM_ID),
+        # Slack sends value and style only when the button has them.
+        **{key: button[key] for key in ("value", "style") if key in button},
     }
 
 

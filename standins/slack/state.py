@@ -97,23 +97,20 @@ class Channel:
         return BOT_USER_ID in self.members
 
     def info(self) -> dict[str, Any]:
-        """The conversation object of conversations.info."""
+        """The conversation object of conversations.info: the fields the bot reads."""
         if self.is_im:
             return {"id": self.id, "created": self.created, "is_im": True, "user": self.im_user}
         return {
             "id": self.id,
             "name": self.name,
-            "is_channel": not self.is_private,
-            "is_group": self.is_private,
+            "created": self.created,
             "is_im": False,
             "is_private": self.is_private,
+            "is_member": self.bot_member,
             "is_shared": self.ext_shared,
             "is_ext_shared": self.ext_shared,
             "is_org_shared": False,
             "is_pending_ext_shared": False,
-            "is_member": self.bot_member,
-            "created": self.created,
-            "num_members": len(self.members),
             **({"shared_team_ids": list(self.shared_team_ids)} if self.ext_shared else {}),
         }
 
@@ -163,7 +160,7 @@ class Trigger:
 @dataclass
 class ResponseUrl:
     user: str
-    channel: str | None
+    channel: str
     source_ts: str | None
     thread_ts: str | None
     created: float
@@ -301,7 +298,7 @@ class Workspace:
     def new_response_url(
         self,
         user: str,
-        channel: str | None,
+        channel: str,
         source_ts: str | None = None,
         thread_ts: str | None = None,
     ) -> str:

@@ -369,11 +369,7 @@ class WebApi:
             return ApiReply(404, failure("used_url"))
         if not isinstance(payload, dict):
             return ApiReply(400, failure("invalid_payload"))
-        original = (
-            self.ws.find_message(source.channel, source.source_ts)
-            if source.channel and source.source_ts
-            else None
-        )
+        original = self.ws.find_message(source.channel, source.source_ts)
         try:
             self._content(payload)
         except ApiError as exc:
@@ -381,8 +377,6 @@ class WebApi:
         source.uses += 1
         if _truthy(payload.get("replace_original")) and original is not None:
             self._update(original, payload)
-        elif source.channel is None:
-            return ApiReply(404, failure("channel_not_found"))
         else:
             in_channel = payload.get("response_type") == "in_channel"
             args = dict(payload, thread_ts=payload.get("thread_ts") or source.thread_ts)
