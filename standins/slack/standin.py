@@ -167,20 +167,12 @@ class SlackStandIn(Interactions):
     ) -> None:
         """The next `count` calls of `method` (only those for `channel`, if given) fail with
         `error`. `ratelimited` defaults to HTTP 429 with Retry-After: 1, as Slack answers."""
-        if error == "ratelimited":
-            http_status = 429 if http_status is None else http_status
-            retry_after = 1 if retry_after is None else retry_after
+        limited = error == "ratelimited"
+        status = http_status if http_status is not None else 429 if limited else 200
+        retry = retry_after if retry_after is not None else 1 if limited else None
+        injection = Injection(method, error, max(int(count), 1), channel, int(status), retry)
         with self.workspace.lock:
-            self.workspace.injections.append(
-                Injection(
-                    method=method,
-                    error=error,
-                    remaining=max(int(count), 1),
-                    channel=channel,
-                    http_status=200 if http_status is None else int(http_status),
-                    retry_after=None if retry_after is None else float(retry_after),
-                )
-            )
+            self.workspace.injections.append(injection)
 
     def set_latency(self, seconds: float, method: str | None = None) -> None:
         """Delay answers of `method` (or every method, and response URLs, when None)."""
