@@ -30,9 +30,6 @@ from .state import (
     Workspace,
 )
 
-# Arguments that arrive as JSON strings when a client sends a form body instead of JSON.
-_JSON_ARGS = ("blocks", "view")
-
 
 class ApiError(Exception):
     """A Slack error answer: `error` code plus optional response_metadata.messages."""
@@ -119,9 +116,6 @@ class WebApi:
         if token != self.ws.bot_token:
             return ApiReply(200, failure("invalid_auth"))
         try:
-            for key in _JSON_ARGS:
-                if key in args:
-                    args[key] = _decode_json_arg(args[key], key, method)
             with self.ws.lock:
                 body = handler(args)
         except ApiError as exc:
@@ -382,19 +376,6 @@ class WebApi:
             args = dict(payload, thread_ts=payload.get("thread_ts") or source.thread_ts)
             self.post(source.channel, args, visible_to=None if in_channel else source.user)
         return ApiReply(200, {"ok": True})
-
-
-def _decode_json_arg(value: Any, key: str, method: str) -> Any:
-    if not isinstance(value, str):
-        return value
-    try:
-        return json.loads(value)
-    except ValueError as exc:
-        if method.startswith("views."):
-            raise ApiError(
-                "invalid_arguments", [blocks_check.error("invalid JSON", f"/{key}")]
-            ) from exc
-        raise ApiError(f"invalid_{key}_format") from exc
 
 
 def _truthy(value: Any) -> bool:
