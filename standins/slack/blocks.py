@@ -2,8 +2,9 @@
 
 Each check returns Slack-style explanations ("[ERROR] ... [json-pointer:/blocks/0/text/text]"),
 the same lines Slack puts in `response_metadata.messages`, so a failing test says which field
-broke which limit. Only limits are checked, not every schema rule: the stand-in has to catch the
-mistakes that pass a local test and then fail in a real workspace.
+broke which limit. Only limits are checked, not every schema rule, and only for the block and
+element types the bot and its tests use: the stand-in has to catch the mistakes that pass a
+local test and then fail in a real workspace.
 """
 
 from __future__ import annotations
@@ -15,61 +16,32 @@ from typing import Any
 
 MESSAGE_BLOCK_LIMIT = 50
 MODAL_BLOCK_LIMIT = 100
-MODAL_TITLE_LIMIT = 24
-PRIVATE_METADATA_LIMIT = 3000
-BUTTON_VALUE_LIMIT = 2000
-SECTION_TEXT_LIMIT = 3000
-SECTION_FIELD_LIMIT = 2000
-SECTION_FIELDS_MAX = 10
-HEADER_TEXT_LIMIT = 150
-BUTTON_TEXT_LIMIT = 75
-ID_LIMIT = 255
-OPTION_TEXT_LIMIT = 75
-OPTION_VALUE_LIMIT = 150
-PLACEHOLDER_LIMIT = 150
-LABEL_LIMIT = 2000
 MESSAGE_TEXT_LIMIT = 40000
+ID_LIMIT = 255
 
-TEXT_INPUTS = frozenset(
-    {"plain_text_input", "email_text_input", "url_text_input", "number_input", "rich_text_input"}
-)
-SINGLE_SELECTS = frozenset({"static_select", "external_select"})
-MULTI_SELECTS = frozenset({"multi_static_select", "multi_external_select"})
-INPUT_ELEMENTS = (
-    TEXT_INPUTS
-    | SINGLE_SELECTS
-    | MULTI_SELECTS
-    | {
-        "radio_buttons",
-        "checkboxes",
-        "users_select",
-        "multi_users_select",
-        "conversations_select",
-        "multi_conversations_select",
-        "channels_select",
-        "multi_channels_select",
-        "datepicker",
-        "timepicker",
-        "datetimepicker",
-        "file_input",
-    }
-)
-INTERACTIVE_ELEMENTS = INPUT_ELEMENTS | {"button", "overflow", "workflow_button"}
-BLOCK_TYPES = frozenset(
-    {
-        "section",
-        "header",
-        "divider",
-        "context",
-        "actions",
-        "input",
-        "image",
-        "rich_text",
-        "file",
-        "video",
-        "markdown",
-    }
-)
+TEXT_INPUTS = frozenset({"plain_text_input", "email_text_input"})
+# Elements choosing from `options`, and how many options each may hold.
+OPTION_LIMITS = {"radio_buttons": 10, "static_select": 100}
+INPUT_ELEMENTS = TEXT_INPUTS | set(OPTION_LIMITS)
+INTERACTIVE_ELEMENTS = INPUT_ELEMENTS | {"button"}
+BLOCK_TYPES = frozenset({"section", "header", "divider", "context", "actions", "input"})
+
+# The optional text objects each kind holds, when present: key -> (limit, plain_text only).
+# ("element": what every element may hold.)
+_TEXTS: dict[str, dict[str, tuple[int, bool]]] = {
+    "section": {"text": (3000, False)},
+    "input": {"hint": (2000, True)},
+    "modal": {"title": (24, True), "submit": (24, True), "close": (24, True)},
+    "element": {"placeholder": (150, True)},
+}
+# The ones a kind must hold.
+_REQUIRED: dict[str, dict[str, tuple[int, bool]]] = {
+    "header": {"text": (150, True)},
+    "input": {"label": (2000, True)},
+    "button": {"text": (75, True)},
+}
+# A modal's own strings and their limits.
+_VIEW_STRINGS = {"private_metadata": 3000, "callback_id": ID_LIMIT}
 
 _ID_ALPHABET = string.ascii_letters + string.digits
 
@@ -113,16 +85,9 @@ def fill_missing_ids(blocks: list[dict[str, Any]]) -> None:
 
 def block_elements(block: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     """The elements a block holds: an actions block's list, an accessory or an input's element."""
-    if block.get("type") == "actions":
-        for element in block.get("elements") or []:
-            if isinstance(element, dict):
-                yield element
-    accessory = block.get("accessory")
-    if isinstance(accessory, dict):
-        yield accessory
-    element = block.get("element")
-    if isinstance(element, dict):
-        yield element
+    held = list(block.get("elements") or []) if block.get("type") == "actions" else []
+    held += [block.get("accessory"), block.get("element")]
+    yield from (element for element in held if isinstance(element, dict))
 
 
 def find_button(
@@ -140,15 +105,11 @@ def check_message(blocks: Any, pointer: str = "/blocks") -> list[str]:
     """Problems with a message's blocks (chat.postMessage, chat.update, response_url)."""
     if not isinstance(blocks, list):
         return [error("must be an array", pointer)]
-    problems: list[str] = []
-    if len(blocks) > MESSAGE_BLOCK_LIMIT:
-        problems.append(error(f"no more than {MESSAGE_BLOCK_LIMIT} items allowed", pointer))
-    problems += _check_blocks(blocks, pointer)
-    return problems
+    return _count(blocks, MESSAGE_BLOCK_LIMIT, pointer) + _check_blocks(blocks, pointer)
 
 
 def check_view(view: Any, pointer: str = "/view") -> list[str]:
-    """Problems with a modal (views.open, views.update, views.push, response_action)."""
+    """Problems with a modal (views.open, views.update, response_action update)."""
     if not isinstance(view, dict):
         return [error("must be an object", pointer)]
     problems: list[str] = []
@@ -157,29 +118,19 @@ def check_view(view: Any, pointer: str = "/view") -> list[str]:
         problems.append(error("must be one of: modal, home", f"{pointer}/type"))
     if view_type == "modal" and "title" not in view:
         problems.append(error("missing required field: title", pointer))
-    for key in ("title", "submit", "close"):
-        if key in view:
-            problems += _check_text(
-                view[key], f"{pointer}/{key}", MODAL_TITLE_LIMIT, plain_only=True
-            )
+    problems += _check_texts(view, "modal", pointer)
     blocks = view.get("blocks")
     if not isinstance(blocks, list):
         problems.append(error("missing required field: blocks", pointer))
         blocks = []
-    elif len(blocks) > MODAL_BLOCK_LIMIT:
-        problems.append(
-            error(f"no more than {MODAL_BLOCK_LIMIT} items allowed", f"{pointer}/blocks")
-        )
+    problems += _count(blocks, MODAL_BLOCK_LIMIT, f"{pointer}/blocks")
     problems += _check_blocks(blocks, f"{pointer}/blocks")
-    metadata = view.get("private_metadata", "")
-    if not isinstance(metadata, str):
+    if not isinstance(view.get("private_metadata", ""), str):
         problems.append(error("must be a string", f"{pointer}/private_metadata"))
-    elif slack_length(metadata) > PRIVATE_METADATA_LIMIT:
-        problems.append(_too_long(PRIVATE_METADATA_LIMIT, f"{pointer}/private_metadata"))
-    for key in ("callback_id", "external_id"):
+    for key, limit in _VIEW_STRINGS.items():
         value = view.get(key, "")
-        if isinstance(value, str) and slack_length(value) > ID_LIMIT:
-            problems.append(_too_long(ID_LIMIT, f"{pointer}/{key}"))
+        if isinstance(value, str) and slack_length(value) > limit:
+            problems.append(_too_long(limit, f"{pointer}/{key}"))
     has_input = any(isinstance(b, dict) and b.get("type") == "input" for b in blocks)
     if view_type == "modal" and has_input and "submit" not in view:
         problems.append(error("must provide submit when the view has input blocks", pointer))
@@ -191,7 +142,13 @@ def _too_long(limit: int, pointer: str) -> str:
     return error(f"must be less than {limit + 1} characters", pointer)
 
 
-def _check_text(obj: Any, pointer: str, limit: int, *, plain_only: bool = False) -> list[str]:
+def _count(items: Any, most: int, pointer: str) -> list[str]:
+    if isinstance(items, list) and len(items) <= most:
+        return []
+    return [error(f"no more than {most} items allowed", pointer)]
+
+
+def _check_text(obj: Any, pointer: str, limit: int, plain_only: bool = False) -> list[str]:
     if not isinstance(obj, dict):
         return [error("must be a text object", pointer)]
     allowed = ("plain_text",) if plain_only else ("plain_text", "mrkdwn")
@@ -200,20 +157,33 @@ def _check_text(obj: Any, pointer: str, limit: int, *, plain_only: bool = False)
     text = obj.get("text")
     if not isinstance(text, str) or not text:
         return [error("must be more than 0 characters", f"{pointer}/text")]
-    if slack_length(text) > limit:
-        return [_too_long(limit, f"{pointer}/text")]
-    return []
+    return [_too_long(limit, f"{pointer}/text")] if slack_length(text) > limit else []
 
 
-def _check_id(obj: Mapping[str, Any], key: str, pointer: str) -> list[str]:
+def _check_texts(obj: Mapping[str, Any], kind: Any, pointer: str) -> list[str]:
+    """The text objects `_REQUIRED` and `_TEXTS` list for `kind`."""
+    problems: list[str] = []
+    for key, (limit, plain_only) in _REQUIRED.get(kind, {}).items():
+        problems += _check_text(obj.get(key), f"{pointer}/{key}", limit, plain_only)
+    for key, (limit, plain_only) in _TEXTS.get(kind, {}).items():
+        if key in obj:
+            problems += _check_text(obj[key], f"{pointer}/{key}", limit, plain_only)
+    return problems
+
+
+def _check_id(obj: Mapping[str, Any], key: str, pointer: str, seen: set[str]) -> list[str]:
+    """A block_id or action_id: optional, else a non-empty string, within its limit, and not
+    one of those `seen` already in the same list."""
     value = obj.get(key)
     if value is None:
         return []
     if not isinstance(value, str) or not value:
         return [error("must be a non-empty string", f"{pointer}/{key}")]
+    problems = [error(f"duplicate {key}: {value}", f"{pointer}/{key}")] if value in seen else []
+    seen.add(value)
     if slack_length(value) > ID_LIMIT:
-        return [_too_long(ID_LIMIT, f"{pointer}/{key}")]
-    return []
+        problems.append(_too_long(ID_LIMIT, f"{pointer}/{key}"))
+    return problems
 
 
 def _check_blocks(blocks: list[Any], pointer: str) -> list[str]:
@@ -224,12 +194,7 @@ def _check_blocks(blocks: list[Any], pointer: str) -> list[str]:
         if not isinstance(block, dict):
             problems.append(error("must be an object", where))
             continue
-        block_id = block.get("block_id")
-        if isinstance(block_id, str):
-            if block_id in seen_ids:
-                problems.append(error(f"duplicate block_id: {block_id}", f"{where}/block_id"))
-            seen_ids.add(block_id)
-        problems += _check_id(block, "block_id", where)
+        problems += _check_id(block, "block_id", where, seen_ids)
         problems += _check_block(block, where)
     return problems
 
@@ -238,129 +203,78 @@ def _check_block(block: dict[str, Any], where: str) -> list[str]:
     kind = block.get("type")
     if kind not in BLOCK_TYPES:
         return [error(f"unsupported type: {kind}", f"{where}/type")]
-    problems: list[str] = []
+    problems = _check_texts(block, kind, where)
     if kind == "section":
         if "text" not in block and "fields" not in block:
             problems.append(error("must provide either text or fields", where))
-        if "text" in block:
-            problems += _check_text(block["text"], f"{where}/text", SECTION_TEXT_LIMIT)
         fields = block.get("fields")
         if fields is not None:
-            if not isinstance(fields, list) or len(fields) > SECTION_FIELDS_MAX:
-                problems.append(
-                    error(f"no more than {SECTION_FIELDS_MAX} items allowed", f"{where}/fields")
-                )
-            else:
-                for i, field in enumerate(fields):
-                    problems += _check_text(field, f"{where}/fields/{i}", SECTION_FIELD_LIMIT)
+            too_many = _count(fields, 10, f"{where}/fields")
+            problems += too_many
+            for i, item in enumerate([] if too_many else fields):
+                problems += _check_text(item, f"{where}/fields/{i}", 2000)
         if "accessory" in block:
-            problems += _check_element(block["accessory"], f"{where}/accessory")
-    elif kind == "header":
-        problems += _check_text(
-            block.get("text"), f"{where}/text", HEADER_TEXT_LIMIT, plain_only=True
-        )
-    elif kind == "context":
+            problems += _check_element(block["accessory"], f"{where}/accessory", set())
+    elif kind in ("context", "actions"):
+        most = 10 if kind == "context" else 25
         elements = block.get("elements")
-        if not isinstance(elements, list) or not 1 <= len(elements) <= 10:
-            problems.append(error("must hold 1 to 10 elements", f"{where}/elements"))
-        else:
-            for i, element in enumerate(elements):
-                if isinstance(element, dict) and element.get("type") == "image":
-                    continue
-                problems += _check_text(element, f"{where}/elements/{i}", SECTION_TEXT_LIMIT)
-    elif kind == "actions":
-        elements = block.get("elements")
-        if not isinstance(elements, list) or not 1 <= len(elements) <= 25:
-            problems.append(error("must hold 1 to 25 elements", f"{where}/elements"))
-        else:
-            problems += _check_unique_action_ids(elements, f"{where}/elements")
-            for i, element in enumerate(elements):
-                problems += _check_element(element, f"{where}/elements/{i}")
+        if not isinstance(elements, list) or not 1 <= len(elements) <= most:
+            return [*problems, error(f"must hold 1 to {most} elements", f"{where}/elements")]
+        action_ids: set[str] = set()
+        for i, element in enumerate(elements):
+            at = f"{where}/elements/{i}"
+            if kind == "actions":
+                problems += _check_element(element, at, action_ids)
+            else:
+                problems += _check_text(element, at, 3000)
     elif kind == "input":
-        problems += _check_text(block.get("label"), f"{where}/label", LABEL_LIMIT, plain_only=True)
-        if "hint" in block:
-            problems += _check_text(block["hint"], f"{where}/hint", LABEL_LIMIT, plain_only=True)
         element = block.get("element")
         if not isinstance(element, dict) or element.get("type") not in INPUT_ELEMENTS:
             problems.append(error("must be an input element", f"{where}/element"))
         else:
-            problems += _check_element(element, f"{where}/element")
+            problems += _check_element(element, f"{where}/element", set())
     return problems
 
 
-def _check_unique_action_ids(elements: list[Any], pointer: str) -> list[str]:
-    seen: set[str] = set()
-    problems: list[str] = []
-    for i, element in enumerate(elements):
-        action_id = element.get("action_id") if isinstance(element, dict) else None
-        if isinstance(action_id, str):
-            if action_id in seen:
-                problems.append(
-                    error(f"duplicate action_id: {action_id}", f"{pointer}/{i}/action_id")
-                )
-            seen.add(action_id)
-    return problems
-
-
-def _check_element(element: Any, where: str) -> list[str]:
+def _check_element(element: Any, where: str, action_ids: set[str]) -> list[str]:
     if not isinstance(element, dict):
         return [error("must be an object", where)]
     kind = element.get("type")
-    if kind not in INTERACTIVE_ELEMENTS and kind != "image":
+    if kind not in INTERACTIVE_ELEMENTS:
         return [error(f"unsupported element type: {kind}", f"{where}/type")]
-    problems = _check_id(element, "action_id", where)
-    if "placeholder" in element:
-        problems += _check_text(
-            element["placeholder"], f"{where}/placeholder", PLACEHOLDER_LIMIT, plain_only=True
-        )
+    problems = _check_id(element, "action_id", where, action_ids)
+    problems += _check_texts(element, "element", where) + _check_texts(element, kind, where)
     if kind == "button":
-        problems += _check_text(
-            element.get("text"), f"{where}/text", BUTTON_TEXT_LIMIT, plain_only=True
-        )
         value = element.get("value")
-        if value is not None and (
-            not isinstance(value, str) or slack_length(value) > BUTTON_VALUE_LIMIT
-        ):
-            problems.append(_too_long(BUTTON_VALUE_LIMIT, f"{where}/value"))
+        if value is not None and (not isinstance(value, str) or slack_length(value) > 2000):
+            problems.append(_too_long(2000, f"{where}/value"))
         if element.get("style") not in (None, "primary", "danger"):
             problems.append(error("must be one of: primary, danger", f"{where}/style"))
-    elif kind in ("radio_buttons", "checkboxes"):
-        problems += _check_options(element, where, 10, allow_mrkdwn=True)
-    elif kind in ("static_select", "multi_static_select"):
-        if "option_groups" not in element:
-            problems += _check_options(element, where, 100, allow_mrkdwn=False)
-    elif kind == "overflow":
-        problems += _check_options(element, where, 5, allow_mrkdwn=False)
+    elif kind in OPTION_LIMITS:
+        problems += _check_options(element, where, OPTION_LIMITS[kind])
     return problems
 
 
-def _check_options(
-    element: dict[str, Any], where: str, most: int, *, allow_mrkdwn: bool
-) -> list[str]:
+def _check_options(element: dict[str, Any], where: str, most: int) -> list[str]:
     options = element.get("options")
     if not isinstance(options, list) or not 1 <= len(options) <= most:
         return [error(f"must hold 1 to {most} options", f"{where}/options")]
+    # Radio buttons may show mrkdwn options; selects may not.
+    plain_only = element.get("type") != "radio_buttons"
     problems: list[str] = []
-    values: list[Any] = []
     for i, option in enumerate(options):
         at = f"{where}/options/{i}"
         if not isinstance(option, dict):
             problems.append(error("must be an object", at))
             continue
-        problems += _check_text(
-            option.get("text"), f"{at}/text", OPTION_TEXT_LIMIT, plain_only=not allow_mrkdwn
-        )
-        if "description" in option:
-            problems += _check_text(
-                option["description"], f"{at}/description", OPTION_TEXT_LIMIT, plain_only=False
-            )
+        problems += _check_text(option.get("text"), f"{at}/text", 75, plain_only)
         value = option.get("value")
         if not isinstance(value, str) or not value:
             problems.append(error("must be a non-empty string", f"{at}/value"))
-        elif slack_length(value) > OPTION_VALUE_LIMIT:
-            problems.append(_too_long(OPTION_VALUE_LIMIT, f"{at}/value"))
-        values.append(value)
+        elif slack_length(value) > 150:
+            problems.append(_too_long(150, f"{at}/value"))
     initial = element.get("initial_option")
+    values = [option.get("value") for option in options if isinstance(option, dict)]
     if isinstance(initial, dict) and initial.get("value") not in values:
         problems.append(error("must match one of the options", f"{where}/initial_option"))
     return problems

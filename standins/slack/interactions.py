@@ -39,21 +39,16 @@ _TOKEN = re.compile(
 
 
 class Interactions:
-    """Builds Slack-shaped requests from the workspace state and delivers them signed."""
+    """Builds Slack-shaped requests from the workspace state and delivers them signed to
+    `app_url`, Slack's Request URL for the app."""
 
     def __init__(
-        self,
-        workspace: Workspace,
-        api: WebApi,
-        signing_secret: str,
-        app_url: str | None,
-        app_timeout: float = 10.0,
+        self, workspace: Workspace, api: WebApi, signing_secret: str, app_url: str | None
     ) -> None:
-        self.ws = workspace
+        self.workspace = workspace
         self.api = api
         self.signing_secret = signing_secret
         self.app_url = app_url
-        self.app_timeout = app_timeout
 
     # ---- people typing ---------------------------------------------------------------------
 
@@ -62,25 +57,26 @@ class Interactions:
     ) -> str:
         """Post as a person; returns the ts. Like Slack, the stored text escapes `& < >` and
         wraps links in `<...>` (raw=True stores the text exactly as given)."""
-        person = self.ws.require_user(user)
-        if person.get("is_bot"):
+        ws = self.workspace
+        if ws.require_user(user).get("is_bot"):
             raise ValueError(f"{user} is a bot; people post with post_user_message")
-        where = self.ws.require_channel(channel)
+        where = ws.require_channel(channel)
         if (where.is_private or where.is_im) and user not in where.members:
             raise ValueError(f"{user} is not a member of {where.id}")
+        stored, block = typed(text)
         body: dict[str, Any] = {
             "type": "message",
             "user": user,
-            "text": text if raw else slack_text(text),
-            "ts": self.ws.next_ts(),
+            "text": text if raw else stored,
+            "ts": ws.next_ts(),
             "team": TEAM_ID,
-            "blocks": [rich_text_block(text)],
+            "blocks": [block],
         }
         if thread_ts:
-            if self.ws.find_message(where.id, thread_ts) is None:
+            if ws.find_message(where.id, thread_ts) is None:
                 raise ValueError(f"no message {thread_ts} in {where.id} to reply to")
             body["thread_ts"] = thread_ts
-        return self.ws.add_message(where.id, body).ts
+        return ws.add_message(where.id, body).ts
 
     # ---- requests to the app ---------------------------------------------------------------
 
@@ -96,11 +92,12 @@ class Interactions:
         secret: str | None = None,
     ) -> AppResponse:
         """A person runs a slash command in a channel. A JSON or text answer to the request
-        itself is shown as Slack shows it: ephemeral, unless response_type is in_channel."""
-        person = self.ws.require_user(user)
-        where = self.ws.require_channel(channel)
-        trigger_id = self.ws.new_trigger(user)
-        response_url = self.ws.new_response_url(user, where.id)
+        itself is shown as Slack shows it: ephemeral, unless response_type is in_channel.
+        For tests of the app's door: `sign=False` leaves the signature out, `timestamp_offset`
+        moves the timestamp, `secret` signs with another secret."""
+        person, where = self.workspace.require_user(user), self.workspace.require_channel(channel)
+        trigger_id = self.workspace.new_trigger(user)
+        response_url = self.workspace.new_response_url(user, where.id)
         fields = {
             "token": VERIFICATION_TOKEN,
             "team_id": TEAM_ID,
@@ -117,7 +114,6 @@ class Interactions:
             "trigger_id": trigger_id,
         }
         reply = self._send(fields, dict(fields), sign, timestamp_offset, secret)
-        reply.trigger_id, reply.response_url = trigger_id, response_url
         self._show_command_ack(reply, user, where)
         return reply
 
@@ -127,37 +123,26 @@ class Interactions:
         channel: str,
         message_ts: str,
         callback_id: str = "partner_fix_message",
-        *,
-        sign: bool = True,
-        timestamp_offset: float = 0.0,
-        secret: str | None = None,
     ) -> AppResponse:
         """A person picks the app's message shortcut on a stored message."""
-        person = self.ws.require_user(user)
-        where = self.ws.require_channel(channel)
-        record = self.ws.find_message(where.id, message_ts)
+        where = self.workspace.require_channel(channel)
+        record = self.workspace.find_message(where.id, message_ts)
         if record is None or record.visible_to is not None:
             raise ValueError(f"no message {message_ts} in {where.id} to run a shortcut on")
-        trigger_id = self.ws.new_trigger(user)
-        response_url = self.ws.new_response_url(user, where.id, thread_ts=record.thread_ts)
-        payload = {
-            "type": "message_action",
-            "token": VERIFICATION_TOKEN,
-            "action_ts": _action_ts(),
-            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
-            "user": _user_ref(person),
-            "channel": {"id": where.id, "name": where.name},
-            "is_enterprise_install": False,
-            "enterprise": None,
-            "callback_id": callback_id,
-            "trigger_id": trigger_id,
-            "response_url": response_url,
-            "message_ts": record.ts,
-            "message": copy.deepcopy(record.body),
-        }
-        reply = self._send_payload(payload, sign, timestamp_offset, secret)
-        reply.trigger_id, reply.response_url = trigger_id, response_url
-        return reply
+        payload = self._payload("message_action", user)
+        # No api_app_id, as this stand-in has always sent message_action: the app must not need it.
+        del payload["api_app_id"]
+        payload.update(
+            action_ts=_action_ts(),
+            channel={"id": where.id, "name": where.name},
+            callback_id=callback_id,
+            response_url=self.workspace.new_response_url(
+                user, where.id, thread_ts=record.thread_ts
+            ),
+            message_ts=record.ts,
+            message=copy.deepcopy(record.body),
+        )
+        return self._send_payload(payload)
 
     def click_button(
         self,
@@ -167,110 +152,92 @@ class Interactions:
         action_id: str,
         *,
         view_id: str | None = None,
-        sign: bool = True,
-        timestamp_offset: float = 0.0,
-        secret: str | None = None,
     ) -> AppResponse:
         """A person clicks the button with `action_id` in a message (message_ts None: the
         newest message in the channel that the person sees and that has that button), or in
         an open modal when view_id is given."""
-        person = self.ws.require_user(user)
-        if view_id is not None:
-            view_record = self._open_view(user, view_id)
-            view_payload = self._view_click(person, view_record, action_id)
-            trigger_id = view_payload["trigger_id"]
-            reply = self._send_payload(view_payload, sign, timestamp_offset, secret)
-            reply.trigger_id = trigger_id
-            return reply
-        if channel is None:
-            raise ValueError("click_button needs a channel, or a view_id")
-        where = self.ws.require_channel(channel)
-        record = self._message_with_button(user, where, message_ts, action_id)
-        found = blocks_check.find_button(record.body.get("blocks") or [], action_id)
-        assert found is not None  # _message_with_button only returns messages that have it
-        block, button = found
-        is_ephemeral = record.visible_to is not None
-        trigger_id = self.ws.new_trigger(user)
-        response_url = self.ws.new_response_url(
-            user, where.id, record.ts, is_ephemeral, record.thread_ts
-        )
-        container: dict[str, Any] = {
-            "type": "message",
-            "message_ts": record.ts,
-            "channel_id": where.id,
-            "is_ephemeral": is_ephemeral,
-        }
-        if record.thread_ts:
-            container["thread_ts"] = record.thread_ts
-        payload: dict[str, Any] = {
-            "type": "block_actions",
-            "user": _user_ref(person),
-            "api_app_id": APP_ID,
-            "token": VERIFICATION_TOKEN,
-            "container": container,
-            "trigger_id": trigger_id,
-            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
-            "enterprise": None,
-            "is_enterprise_install": False,
-            "channel": {"id": where.id, "name": where.name},
-            "state": {"values": {}},
-            "response_url": response_url,
-            "actions": [_button_action(block, button)],
-        }
-        # Slack leaves the message out of clicks on ephemeral messages.
-        if not is_ephemeral:
-            payload["message"] = copy.deepcopy(record.body)
-        reply = self._send_payload(payload, sign, timestamp_offset, secret)
-        reply.trigger_id, reply.response_url = trigger_id, response_url
-        return reply
+        payload = self._payload("block_actions", user)
+        with self.workspace.lock:
+            if view_id is not None:
+                view = copy.deepcopy(self._open_view(user, view_id).view)
+                blocks = view["blocks"]
+                payload.update(
+                    container={"type": "view", "view_id": view_id},
+                    view=view,
+                    state=copy.deepcopy(view["state"]),
+                )
+            elif channel is None:
+                raise ValueError("click_button needs a channel, or a view_id")
+            else:
+                where = self.workspace.require_channel(channel)
+                record = self._message_with_button(user, where, message_ts, action_id)
+                blocks = record.body.get("blocks") or []
+                payload.update(
+                    container={
+                        "type": "message",
+                        "message_ts": record.ts,
+                        "channel_id": where.id,
+                        "is_ephemeral": record.visible_to is not None,
+                        **({"thread_ts": record.thread_ts} if record.thread_ts else {}),
+                    },
+                    channel={"id": where.id, "name": where.name},
+                    state={"values": {}},
+                    response_url=self.workspace.new_response_url(
+                        user, where.id, record.ts, record.thread_ts
+                    ),
+                )
+                # Slack leaves the message out of clicks on ephemeral messages.
+                if record.visible_to is None:
+                    payload["message"] = copy.deepcopy(record.body)
+            found = blocks_check.find_button(blocks, action_id)
+            if found is None:
+                raise ValueError(f"no button {action_id!r} in view {view_id}")
+        payload["actions"] = [_button_action(*found)]
+        return self._send_payload(payload)
 
-    def submit_view(
-        self,
-        user: str,
-        view_id: str,
-        values: Mapping[str, Any],
-        *,
-        sign: bool = True,
-        timestamp_offset: float = 0.0,
-        secret: str | None = None,
-    ) -> AppResponse:
-        """A person fills a modal's inputs (block_id -> value; a list for multi-selects and
-        checkboxes) and presses Submit; the app's response_action is then applied."""
-        person = self.ws.require_user(user)
-        record = self._open_view(user, view_id)
-        with self.ws.lock:
-            state = build_state_values(record.view["blocks"], values)
-            record.view["state"]["values"] = state
-            view = copy.deepcopy(record.view)
-        trigger_id = self.ws.new_trigger(user)
-        payload = {
-            "type": "view_submission",
-            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
-            "user": _user_ref(person),
-            "api_app_id": APP_ID,
-            "token": VERIFICATION_TOKEN,
-            "trigger_id": trigger_id,
-            "view": view,
-            "response_urls": [],
-            "is_enterprise_install": False,
-            "enterprise": None,
-        }
-        reply = self._send_payload(payload, sign, timestamp_offset, secret)
-        reply.trigger_id = trigger_id
+    def submit_view(self, user: str, view_id: str, values: Mapping[str, Any]) -> AppResponse:
+        """A person fills a modal's inputs (block_id -> the text, or the chosen option's value)
+        and presses Submit; the app's response_action is then applied."""
+        payload = self._payload("view_submission", user)
+        with self.workspace.lock:
+            record = self._open_view(user, view_id)
+            record.view["state"]["values"] = build_state_values(record.view["blocks"], values)
+            payload.update(view=copy.deepcopy(record.view), response_urls=[])
+        reply = self._send_payload(payload)
         self._apply_response_action(record, reply)
-        with self.ws.lock:
+        with self.workspace.lock:
             reply.view = copy.deepcopy(record.view)
         return reply
 
     # ---- helpers ---------------------------------------------------------------------------
 
+    def _payload(self, kind: str, user: str) -> dict[str, Any]:
+        """What every interactivity payload carries: who, where, and a fresh trigger_id."""
+        person = self.workspace.require_user(user)
+        return {
+            "type": kind,
+            "token": VERIFICATION_TOKEN,
+            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
+            # An external member's own team_id, as Slack sends it for Slack Connect channels.
+            "user": {
+                "id": user,
+                "username": person["name"],
+                "name": person["name"],
+                "team_id": person["team_id"],
+            },
+            "api_app_id": APP_ID,
+            "is_enterprise_install": False,
+            "enterprise": None,
+            "trigger_id": self.workspace.new_trigger(user),
+        }
+
     def _send(
         self,
         fields: dict[str, str],
         sent: dict[str, Any],
-        sign: bool,
-        timestamp_offset: float,
-        secret: str | None,
+        sign: bool = True,
+        timestamp_offset: float = 0.0,
+        secret: str | None = None,
     ) -> AppResponse:
         if not self.app_url:
             raise RuntimeError("no app_url configured: set SlackStandIn(app_url=...)")
@@ -280,20 +247,17 @@ class Interactions:
             self.signing_secret if secret is None else secret,
             sign=sign,
             timestamp_offset=timestamp_offset,
-            timeout=self.app_timeout,
         )
         reply = AppResponse(status=status, body=body, elapsed=elapsed, headers=headers, sent=sent)
+        reply.trigger_id, reply.response_url = sent.get("trigger_id"), sent.get("response_url")
         if status != 200:
             reply.problems.append(f"the app answered HTTP {status}: Slack shows the user an error")
         elif not reply.acked_in_time:
             reply.problems.append(f"the app took {elapsed:.2f}s to answer: Slack gives up after 3s")
         return reply
 
-    def _send_payload(
-        self, payload: dict[str, Any], sign: bool, timestamp_offset: float, secret: str | None
-    ) -> AppResponse:
-        fields = {"payload": json.dumps(payload)}
-        return self._send(fields, payload, sign, timestamp_offset, secret)
+    def _send_payload(self, payload: dict[str, Any]) -> AppResponse:
+        return self._send({"payload": json.dumps(payload)}, payload)
 
     def _show_command_ack(self, reply: AppResponse, user: str, where: Channel) -> None:
         if reply.status != 200 or not reply.body.strip():
@@ -303,64 +267,37 @@ class Interactions:
             answer = {"text": reply.body}
         if not isinstance(answer, dict) or not (answer.get("text") or answer.get("blocks")):
             return
+        shown = {key: answer[key] for key in ("text", "blocks") if key in answer}
+        in_channel = answer.get("response_type") == "in_channel"
         try:
-            with self.ws.lock:
-                text, blocks = self.api.content(answer)
-                body = self.api.bot_message(self.ws.next_ts(), text, blocks, {})
-                in_channel = answer.get("response_type") == "in_channel"
-                self.ws.add_message(where.id, body, visible_to=None if in_channel else user)
+            with self.workspace.lock:
+                self.api.post(where.id, shown, visible_to=None if in_channel else user)
         except ApiError as exc:
             reply.problems.append(f"the command's answer was refused: {exc.error} {exc.messages}")
 
     def _open_view(self, user: str, view_id: str) -> ViewRecord:
-        with self.ws.lock:
-            record = self.ws.views.get(view_id)
-            if record is None or not record.open:
-                raise ValueError(f"no open view {view_id}")
-            if record.user != user:
-                raise ValueError(f"view {view_id} was opened for {record.user}, not {user}")
-            return record
+        record = self.workspace.views.get(view_id)
+        if record is None or not record.open:
+            raise ValueError(f"no open view {view_id}")
+        if record.user != user:
+            raise ValueError(f"view {view_id} was opened for {record.user}, not {user}")
+        return record
 
     def _message_with_button(
         self, user: str, where: Channel, message_ts: str | None, action_id: str
     ) -> MessageRecord:
-        with self.ws.lock:
-            if message_ts is not None:
-                record = self.ws.find_message(where.id, message_ts)
-                if record is None or not record.visible(user):
-                    raise ValueError(f"{user} sees no message {message_ts} in {where.id}")
-                candidates = [record]
-            else:
-                candidates = [r for r in reversed(self.ws.messages) if r.channel == where.id]
-            for record in candidates:
-                blocks = record.body.get("blocks") or []
-                if record.visible(user) and blocks_check.find_button(blocks, action_id):
-                    return record
+        if message_ts is not None:
+            record = self.workspace.find_message(where.id, message_ts)
+            if record is None or not record.visible(user):
+                raise ValueError(f"{user} sees no message {message_ts} in {where.id}")
+            candidates = [record]
+        else:
+            candidates = [r for r in reversed(self.workspace.messages) if r.channel == where.id]
+        for record in candidates:
+            blocks = record.body.get("blocks") or []
+            if record.visible(user) and blocks_check.find_button(blocks, action_id):
+                return record
         raise ValueError(f"{user} sees no button {action_id!r} in {where.id}")
-
-    def _view_click(
-        self, person: dict[str, Any], record: ViewRecord, action_id: str
-    ) -> dict[str, Any]:
-        with self.ws.lock:
-            found = blocks_check.find_button(record.view["blocks"], action_id)
-            if found is None:
-                raise ValueError(f"no button {action_id!r} in view {record.view['id']}")
-            block, button = found
-            view = copy.deepcopy(record.view)
-        return {
-            "type": "block_actions",
-            "user": _user_ref(person),
-            "api_app_id": APP_ID,
-            "token": VERIFICATION_TOKEN,
-            "container": {"type": "view", "view_id": view["id"]},
-            "trigger_id": self.ws.new_trigger(str(person["id"])),
-            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
-            "enterprise": None,
-            "is_enterprise_install": False,
-            "view": view,
-            "state": copy.deepcopy(view["state"]),
-            "actions": [_button_action(block, button)],
-        }
 
     def _apply_response_action(self, record: ViewRecord, reply: AppResponse) -> None:
         """Do to the stored modal what Slack does with the app's answer to a submission."""
@@ -371,9 +308,11 @@ class Interactions:
             reply.problems.append("the answer to view_submission is not JSON: the modal stays")
             return
         action = answer.get("response_action") if isinstance(answer, dict) else None
-        with self.ws.lock:
+        ws = self.workspace
+        with ws.lock:
             if action is None:
-                self._close(record)
+                record.open = False
+                ws.notify()
             elif action == "errors":
                 self._show_errors(record, answer.get("errors"), reply)
             elif action == "update":
@@ -385,9 +324,7 @@ class Interactions:
                 else:
                     self.api.replace_view(record, spec)
             elif action == "clear":
-                for view_id in self.ws.view_stacks.pop(record.user, []):
-                    self.ws.views[view_id].open = False
-                self.ws.notify()
+                ws.close_views(record.user)
             else:
                 reply.problems.append(f"unknown response_action {action!r}")
 
@@ -404,13 +341,6 @@ class Interactions:
                 )
         reply.errors = {str(k): str(v) for k, v in errors.items()}
 
-    def _close(self, record: ViewRecord) -> None:
-        record.open = False
-        stack = self.ws.view_stacks.get(record.user, [])
-        if record.view["id"] in stack:
-            stack.remove(record.view["id"])
-        self.ws.notify()
-
 
 def build_state_values(
     blocks: list[dict[str, Any]], values: Mapping[str, Any]
@@ -424,53 +354,20 @@ def build_state_values(
     state: dict[str, dict[str, Any]] = {}
     for block_id, block in inputs.items():
         element = block["element"]
-        given = block_id in values
-        state[block_id] = {
-            element["action_id"]: _element_state(element, values.get(block_id), given)
-        }
+        kind, given, value = element["type"], block_id in values, values.get(block_id)
+        if kind in blocks_check.TEXT_INPUTS:
+            text = value if given else element.get("initial_value")
+            shown = {"type": kind, "value": None if text in (None, "") else str(text)}
+        else:  # radio buttons and static selects: one option, the initial one if untouched
+            option = _option(element, value) if given and value is not None else None
+            chosen = option if given else element.get("initial_option")
+            shown = {"type": kind, "selected_option": chosen}
+        state[block_id] = {element["action_id"]: shown}
     return state
 
 
-def _element_state(element: dict[str, Any], value: Any, given: bool) -> dict[str, Any]:
-    kind = element["type"]
-    if kind in blocks_check.TEXT_INPUTS:
-        text = value if given else element.get("initial_value")
-        return {"type": kind, "value": None if text in (None, "") else str(text)}
-    if kind in ("radio_buttons", "static_select", "external_select"):
-        if not given:
-            return {"type": kind, "selected_option": element.get("initial_option")}
-        option = None if value is None else _option(element, value)
-        return {"type": kind, "selected_option": option}
-    if kind in ("checkboxes", "multi_static_select", "multi_external_select"):
-        if not given:
-            return {"type": kind, "selected_options": element.get("initial_options", [])}
-        chosen = [value] if isinstance(value, str) else list(value or [])
-        return {"type": kind, "selected_options": [_option(element, v) for v in chosen]}
-    singles = {
-        "users_select": ("selected_user", "initial_user"),
-        "conversations_select": ("selected_conversation", "initial_conversation"),
-        "channels_select": ("selected_channel", "initial_channel"),
-        "datepicker": ("selected_date", "initial_date"),
-        "timepicker": ("selected_time", "initial_time"),
-    }
-    if kind in singles:
-        key, initial = singles[kind]
-        return {"type": kind, key: value if given else element.get(initial)}
-    multis = {
-        "multi_users_select": ("selected_users", "initial_users"),
-        "multi_conversations_select": ("selected_conversations", "initial_conversations"),
-        "multi_channels_select": ("selected_channels", "initial_channels"),
-    }
-    if kind in multis:
-        key, initial = multis[kind]
-        return {"type": kind, key: list(value or []) if given else element.get(initial, [])}
-    return {"type": kind, "value": value}
-
-
 def _option(element: dict[str, Any], value: Any) -> dict[str, Any]:
-    options = list(element.get("options") or [])
-    for group in element.get("option_groups") or []:
-        options += group.get("options") or []
+    options = element.get("options") or []
     for option in options:
         if option.get("value") == value:
             return copy.deepcopy(option)
@@ -479,27 +376,14 @@ def _option(element: dict[str, Any], value: Any) -> dict[str, Any]:
 
 
 def _button_action(block: dict[str, Any], button: dict[str, Any]) -> dict[str, Any]:
-    action: dict[str, Any] = {
+    return {
         "action_id": button["action_id"],
         "block_id": block["block_id"],
         "text": copy.deepcopy(button.get("text")),
         "type": "button",
         "action_ts": _action_ts(),
-    }
-    # Slack sends value and style only when the button has them.
-    for key in ("value", "style"):
-        if key in button:
-            action[key] = button[key]
-    return action
-
-
-def _user_ref(person: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "id": person["id"],
-        "username": person["name"],
-        "name": person["name"],
-        # An external member's own team, as Slack sends it for Slack Connect channels.
-        "team_id": person.get("team_id", TEAM_ID),
+        # Slack sends value and style only when the button has them.
+        **{key: button[key] for key in ("value", "style") if key in button},
     }
 
 
@@ -507,55 +391,37 @@ def _action_ts() -> str:
     return f"{time.time():.6f}"
 
 
-def slack_text(text: str) -> str:
-    """How Slack stores what a person typed: `& < >` escaped, links wrapped in `<...>`, and
-    mentions (`<@U…>`, `<#C…>`, `<!here>`, `<!subteam^S…>`) kept, as if picked from the
-    autocomplete."""
-    out: list[str] = []
-    for kind, value, written in _tokens(text):
-        if kind == "text":
-            out.append(_escape(value))
-        elif kind == "link":
-            out.append(f"<{_escape(value)}>")
-        else:
-            out.append(written)
-    return "".join(out)
-
-
-def rich_text_block(text: str) -> dict[str, Any]:
-    """The rich_text block Slack adds to messages people type."""
+def typed(text: str) -> tuple[str, dict[str, Any]]:
+    """What Slack stores for a message a person typed: the text with `& < >` escaped, links
+    wrapped in `<...>` and mentions (`<@U…>`, `<#C…>`, `<!here>`, `<!subteam^S…>`) kept, as if
+    picked from the autocomplete; and the rich_text block Slack adds."""
     keys = {"user": "user_id", "channel": "channel_id", "usergroup": "usergroup_id"}
+    stored: list[str] = []
     elements: list[dict[str, Any]] = []
-    for kind, value, _written in _tokens(text):
-        if kind == "text":
-            elements.append({"type": "text", "text": value})
-        elif kind == "link":
+    position = 0
+    for match in [*_TOKEN.finditer(text), None]:
+        end = len(text) if match is None else match.start()
+        if end > position:
+            stored.append(_escape(text[position:end]))
+            elements.append({"type": "text", "text": text[position:end]})
+        if match is None:
+            break
+        kind = next(name for name, value in match.groupdict().items() if value is not None)
+        value, position = match.group(kind), match.end()
+        if kind == "link":
+            stored.append(f"<{_escape(value)}>")
             elements.append({"type": "link", "url": value})
-        elif kind == "broadcast":
-            elements.append({"type": "broadcast", "range": value})
         else:
-            elements.append({"type": kind, keys[kind]: value})
-    return {
+            stored.append(match.group(0))
+            key = keys.get(kind, "range")
+            elements.append({"type": kind, key: value})
+    block = {
         "type": "rich_text",
         "block_id": blocks_check.random_id(),
         "elements": [{"type": "rich_text_section", "elements": elements}],
     }
+    return "".join(stored), block
 
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _tokens(text: str) -> list[tuple[str, str, str]]:
-    """(kind, value, as written) pieces: text, link, user, channel, usergroup, broadcast."""
-    pieces: list[tuple[str, str, str]] = []
-    position = 0
-    for match in _TOKEN.finditer(text):
-        if match.start() > position:
-            pieces.append(("text", text[position : match.start()], ""))
-        kind = next(name for name, value in match.groupdict().items() if value is not None)
-        pieces.append((kind, match.group(kind), match.group(0)))
-        position = match.end()
-    if position < len(text):
-        pieces.append(("text", text[position:], ""))
-    return pieces

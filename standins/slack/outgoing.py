@@ -14,7 +14,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 ACK_DEADLINE = 3.0
@@ -56,11 +56,6 @@ class AppResponse:
             return json.loads(self.body) if self.body.strip() else None
         except ValueError:
             return None
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["acked_in_time"] = self.acked_in_time
-        return out
 
 
 def post_signed(

@@ -3,43 +3,39 @@
 mrkdwn is shown as written (so `&lt;!channel&gt;` escaped by the bot stays visibly escaped, and
 a raw `<!channel>` shows as the `@channel` broadcast it would trigger); only Slack's angle-bracket
 references are resolved to what a person would see (`<@U0AGENT1>` -> `@Avery Agent`).
+
+`names` maps every id (people, channels, user groups, the bot) to the name shown for it: Slack's
+ids never collide across kinds.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+Names = Mapping[str, str]
 
 DIVIDER = "-" * 40
 
 # <@U…>, <#C…|name>, <!here>, <!subteam^S…|@handle>, <https://…|label>, <mailto:…>
 _REFERENCE = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
+# How a reference starts, and what is shown before the name it refers to.
+_SIGILS = (("@", "@"), ("#", "#"), ("!subteam^", "@"))
 
 
-@dataclass(frozen=True)
-class Directory:
-    """Names to show for ids: users (real names), channels and user groups (handles)."""
-
-    users: Mapping[str, str] = field(default_factory=dict)
-    channels: Mapping[str, str] = field(default_factory=dict)
-    usergroups: Mapping[str, str] = field(default_factory=dict)
-    bots: Mapping[str, str] = field(default_factory=dict)
-
-
-def render_mrkdwn(text: str, names: Directory) -> str:
+def render_mrkdwn(text: str, names: Names) -> str:
     """Resolve Slack references the way the client displays them; leave the rest as written."""
 
     def replace(match: re.Match[str]) -> str:
         target, label = match.group(1), match.group(2)
-        if target.startswith("@"):
-            return "@" + (label or names.users.get(target[1:], target[1:]))
-        if target.startswith("#"):
-            return "#" + (label or names.channels.get(target[1:], target[1:]))
-        if target.startswith("!subteam^"):
-            group = target.removeprefix("!subteam^")
-            return label or "@" + names.usergroups.get(group, group)
+        for sigil, shown in _SIGILS:
+            if target.startswith(sigil):
+                found = target.removeprefix(sigil)
+                # A user group's label is its handle with the @ already.
+                if label and sigil == "!subteam^":
+                    return label
+                return shown + (label or names.get(found, found))
         if target.startswith("!date^"):
             return label or target
         if target.startswith("!"):
@@ -51,47 +47,35 @@ def render_mrkdwn(text: str, names: Directory) -> str:
     return _REFERENCE.sub(replace, text)
 
 
-def author(message: Mapping[str, Any], names: Directory) -> str:
-    """Who a message appears to come from."""
-    bot_id = message.get("bot_id")
-    if bot_id:
-        return f"{names.bots.get(bot_id) or names.users.get(message.get('user', ''), bot_id)} [app]"
+def render_message(message: Mapping[str, Any], names: Names) -> str:
+    """A heading line (author, and who alone sees an ephemeral message) and the content: the
+    blocks when there are any (Slack shows those, not `text`)."""
     user = message.get("user", "")
-    return names.users.get(user, user or "unknown")
-
-
-def render_message(message: Mapping[str, Any], names: Directory) -> str:
-    """A heading line (author, and who alone sees an ephemeral message) and the content."""
-    heading = author(message, names)
+    bot_id = message.get("bot_id")
+    heading = f"{names.get(bot_id) or names.get(user, bot_id)} [app]" if bot_id else None
+    heading = heading or names.get(user, user or "unknown")
     visible_to = message.get("visible_to")
     if message.get("is_ephemeral") and visible_to:
-        heading += f" (only visible to {names.users.get(visible_to, visible_to)})"
-    lines = content_lines(message, names)
-    return "\n".join([heading + ":"] + ["  " + line if line else "" for line in lines])
-
-
-def content_lines(message: Mapping[str, Any], names: Directory) -> list[str]:
-    """The readable body: blocks when there are any (Slack shows those, not `text`)."""
+        heading += f" (only visible to {names.get(visible_to, visible_to)})"
     blocks = message.get("blocks")
     if isinstance(blocks, list) and blocks:
-        return render_blocks(blocks, names)
-    return render_mrkdwn(str(message.get("text") or ""), names).splitlines()
+        lines = render_blocks(blocks, names)
+    else:
+        lines = render_mrkdwn(str(message.get("text") or ""), names).splitlines()
+    return "\n".join([heading + ":", *_indent(lines)])
 
 
-def render_view(view: Mapping[str, Any], names: Directory) -> str:
+def render_view(view: Mapping[str, Any], names: Names) -> str:
     """A modal: its title, its blocks, then its buttons."""
-    title = _plain(view.get("title"))
-    lines = [f"[Modal: {title}]"]
-    lines += [
-        "  " + line if line else "" for line in render_blocks(view.get("blocks") or [], names)
-    ]
+    lines = [f"[Modal: {_plain(view.get('title'))}]"]
+    lines += _indent(render_blocks(view.get("blocks") or [], names))
     buttons = [f"[{_plain(view[key])}]" for key in ("close", "submit") if view.get(key)]
     if buttons:
         lines.append("  " + " ".join(buttons))
     return "\n".join(lines)
 
 
-def render_blocks(blocks: list[Any], names: Directory) -> list[str]:
+def render_blocks(blocks: list[Any], names: Names) -> list[str]:
     lines: list[str] = []
     for block in blocks:
         if isinstance(block, dict):
@@ -99,7 +83,11 @@ def render_blocks(blocks: list[Any], names: Directory) -> list[str]:
     return lines
 
 
-def _render_block(block: Mapping[str, Any], names: Directory) -> list[str]:
+def _indent(lines: list[str]) -> list[str]:
+    return ["  " + line if line else "" for line in lines]
+
+
+def _render_block(block: Mapping[str, Any], names: Names) -> list[str]:
     kind = block.get("type")
     if kind == "header":
         return ["# " + _plain(block.get("text"))]
@@ -108,65 +96,36 @@ def _render_block(block: Mapping[str, Any], names: Directory) -> list[str]:
     if kind == "section":
         lines = _text_lines(block.get("text"), names)
         for item in block.get("fields") or []:
-            field_lines = _text_lines(item, names) or [""]
-            lines.append("- " + field_lines[0])
-            lines += ["  " + line for line in field_lines[1:]]
+            first, *more = _text_lines(item, names) or [""]
+            lines += ["- " + first, *("  " + line for line in more)]
         accessory = block.get("accessory")
         if isinstance(accessory, dict):
-            lines.append(_element(accessory, names))
+            lines.append(_element(accessory))
         return lines
     if kind == "context":
-        parts = []
-        for element in block.get("elements") or []:
-            if isinstance(element, dict) and element.get("type") == "image":
-                parts.append(f"[image: {element.get('alt_text', '')}]")
-            else:
-                parts.append(" ".join(_text_lines(element, names)))
-        return ["  ".join(parts)]
+        return ["  ".join(" ".join(_text_lines(e, names)) for e in block.get("elements") or [])]
     if kind == "actions":
         elements = [e for e in block.get("elements") or [] if isinstance(e, dict)]
-        return [" ".join(_element(element, names) for element in elements)]
+        return [" ".join(_element(element) for element in elements)]
     if kind == "input":
-        return _input(block, names)
-    if kind == "image":
-        return [f"[image: {block.get('alt_text', '')}]"]
-    if kind == "markdown":
-        return str(block.get("text", "")).splitlines()
+        label = _plain(block.get("label")) + (" (optional)" if block.get("optional") else "")
+        element = block.get("element") or {}
+        if element.get("type") != "radio_buttons":
+            return [f"{label}: {_element(element)}"]
+        chosen = (element.get("initial_option") or {}).get("value")
+        return [label + ":"] + [
+            f"  {'(o)' if option.get('value') == chosen else '( )'} "
+            + " ".join(_text_lines(option.get("text"), names))
+            for option in element.get("options") or []
+        ]
     if kind == "rich_text":
         return _rich_text(block, names).splitlines()
     return [f"[{kind}]"]
 
 
-def _input(block: Mapping[str, Any], names: Directory) -> list[str]:
-    label = _plain(block.get("label"))
-    if block.get("optional"):
-        label += " (optional)"
-    element = block.get("element") or {}
-    kind = element.get("type")
-    if kind in ("radio_buttons", "checkboxes"):
-        chosen = _initial_values(element)
-        lines = [label + ":"]
-        for option in element.get("options") or []:
-            mark = "(o)" if option.get("value") in chosen else "( )"
-            if kind == "checkboxes":
-                mark = "[x]" if option.get("value") in chosen else "[ ]"
-            lines.append(f"  {mark} {' '.join(_text_lines(option.get('text'), names))}")
-        return lines
-    return [f"{label}: {_element(element, names)}"]
-
-
-def _initial_values(element: Mapping[str, Any]) -> set[str]:
-    initial = element.get("initial_option")
-    chosen = [initial] if isinstance(initial, dict) else element.get("initial_options") or []
-    return {option.get("value", "") for option in chosen if isinstance(option, dict)}
-
-
-def _element(element: Mapping[str, Any], names: Directory) -> str:
-    kind = element.get("type")
-    if kind == "button":
+def _element(element: Mapping[str, Any]) -> str:
+    if element.get("type") == "button":
         return f"[{_plain(element.get('text'))}]"
-    if kind == "overflow":
-        return "[...]"
     initial = element.get("initial_value")
     if isinstance(initial, str) and initial:
         return f"[{initial}]"
@@ -174,12 +133,12 @@ def _element(element: Mapping[str, Any], names: Directory) -> str:
     if isinstance(chosen, dict):
         return f"[{_plain(chosen.get('text'))} v]"
     placeholder = _plain(element.get("placeholder"))
-    if kind in ("static_select", "multi_static_select", "external_select", "users_select"):
+    if element.get("type") == "static_select":
         return f"[{placeholder or 'Select'} v]"
     return f"[{placeholder or '____'}]"
 
 
-def _text_lines(obj: Any, names: Directory) -> list[str]:
+def _text_lines(obj: Any, names: Names) -> list[str]:
     if not isinstance(obj, dict):
         return []
     text = str(obj.get("text", ""))
@@ -192,7 +151,15 @@ def _plain(obj: Any) -> str:
     return str(obj.get("text", "")) if isinstance(obj, dict) else ""
 
 
-def _rich_text(node: Any, names: Directory) -> str:
+# What the rich_text elements people's messages hold show: (sigil, the key of the id).
+_RICH_REFERENCES = {
+    "user": ("@", "user_id"),
+    "channel": ("#", "channel_id"),
+    "usergroup": ("@", "usergroup_id"),
+}
+
+
+def _rich_text(node: Any, names: Names) -> str:
     """Flatten a rich_text tree (what Slack stores for messages people type) to its text."""
     if isinstance(node, list):
         return "".join(_rich_text(item, names) for item in node)
@@ -203,18 +170,11 @@ def _rich_text(node: Any, names: Directory) -> str:
         return str(node.get("text", ""))
     if kind == "link":
         return str(node.get("text") or node.get("url", ""))
-    if kind == "user":
-        user = str(node.get("user_id", ""))
-        return "@" + names.users.get(user, user)
-    if kind == "channel":
-        channel = str(node.get("channel_id", ""))
-        return "#" + names.channels.get(channel, channel)
-    if kind == "usergroup":
-        group = str(node.get("usergroup_id", ""))
-        return "@" + names.usergroups.get(group, group)
+    if kind in _RICH_REFERENCES:
+        sigil, key = _RICH_REFERENCES[kind]
+        found = str(node.get(key, ""))
+        return sigil + names.get(found, found)
     if kind == "broadcast":
         return "@" + str(node.get("range", ""))
-    if kind == "emoji":
-        return f":{node.get('name', '')}:"
     inner = _rich_text(node.get("elements") or [], names)
-    return inner + "\n" if kind in ("rich_text_section", "rich_text_preformatted") else inner
+    return inner + "\n" if kind == "rich_text_section" else inner

@@ -3,8 +3,7 @@
 - As the Web API (what the bot calls): point slack_sdk at `SlackStandIn.url`
   (`WebClient(token=..., base_url=standin.url)`).
 - As Slack calling the app: `slash_command`, `message_shortcut`, `click_button`, `submit_view`
-  (the `Interactions`' own methods, bound here) send signed, Slack-shaped requests to the app's
-  Request URL.
+  (from `Interactions`) send signed, Slack-shaped requests to the app's Request URL, `app_url`.
 
 Standard library only, and nothing from the rest of `bot/`: a stand-in that shared code with the
 bot would agree with the bot's mistakes instead of catching them.
@@ -36,11 +35,16 @@ from .webapi import WebApi
 
 __all__ = ["AppResponse", "SlackStandIn"]
 
+Found = dict[str, Any]
+Matcher = Callable[[Found], bool] | None
 
-class SlackStandIn(Loopback):
+
+class SlackStandIn(Interactions, Loopback):
     """One Slack workspace (team T0PARTNER) with the bot installed, served on loopback."""
 
     handler = Handler
+    team_id, team_domain, app_id = TEAM_ID, TEAM_DOMAIN, APP_ID
+    bot_user_id, bot_id = BOT_USER_ID, BOT_ID
 
     def __init__(
         self,
@@ -53,26 +57,10 @@ class SlackStandIn(Loopback):
         host: str = "127.0.0.1",
         port: int = 0,
         trigger_ttl: float = TRIGGER_TTL,
-        app_timeout: float = 10.0,
     ) -> None:
         self.bot_token = bot_token
-        self.signing_secret = signing_secret
-        self.team_id = TEAM_ID
-        self.team_domain = TEAM_DOMAIN
-        self.bot_user_id = BOT_USER_ID
-        self.bot_id = BOT_ID
-        self.app_id = APP_ID
-        self.workspace = Workspace(bot_token, users, channels, usergroups, trigger_ttl)
-        self.api = WebApi(self.workspace)
-        self.interactions = Interactions(
-            self.workspace, self.api, signing_secret, app_url, app_timeout
-        )
-        # People acting in the workspace, sent to the app: Interactions' methods, not wrappers.
-        self.post_user_message = self.interactions.post_user_message
-        self.slash_command = self.interactions.slash_command
-        self.message_shortcut = self.interactions.message_shortcut
-        self.click_button = self.interactions.click_button
-        self.submit_view = self.interactions.submit_view
+        workspace = Workspace(bot_token, users, channels, usergroups, trigger_ttl)
+        Interactions.__init__(self, workspace, WebApi(workspace), signing_secret, app_url)
         Loopback.__init__(self, host, port)
 
     # ---- lifecycle: start, stop, port and base_url are Loopback's ----------------------
@@ -85,53 +73,38 @@ class SlackStandIn(Loopback):
         """The Web API base with its trailing slash, as slack_sdk's base_url wants it."""
         return f"{self.base_url}/api/"
 
-    @property
-    def app_url(self) -> str | None:
-        return self.interactions.app_url
-
-    @app_url.setter
-    def app_url(self, value: str | None) -> None:
-        self.interactions.app_url = value
-
     # ---- state -----------------------------------------------------------------------------
 
     def reset(self) -> None:
         """Forget messages, views, calls, injections and latency; keep people and channels."""
         self.workspace.reset()
 
-    def calls(self, method: str | None = None) -> list[dict[str, Any]]:
+    def calls(self, method: str | None = None) -> list[Found]:
         """Every Web API call (and response_url POST, as method "response_url"), in order:
         {method, args, ok, error, http_status, response, at}."""
         with self.workspace.lock:
-            return [
-                copy.deepcopy(c)
-                for c in self.workspace.call_log
-                if method is None or c["method"] == method
-            ]
+            log = self.workspace.call_log
+            return [copy.deepcopy(c) for c in log if method in (None, c["method"])]
 
-    def messages(self, channel: str | None = None) -> list[dict[str, Any]]:
+    def messages(self, channel: str | None = None) -> list[Found]:
         """Current state of every message, oldest first, Slack-shaped plus `channel`,
         `is_ephemeral` and, for ephemeral ones, `visible_to`."""
         with self.workspace.lock:
-            return [
-                r.public()
-                for r in self.workspace.messages
-                if channel is None or r.channel == channel
-            ]
+            return [r.public() for r in self.workspace.messages if channel in (None, r.channel)]
 
-    def thread(self, channel: str, ts: str) -> list[dict[str, Any]]:
+    def thread(self, channel: str, ts: str) -> list[Found]:
         """The parent message and its replies (ephemeral replies included), oldest first."""
         with self.workspace.lock:
             return [r.public() for r in self.workspace.thread_records(channel, ts)]
 
-    def view(self, view_id: str) -> dict[str, Any]:
+    def view(self, view_id: str) -> Found:
         with self.workspace.lock:
             record = self.workspace.views.get(view_id)
             if record is None:
                 raise KeyError(f"no view {view_id}")
             return copy.deepcopy(record.view)
 
-    def views(self, open_only: bool = False) -> list[dict[str, Any]]:
+    def views(self, open_only: bool = False) -> list[Found]:
         """Every view opened so far (with `is_open` and `user` added), oldest first."""
         with self.workspace.lock:
             return [
@@ -153,19 +126,12 @@ class SlackStandIn(Loopback):
     ) -> None:
         """The next `count` calls of `method` (only those for `channel`, if given) fail with
         `error`. `ratelimited` defaults to HTTP 429 with Retry-After: 1, as Slack answers."""
-        if error == "ratelimited":
-            http_status = 429 if http_status is None else http_status
-            retry_after = 1 if retry_after is None else retry_after
-        self.workspace.inject(
-            Injection(
-                method=method,
-                error=error,
-                remaining=max(int(count), 1),
-                channel=channel,
-                http_status=200 if http_status is None else int(http_status),
-                retry_after=None if retry_after is None else float(retry_after),
-            )
-        )
+        limited = error == "ratelimited"
+        status = http_status if http_status is not None else 429 if limited else 200
+        retry = retry_after if retry_after is not None else 1 if limited else None
+        injection = Injection(method, error, max(int(count), 1), channel, int(status), retry)
+        with self.workspace.lock:
+            self.workspace.injections.append(injection)
 
     def set_latency(self, seconds: float, method: str | None = None) -> None:
         """Delay answers of `method` (or every method, and response URLs, when None)."""
@@ -184,52 +150,36 @@ class SlackStandIn(Loopback):
     # ---- waiting for the bot's asynchronous work -------------------------------------------
 
     def wait_for_message(
-        self,
-        channel: str | None = None,
-        predicate: Callable[[dict[str, Any]], bool] | None = None,
-        timeout: float = 5.0,
-    ) -> dict[str, Any]:
+        self, channel: str | None = None, predicate: Matcher = None, timeout: float = 5.0
+    ) -> Found:
         """The first message (oldest first) matching; raises TimeoutError after `timeout`."""
+        where = channel or "any channel"
+        return self._wait(lambda: self.messages(channel), predicate, timeout, f"message in {where}")
 
-        def probe() -> dict[str, Any] | None:
-            for message in self.messages(channel):
-                if predicate is None or predicate(message):
-                    return message
-            return None
-
-        found = self.workspace.wait_for(probe, timeout)
-        if found is None:
-            raise TimeoutError(f"no matching message in {channel or 'any channel'}")
-        return found
-
-    def wait_for_call(
-        self,
-        method: str,
-        predicate: Callable[[dict[str, Any]], bool] | None = None,
-        timeout: float = 5.0,
-    ) -> dict[str, Any]:
+    def wait_for_call(self, method: str, predicate: Matcher = None, timeout: float = 5.0) -> Found:
         """The first recorded call of `method` matching; raises TimeoutError after `timeout`."""
+        return self._wait(lambda: self.calls(method), predicate, timeout, f"{method} call")
 
-        def probe() -> dict[str, Any] | None:
-            for call in self.calls(method):
-                if predicate is None or predicate(call):
-                    return call
-            return None
+    def _wait(
+        self, items: Callable[[], list[Found]], predicate: Matcher, timeout: float, what: str
+    ) -> Found:
+        def probe() -> Found | None:
+            return next((item for item in items() if predicate is None or predicate(item)), None)
 
         found = self.workspace.wait_for(probe, timeout)
         if found is None:
-            raise TimeoutError(f"no matching {method} call")
+            raise TimeoutError(f"no matching {what}")
         return found
 
     # ---- rendering -------------------------------------------------------------------------
 
     def render_message(self, msg: Mapping[str, Any]) -> str:
-        return render.render_message(msg, self.workspace.directory())
+        return render.render_message(msg, self.workspace.names())
 
     def render_thread(self, channel: str, ts: str, for_user: str | None = None) -> str:
         """The thread as text: the parent, then each reply indented with `  | `. With
         `for_user`, only what that person sees (others' ephemeral messages left out)."""
-        names = self.workspace.directory()
+        names = self.workspace.names()
         parts: list[str] = []
         for message in self.thread(channel, ts):
             if for_user is not None and message.get("visible_to") not in (None, for_user):
@@ -241,4 +191,4 @@ class SlackStandIn(Loopback):
         return "\n".join(parts)
 
     def render_view(self, view_id: str) -> str:
-        return render.render_view(self.view(view_id), self.workspace.directory())
+        return render.render_view(self.view(view_id), self.workspace.names())

@@ -13,11 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from .render import Directory
 
 T = TypeVar("T")
 
@@ -37,66 +33,40 @@ TRIGGER_TTL = 3.0
 RESPONSE_URL_TTL = 30 * 60.0
 RESPONSE_URL_USES = 5
 
+
+def _person(user_id: str, name: str, real_name: str, **more: Any) -> dict[str, Any]:
+    return {"id": user_id, "name": name, "real_name": real_name, **more}
+
+
 DEFAULT_USERS: tuple[dict[str, Any], ...] = (
-    {
-        "id": "U0AGENT1",
-        "name": "avery",
-        "real_name": "Avery Agent",
-        "email": "avery@gitlab.example",
-        "tz": "America/New_York",
-    },
-    {
-        "id": "U0AGENT2",
-        "name": "blake",
-        "real_name": "Blake Agent",
-        "email": "blake@gitlab.example",
-        "tz": "Europe/London",
-    },
-    {
-        "id": "U0OUTSIDER",
-        "name": "casey",
-        "real_name": "Casey Outsider",
-        "email": "casey@gitlab.example",
-        "tz": "Australia/Sydney",
-    },
+    _person(
+        "U0AGENT1", "avery", "Avery Agent", email="avery@gitlab.example", tz="America/New_York"
+    ),
+    _person("U0AGENT2", "blake", "Blake Agent", email="blake@gitlab.example", tz="Europe/London"),
+    _person("U0OUTSIDER", "casey", "Casey Outsider", email="casey@gitlab.example"),
     # Guests: is_restricted = multi-channel guest, is_ultra_restricted = single-channel guest.
-    {"id": "U0GUEST1", "name": "gale", "real_name": "Gale Guest", "is_restricted": True},
-    {
-        "id": "U0GUEST2",
-        "name": "sol",
-        "real_name": "Sol Single",
-        "is_restricted": True,
-        "is_ultra_restricted": True,
-    },
+    _person("U0GUEST1", "gale", "Gale Guest", is_restricted=True),
+    _person("U0GUEST2", "sol", "Sol Single", is_restricted=True, is_ultra_restricted=True),
     # A partner's employee in the Slack Connect channel: their own team_id, as Slack reports.
-    {
-        "id": "U0EXTERNAL",
-        "name": "erin",
-        "real_name": "Erin External",
-        "team_id": OTHER_TEAM_ID,
-        "email": "erin@acmepartners.example",
-    },
-    {"id": "U0DEPARTED", "name": "dale", "real_name": "Dale Departed", "deleted": True},
+    _person("U0EXTERNAL", "erin", "Erin External", team_id=OTHER_TEAM_ID),
+    _person("U0DEPARTED", "dale", "Dale Departed", deleted=True),
 )
 DEFAULT_CHANNELS: tuple[dict[str, Any], ...] = (
-    {"id": "C0SUPPORT", "name": "support-team", "is_private": False, "bot_member": True},
+    {"id": "C0SUPPORT", "name": "support-team"},
     # Where the bot posts tickets that look mis-associated (SLACK_ALERT_CHANNEL).
-    {"id": "C0ALERTS", "name": "partner-fix-alerts", "is_private": False, "bot_member": True},
+    {"id": "C0ALERTS", "name": "partner-fix-alerts"},
     {
         "id": "C0PRIVATE",
         "name": "support-private",
         "is_private": True,
-        "bot_member": False,
         "members": ["U0AGENT1", "U0AGENT2"],
     },
     # Public and not joined: chat:write.public lets the bot post here all the same.
-    {"id": "C0PUBLIC2", "name": "general", "is_private": False, "bot_member": False},
+    {"id": "C0PUBLIC2", "name": "general", "bot_member": False},
     # Slack Connect: shared with the partner company's workspace.
     {
         "id": "C0SHARED",
         "name": "ext-acme-partners",
-        "is_private": False,
-        "bot_member": True,
         "shared_team_ids": [TEAM_ID, OTHER_TEAM_ID],
         "members": ["U0AGENT1", "U0AGENT2", "U0GUEST1", "U0EXTERNAL"],
     },
@@ -112,7 +82,6 @@ class Channel:
     name: str
     is_private: bool = False
     is_im: bool = False
-    is_archived: bool = False
     members: list[str] = field(default_factory=list)
     created: int = 0
     im_user: str | None = None
@@ -128,40 +97,21 @@ class Channel:
         return BOT_USER_ID in self.members
 
     def info(self) -> dict[str, Any]:
-        """The conversation object of conversations.info / conversations.open."""
+        """The conversation object of conversations.info: the fields the bot reads."""
         if self.is_im:
-            return {
-                "id": self.id,
-                "created": self.created,
-                "is_im": True,
-                "is_org_shared": False,
-                "user": self.im_user,
-                "is_user_deleted": False,
-                "priority": 0,
-            }
+            return {"id": self.id, "created": self.created, "is_im": True, "user": self.im_user}
         return {
             "id": self.id,
             "name": self.name,
-            "name_normalized": self.name,
-            "is_channel": not self.is_private,
-            "is_group": self.is_private,
+            "created": self.created,
             "is_im": False,
-            "is_mpim": False,
             "is_private": self.is_private,
-            "is_archived": self.is_archived,
-            "is_general": self.name == "general",
+            "is_member": self.bot_member,
             "is_shared": self.ext_shared,
             "is_ext_shared": self.ext_shared,
             "is_org_shared": False,
             "is_pending_ext_shared": False,
-            "context_team_id": TEAM_ID,
-            "is_member": self.bot_member,
-            "created": self.created,
-            "creator": "U0AGENT1",
-            "num_members": len(self.members),
             **({"shared_team_ids": list(self.shared_team_ids)} if self.ext_shared else {}),
-            "topic": {"value": "", "creator": "", "last_set": 0},
-            "purpose": {"value": "", "creator": "", "last_set": 0},
         }
 
 
@@ -210,9 +160,8 @@ class Trigger:
 @dataclass
 class ResponseUrl:
     user: str
-    channel: str | None
+    channel: str
     source_ts: str | None
-    source_ephemeral: bool
     thread_ts: str | None
     created: float
     uses: int = 0
@@ -231,6 +180,16 @@ class Injection:
 class Workspace:
     """State shared by the Web API server, the response_url endpoint and the interactions."""
 
+    # What happened since the last reset.
+    channels: dict[str, Channel]
+    messages: list[MessageRecord]
+    views: dict[str, ViewRecord]
+    triggers: dict[str, Trigger]
+    response_urls: dict[str, ResponseUrl]
+    call_log: list[dict[str, Any]]
+    injections: list[Injection]
+    latency: dict[str | None, float]
+
     def __init__(
         self,
         bot_token: str,
@@ -247,73 +206,45 @@ class Workspace:
         self._clock_offset = 0.0
         self._last_ts_micros = 0
         self._counter = 0
-        self.users: dict[str, dict[str, Any]] = {}
-        for spec in DEFAULT_USERS if users is None else users:
-            self.users[str(spec["id"])] = _user_object(spec)
-        self.users.setdefault(
-            BOT_USER_ID,
-            _user_object({"id": BOT_USER_ID, "name": "partner-fix", "real_name": BOT_NAME}),
-        )
-        self.users[BOT_USER_ID]["is_bot"] = True
+        bot = {"id": BOT_USER_ID, "name": "partner-fix", "real_name": BOT_NAME, "is_bot": True}
+        self.users = {
+            str(spec["id"]): _user_object(spec)
+            for spec in [*(DEFAULT_USERS if users is None else users), bot]
+        }
         self.users[BOT_USER_ID]["profile"]["bot_id"] = BOT_ID
         self._channel_specs = list(DEFAULT_CHANNELS if channels is None else channels)
-        self.usergroups: dict[str, dict[str, Any]] = {}
-        for group_id, spec in (DEFAULT_USERGROUPS if usergroups is None else usergroups).items():
-            if isinstance(spec, Mapping):
-                members = list(spec.get("users", []))
-                handle = str(spec.get("handle", group_id.lower()))
-            else:
-                members, handle = list(spec), group_id.lower()
-            self.usergroups[group_id] = {"id": group_id, "handle": handle, "users": members}
-        self.channels: dict[str, Channel] = {}
-        self.messages: list[MessageRecord] = []
-        self.views: dict[str, ViewRecord] = {}
-        self.view_stacks: dict[str, list[str]] = {}
-        self.triggers: dict[str, Trigger] = {}
-        self.response_urls: dict[str, ResponseUrl] = {}
-        self.call_log: list[dict[str, Any]] = []
-        self.injections: list[Injection] = []
-        self.latency: dict[str | None, float] = {}
+        self.usergroups = {
+            group_id: {"id": group_id, "handle": str(spec["handle"]), "users": list(spec["users"])}
+            for group_id, spec in (DEFAULT_USERGROUPS if usergroups is None else usergroups).items()
+        }
         self.reset()
-
-    # ---- lifecycle -------------------------------------------------------------------------
 
     def reset(self) -> None:
         """Forget everything that happened; keep the people, channels and groups configured."""
         with self.lock:
-            self.channels = {}
             # By default, channels hold this workspace's people: external members are only in
             # the Slack Connect channels that name them, and deleted users in none.
             humans = [
                 u
                 for u, obj in self.users.items()
-                if not obj.get("is_bot") and not obj.get("deleted") and obj["team_id"] == TEAM_ID
+                if not obj["is_bot"] and not obj["deleted"] and obj["team_id"] == TEAM_ID
             ]
+            self.channels = {}
             for spec in self._channel_specs:
-                members = list(spec.get("members", humans))
-                bot_member = spec.get("bot_member", not spec.get("is_private", False))
-                if bot_member and BOT_USER_ID not in members:
+                is_private = bool(spec.get("is_private", False))
+                members = [u for u in spec.get("members", humans) if u != BOT_USER_ID]
+                if spec.get("bot_member", not is_private):
                     members.append(BOT_USER_ID)
-                if not bot_member and BOT_USER_ID in members:
-                    members.remove(BOT_USER_ID)
-                channel = Channel(
+                self.channels[str(spec["id"])] = Channel(
                     id=str(spec["id"]),
-                    name=str(spec.get("name", str(spec["id"]).lower())),
-                    is_private=bool(spec.get("is_private", False)),
-                    is_archived=bool(spec.get("is_archived", False)),
+                    name=str(spec["name"]),
+                    is_private=is_private,
                     members=members,
                     created=int(self.now()) - 86400,
                     shared_team_ids=list(spec.get("shared_team_ids", [])),
                 )
-                self.channels[channel.id] = channel
-            self.messages = []
-            self.views = {}
-            self.view_stacks = {}
-            self.triggers = {}
-            self.response_urls = {}
-            self.call_log = []
-            self.injections = []
-            self.latency = {}
+            self.messages, self.views, self.triggers, self.response_urls = [], {}, {}, {}
+            self.call_log, self.injections, self.latency = [], [], {}
             self.changed.notify_all()
 
     # ---- time and ids ----------------------------------------------------------------------
@@ -347,7 +278,7 @@ class Workspace:
 
     def new_trigger(self, user: str) -> str:
         with self.lock:
-            trigger_id = f"{int(self.now())}.{self._bump()}.{secrets.token_hex(16)}"
+            trigger_id = f"{int(self.now())}.{self.next_id('')}.{secrets.token_hex(16)}"
             self.triggers[trigger_id] = Trigger(user=user, issued=self.now())
             return trigger_id
 
@@ -367,26 +298,16 @@ class Workspace:
     def new_response_url(
         self,
         user: str,
-        channel: str | None,
+        channel: str,
         source_ts: str | None = None,
-        source_ephemeral: bool = False,
         thread_ts: str | None = None,
     ) -> str:
         with self.lock:
-            url_id = f"{TEAM_ID}/{self._bump()}/{secrets.token_hex(12)}"
+            url_id = f"{TEAM_ID}/{self.next_id('')}/{secrets.token_hex(12)}"
             self.response_urls[url_id] = ResponseUrl(
-                user=user,
-                channel=channel,
-                source_ts=source_ts,
-                source_ephemeral=source_ephemeral,
-                thread_ts=thread_ts,
-                created=self.now(),
+                user, channel, source_ts, thread_ts, created=self.now()
             )
             return f"{self.base_url}/_response/{url_id}"
-
-    def _bump(self) -> int:
-        self._counter += 1
-        return self._counter
 
     # ---- people and channels ---------------------------------------------------------------
 
@@ -407,13 +328,10 @@ class Workspace:
         with self.lock:
             if ref in self.channels:
                 return self.channels[ref]
-            if ref in self.users and not self.users[ref].get("is_bot"):
+            if ref in self.users and not self.users[ref]["is_bot"]:
                 return self.dm_channel(ref)
             name = ref.removeprefix("#")
-            for channel in self.channels.values():
-                if not channel.is_im and channel.name == name:
-                    return channel
-            return None
+            return next((c for c in self.channels.values() if not c.is_im and c.name == name), None)
 
     def require_channel(self, ref: str) -> Channel:
         channel = self.resolve_channel(ref)
@@ -423,68 +341,53 @@ class Workspace:
 
     def dm_channel(self, user_id: str) -> Channel:
         with self.lock:
-            for channel in self.channels.values():
-                if channel.is_im and channel.im_user == user_id:
-                    return channel
-            channel = Channel(
-                id="D" + user_id.removeprefix("U"),
-                name=user_id,
-                is_im=True,
-                members=[user_id, BOT_USER_ID],
-                created=int(self.now()),
-                im_user=user_id,
-            )
-            self.channels[channel.id] = channel
-            return channel
+            dm_id = "D" + user_id.removeprefix("U")
+            if dm_id not in self.channels:
+                self.channels[dm_id] = Channel(
+                    id=dm_id,
+                    name=user_id,
+                    is_im=True,
+                    members=[user_id, BOT_USER_ID],
+                    created=int(self.now()),
+                    im_user=user_id,
+                )
+            return self.channels[dm_id]
 
-    def directory(self) -> Directory:
+    def names(self) -> dict[str, str]:
+        """The name shown for every id (render.Names)."""
         with self.lock:
-            return Directory(
-                users={
-                    u: str(obj.get("real_name") or obj["name"]) for u, obj in self.users.items()
-                },
-                channels={c.id: c.name for c in self.channels.values()},
-                usergroups={g: spec["handle"] for g, spec in self.usergroups.items()},
-                bots={BOT_ID: BOT_NAME},
-            )
+            return {
+                **{u: str(obj["real_name"] or obj["name"]) for u, obj in self.users.items()},
+                **{c.id: c.name for c in self.channels.values()},
+                **{g: str(spec["handle"]) for g, spec in self.usergroups.items()},
+                BOT_ID: BOT_NAME,
+            }
 
-    # ---- messages --------------------------------------------------------------------------
+    # ---- messages and views ----------------------------------------------------------------
 
     def add_message(
         self, channel: str, body: dict[str, Any], visible_to: str | None = None
     ) -> MessageRecord:
         """Store a message; a reply also updates its parent the way Slack does (thread_ts on
-        the parent, reply_count, reply_users, latest_reply)."""
+        the parent, reply_count)."""
         with self.lock:
             record = MessageRecord(channel=channel, body=body, visible_to=visible_to)
-            thread_ts = record.thread_ts
-            if thread_ts:
-                parent = self.find_message(channel, thread_ts)
-                if parent is not None and parent.thread_ts and parent.thread_ts != parent.ts:
-                    # A reply to a reply lands in the parent's thread, as in Slack.
-                    thread_ts = parent.thread_ts
-                    body["thread_ts"] = thread_ts
-                    parent = self.find_message(channel, thread_ts)
-                if parent is not None:
-                    body.setdefault("parent_user_id", parent.body.get("user"))
-                    if visible_to is None:
-                        parent.body["thread_ts"] = parent.ts
-                        parent.body["reply_count"] = parent.body.get("reply_count", 0) + 1
-                        repliers = parent.body.setdefault("reply_users", [])
-                        if body.get("user") and body["user"] not in repliers:
-                            repliers.append(body["user"])
-                        parent.body["reply_users_count"] = len(repliers)
-                        parent.body["latest_reply"] = body["ts"]
+            parent = self.find_message(channel, record.thread_ts)
+            if parent is not None and parent.thread_ts and parent.thread_ts != parent.ts:
+                # A reply to a reply lands in the parent's thread, as in Slack.
+                body["thread_ts"] = parent.thread_ts
+                parent = self.find_message(channel, parent.thread_ts)
+            if parent is not None and visible_to is None:
+                parent.body["thread_ts"] = parent.ts
+                parent.body["reply_count"] = parent.body.get("reply_count", 0) + 1
             self.messages.append(record)
             self.changed.notify_all()
             return record
 
     def find_message(self, channel: str, ts: Any) -> MessageRecord | None:
         with self.lock:
-            for record in self.messages:
-                if record.channel == channel and record.ts == ts:
-                    return record
-            return None
+            found = (r for r in self.messages if r.channel == channel and r.ts == ts)
+            return next(found, None) if ts else None
 
     def thread_records(self, channel: str, ts: str) -> list[MessageRecord]:
         with self.lock:
@@ -494,28 +397,27 @@ class Workspace:
                 if r.channel == channel and (r.ts == ts or r.thread_ts == ts)
             ]
 
+    def close_views(self, user: str) -> None:
+        with self.lock:
+            for record in self.views.values():
+                record.open = record.open and record.user != user
+            self.notify()
+
     # ---- calls, injections, waiting --------------------------------------------------------
 
     def record_call(self, entry: dict[str, Any]) -> None:
         with self.lock:
             self.call_log.append(entry)
-            self.changed.notify_all()
-
-    def inject(self, injection: Injection) -> None:
-        with self.lock:
-            self.injections.append(injection)
+            self.notify()
 
     def take_injection(self, method: str, channel: Any) -> Injection | None:
         with self.lock:
             for injection in self.injections:
-                if injection.method != method:
-                    continue
-                if injection.channel is not None and injection.channel != channel:
-                    continue
-                injection.remaining -= 1
-                if injection.remaining <= 0:
-                    self.injections.remove(injection)
-                return injection
+                if injection.method == method and injection.channel in (None, channel):
+                    injection.remaining -= 1
+                    if injection.remaining <= 0:
+                        self.injections.remove(injection)
+                    return injection
             return None
 
     def latency_for(self, method: str) -> float:
@@ -530,14 +432,9 @@ class Workspace:
         """Wait until probe() returns something other than None (checked on every change)."""
         deadline = time.monotonic() + timeout
         with self.changed:
-            while True:
-                found = probe()
-                if found is not None:
-                    return found
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
+            while (found := probe()) is None and (left := deadline - time.monotonic()) > 0:
                 self.changed.wait(min(left, 0.05))
+            return found
 
 
 def _user_object(spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -545,46 +442,23 @@ def _user_object(spec: Mapping[str, Any]) -> dict[str, Any]:
     is_restricted, is_ultra_restricted, team_id for an external member)."""
     user_id = str(spec["id"])
     real_name = str(spec.get("real_name", user_id))
-    name = str(spec.get("name", real_name.split(" ")[0].lower()))
-    tz = str(spec.get("tz", "America/Los_Angeles"))
-    tz_label, tz_offset = _tz_details(tz)
+    team_id = str(spec.get("team_id", TEAM_ID))
     profile: dict[str, Any] = {
         "real_name": real_name,
-        "real_name_normalized": real_name,
         "display_name": str(spec.get("display_name", "")),
-        "display_name_normalized": str(spec.get("display_name", "")),
-        "first_name": real_name.split(" ")[0],
-        "last_name": " ".join(real_name.split(" ")[1:]),
-        "title": str(spec.get("title", "")),
-        "team": str(spec.get("team_id", TEAM_ID)),
-        "image_72": f"https://avatars.example/{user_id}_72.png",
+        "team": team_id,
     }
     if spec.get("email"):
         profile["email"] = str(spec["email"])
     return {
         "id": user_id,
-        "team_id": str(spec.get("team_id", TEAM_ID)),
-        "name": name,
-        "deleted": bool(spec.get("deleted", False)),
+        "team_id": team_id,
+        "name": str(spec.get("name", real_name.split(" ")[0].lower())),
         "real_name": real_name,
-        "tz": tz,
-        "tz_label": tz_label,
-        "tz_offset": tz_offset,
-        "is_admin": bool(spec.get("is_admin", False)),
-        "is_owner": False,
-        "is_bot": bool(spec.get("is_bot", False)),
-        "is_app_user": False,
-        "is_restricted": bool(spec.get("is_restricted", False)),
-        "is_ultra_restricted": bool(spec.get("is_ultra_restricted", False)),
-        "updated": 1700000000,
+        "tz": str(spec.get("tz", "America/Los_Angeles")),
         "profile": profile,
+        **{
+            flag: bool(spec.get(flag, False))
+            for flag in ("deleted", "is_bot", "is_app_user", "is_restricted", "is_ultra_restricted")
+        },
     }
-
-
-def _tz_details(tz: str) -> tuple[str, int]:
-    try:
-        now = datetime.now(ZoneInfo(tz))
-    except (ZoneInfoNotFoundError, ValueError):
-        return tz, 0
-    offset = now.utcoffset()
-    return now.tzname() or tz, int(offset.total_seconds()) if offset else 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +18,6 @@ from . import blocks as blocks_check
 from .state import (
     APP_ID,
     BOT_ID,
-    BOT_NAME,
     BOT_USER_ID,
     RESPONSE_URL_TTL,
     RESPONSE_URL_USES,
@@ -30,9 +29,6 @@ from .state import (
     ViewRecord,
     Workspace,
 )
-
-# Arguments that arrive as JSON strings when a client sends a form body instead of JSON.
-_JSON_ARGS = ("blocks", "attachments", "view", "metadata")
 
 
 class ApiError(Exception):
@@ -83,12 +79,16 @@ class WebApi:
         """Answer one call and record it (method, args without the token, outcome)."""
         token = bearer or args.get("token")
         call_args = {k: v for k, v in args.items() if k != "token"}
-        reply = self._answer(method, call_args, token)
+        return self._record(method, call_args, self._answer(method, call_args, token))
+
+    def _record(self, method: str, args: Any, reply: ApiReply, **extra: str) -> ApiReply:
+        """Log a call as `SlackStandIn.calls` shows it, and delay the answer as set."""
         reply.delay = self.ws.latency_for(method)
         self.ws.record_call(
             {
                 "method": method,
-                "args": call_args,
+                "args": args,
+                **extra,
                 "ok": bool(reply.body.get("ok")),
                 "error": reply.body.get("error"),
                 "http_status": reply.status,
@@ -116,16 +116,23 @@ class WebApi:
         if token != self.ws.bot_token:
             return ApiReply(200, failure("invalid_auth"))
         try:
-            for key in _JSON_ARGS:
-                if key in args:
-                    args[key] = _decode_json_arg(args[key], key, method)
             with self.ws.lock:
                 body = handler(args)
         except ApiError as exc:
             return ApiReply(200, failure(exc.error, exc.messages))
         return ApiReply(200, body)
 
-    # ---- auth ------------------------------------------------------------------------------
+    def _channel(self, ref: Any, unjoined: str | None = "channel_not_found") -> Channel:
+        """The channel a call names. A private channel or DM the bot is not in answers
+        `unjoined` (by default: it does not exist as far as the bot can tell)."""
+        channel = self.ws.resolve_channel(ref)
+        if channel is None:
+            raise ApiError("channel_not_found")
+        if unjoined and (channel.is_private or channel.is_im) and not channel.bot_member:
+            raise ApiError(unjoined)
+        return channel
+
+    # ---- auth, users, groups, conversations ------------------------------------------------
 
     def auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -139,45 +146,67 @@ class WebApi:
             "is_enterprise_install": False,
         }
 
+    def users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = self.ws.user(args.get("user"))
+        if user is None:
+            raise ApiError("user_not_found")
+        return {"ok": True, "user": copy.deepcopy(user)}
+
+    def usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        group = self.ws.usergroups.get(str(args.get("usergroup", "")))
+        if group is None:
+            raise ApiError("no_such_subteam")
+        return {"ok": True, "users": list(group["users"])}
+
+    def conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = args.get("users")
+        if isinstance(users, str):
+            users = [u.strip() for u in users.split(",") if u.strip()]
+        if not users:
+            raise ApiError("users_list_not_supplied")
+        if len(users) > 1:
+            # Group DMs are outside what the bot needs; refuse rather than fake them.
+            raise ApiError("invalid_user_combination")
+        if self.ws.user(users[0]) is None or users[0] == BOT_USER_ID:
+            raise ApiError("user_not_found")
+        existed = any(c.is_im and c.im_user == users[0] for c in self.ws.channels.values())
+        channel = self.ws.dm_channel(users[0])
+        return {
+            "ok": True,
+            "no_op": existed,
+            "already_open": existed,
+            "channel": {"id": channel.id},
+        }
+
+    def conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": self._channel(args.get("channel")).info()}
+
     # ---- chat ------------------------------------------------------------------------------
 
     def chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = self._postable_channel(args.get("channel"))
-        text, blocks = self.content(args)
-        ts = self.ws.next_ts()
-        body = self.bot_message(ts, text, blocks, args)
-        self.ws.add_message(channel.id, body)
-        return {"ok": True, "channel": channel.id, "ts": ts, "message": copy.deepcopy(body)}
+        channel = self._channel(args.get("channel"), unjoined="not_in_channel")
+        # Public channels accept posts without joining (chat:write.public).
+        body = self.post(channel.id, args)
+        return {"ok": True, "channel": channel.id, "ts": body["ts"], "message": copy.deepcopy(body)}
 
     def chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = self.ws.resolve_channel(args.get("channel"))
-        if channel is None or (channel.is_private and not channel.bot_member):
-            raise ApiError("channel_not_found")
-        if channel.is_archived:
-            raise ApiError("is_archived")
+        channel = self._channel(args.get("channel"))
         user = args.get("user")
         if self.ws.user(user) is None:
             raise ApiError("user_not_found")
         if user not in channel.members:
             raise ApiError("user_not_in_channel")
-        text, blocks = self.content(args)
-        ts = self.ws.next_ts()
-        body = self.bot_message(ts, text, blocks, args)
-        self.ws.add_message(channel.id, body, visible_to=str(user))
-        return {"ok": True, "message_ts": ts}
+        return {"ok": True, "message_ts": self.post(channel.id, args, visible_to=str(user))["ts"]}
 
     def chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = self.ws.resolve_channel(args.get("channel"))
-        if channel is None:
-            raise ApiError("channel_not_found")
+        channel = self._channel(args.get("channel"), unjoined=None)
         record = self.ws.find_message(channel.id, args.get("ts"))
         # Ephemeral messages cannot be edited with chat.update, only through response_url.
         if record is None or record.visible_to is not None:
             raise ApiError("message_not_found")
         if record.body.get("user") != BOT_USER_ID:
             raise ApiError("cant_update_message")
-        text, blocks = self.content(args)
-        self._apply_update(record, text, blocks)
+        self._update(record, args)
         body = record.body
         return {
             "ok": True,
@@ -187,19 +216,29 @@ class WebApi:
             "message": copy.deepcopy(body),
         }
 
-    def _postable_channel(self, ref: Any) -> Channel:
-        channel = self.ws.resolve_channel(ref)
-        if channel is None:
-            raise ApiError("channel_not_found")
-        # Public channels accept posts without joining (chat:write.public); private ones and
-        # DMs need the bot to be a member.
-        if (channel.is_private or channel.is_im) and not channel.bot_member:
-            raise ApiError("not_in_channel")
-        if channel.is_archived:
-            raise ApiError("is_archived")
-        return channel
+    def post(
+        self, channel: str, args: Mapping[str, Any], visible_to: str | None = None
+    ) -> dict[str, Any]:
+        """Check a message's content and store it as the bot's (chat.postMessage,
+        chat.postEphemeral, a response_url, the answer to a slash command)."""
+        text, blocks = self._content(args)
+        body: dict[str, Any] = {
+            "type": "message",
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "app_id": APP_ID,
+            "text": text or "",
+            "ts": self.ws.next_ts(),
+            "team": TEAM_ID,
+        }
+        if blocks is not None:
+            body["blocks"] = blocks
+        if args.get("thread_ts"):
+            body["thread_ts"] = str(args["thread_ts"])
+        self.ws.add_message(channel, body, visible_to=visible_to)
+        return body
 
-    def content(self, args: dict[str, Any]) -> tuple[str | None, list[dict[str, Any]] | None]:
+    def _content(self, args: Mapping[str, Any]) -> tuple[str | None, list[dict[str, Any]] | None]:
         """(text, blocks) of a message, checked: something to show, blocks within limits."""
         text = args.get("text")
         if text is not None and not isinstance(text, str):
@@ -211,7 +250,7 @@ class WebApi:
                 raise ApiError("invalid_blocks", problems)
             blocks = copy.deepcopy(blocks)
             blocks_check.fill_missing_ids(blocks)
-        if not text and not blocks and not args.get("attachments"):
+        if not text and not blocks:
             raise ApiError("no_text")
         if text is not None and blocks_check.slack_length(text) > blocks_check.MESSAGE_TEXT_LIMIT:
             # Slack documents both a cut at 40,000 and `msg_too_long`; refusing is the one a
@@ -219,43 +258,8 @@ class WebApi:
             raise ApiError("msg_too_long")
         return text, blocks
 
-    def bot_message(
-        self,
-        ts: str,
-        text: str | None,
-        blocks: list[dict[str, Any]] | None,
-        args: dict[str, Any],
-    ) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "type": "message",
-            "user": BOT_USER_ID,
-            "bot_id": BOT_ID,
-            "app_id": APP_ID,
-            "text": text or "",
-            "ts": ts,
-            "team": TEAM_ID,
-            "bot_profile": {
-                "id": BOT_ID,
-                "app_id": APP_ID,
-                "name": BOT_NAME,
-                "team_id": TEAM_ID,
-                "deleted": False,
-            },
-        }
-        if blocks is not None:
-            body["blocks"] = blocks
-        if args.get("attachments"):
-            body["attachments"] = copy.deepcopy(args["attachments"])
-        if args.get("metadata"):
-            body["metadata"] = copy.deepcopy(args["metadata"])
-        thread_ts = args.get("thread_ts")
-        if thread_ts:
-            body["thread_ts"] = str(thread_ts)
-        return body
-
-    def _apply_update(
-        self, record: MessageRecord, text: str | None, blocks: list[dict[str, Any]] | None
-    ) -> None:
+    def _update(self, record: MessageRecord, args: Mapping[str, Any]) -> None:
+        text, blocks = self._content(args)
         # Slack keeps the previous blocks when an update leaves `blocks` out.
         if text is not None:
             record.body["text"] = text
@@ -268,20 +272,36 @@ class WebApi:
 
     def views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         spec = self._view_spec(args)
-        self._check_external_id(spec)
-        user = self._take_trigger(args.get("trigger_id"))
-        for view_id in self.ws.view_stacks.get(user, []):
-            self.ws.views[view_id].open = False
-        view = self.new_view(spec, user)
-        self.ws.view_stacks[user] = [view["id"]]
-        return {"ok": True, "view": copy.deepcopy(view)}
+        user, error = self.ws.take_trigger(args.get("trigger_id"))
+        if user is None:
+            raise ApiError(error or "invalid_trigger_id")
+        self.ws.close_views(user)  # no views.push: a new modal replaces the open one
+        view_id = self.ws.next_id("V")
+        record = ViewRecord(
+            view={
+                "id": view_id,
+                "team_id": TEAM_ID,
+                "state": {"values": {}},
+                "root_view_id": view_id,
+                "previous_view_id": None,
+                "app_id": APP_ID,
+                "app_installed_team_id": TEAM_ID,
+                "bot_id": BOT_ID,
+            },
+            user=user,
+        )
+        self.ws.views[view_id] = record
+        self.replace_view(record, spec)
+        return {"ok": True, "view": copy.deepcopy(record.view)}
 
     def views_update(self, args: dict[str, Any]) -> dict[str, Any]:
         spec = self._view_spec(args)
-        record = self._find_view(args.get("view_id"), args.get("external_id"))
-        self._check_external_id(spec, record.view["id"])
-        expected = args.get("hash")
-        if expected and expected != record.view["hash"]:
+        if not args.get("view_id"):
+            raise ApiError("invalid_arguments", [blocks_check.error("must provide view_id", "")])
+        record = self.ws.views.get(args["view_id"])
+        if record is None or not record.open:
+            raise ApiError("not_found")
+        if args.get("hash") and args["hash"] != record.view["hash"]:
             raise ApiError("hash_conflict")
         self.replace_view(record, spec)
         return {"ok": True, "view": copy.deepcopy(record.view)}
@@ -297,65 +317,13 @@ class WebApi:
             raise ApiError("invalid_arguments", problems)
         return spec
 
-    def _check_external_id(self, spec: dict[str, Any], own_view_id: str | None = None) -> None:
-        external_id = spec.get("external_id")
-        for record in self.ws.views.values():
-            taken = record.open and record.view["id"] != own_view_id
-            if external_id and taken and record.view.get("external_id") == external_id:
-                raise ApiError("duplicate_external_id")
-
-    def _take_trigger(self, trigger_id: Any) -> str:
-        user, error = self.ws.take_trigger(trigger_id)
-        if user is None:
-            raise ApiError(error or "invalid_trigger_id")
-        return user
-
-    def _find_view(self, view_id: Any, external_id: Any) -> ViewRecord:
-        if not view_id and not external_id:
-            raise ApiError(
-                "invalid_arguments",
-                [blocks_check.error("must provide view_id or external_id", "")],
-            )
-        for record in self.ws.views.values():
-            matches = (view_id and record.view["id"] == view_id) or (
-                not view_id and external_id and record.view.get("external_id") == external_id
-            )
-            if matches and record.open:
-                return record
-        raise ApiError("not_found")
-
-    def new_view(self, spec: dict[str, Any], user: str) -> dict[str, Any]:
-        """Store a modal the way Slack returns it (id, hash, empty state, ids filled in)."""
-        view_id = self.ws.next_id("V")
-        view: dict[str, Any] = {
-            "id": view_id,
-            "team_id": TEAM_ID,
-            "state": {"values": {}},
-            "hash": self.ws.new_hash(),
-            "root_view_id": view_id,
-            "previous_view_id": None,
-            "app_id": APP_ID,
-            "app_installed_team_id": TEAM_ID,
-            "bot_id": BOT_ID,
-        }
-        self._fill_view(view, spec)
-        self.ws.views[view_id] = ViewRecord(view=view, user=user)
-        self.ws.notify()
-        return view
-
     def replace_view(self, record: ViewRecord, spec: dict[str, Any]) -> None:
-        """views.update / response_action update: new content and hash, same id; input state
-        survives for inputs whose block_id stays, as in Slack."""
-        self._fill_view(record.view, spec)
-        kept_ids = {b.get("block_id") for b in record.view["blocks"]}
-        values = record.view["state"]["values"]
-        record.view["state"]["values"] = {k: v for k, v in values.items() if k in kept_ids}
-        record.view["hash"] = self.ws.new_hash()
-        self.ws.notify()
-
-    def _fill_view(self, view: dict[str, Any], spec: dict[str, Any]) -> None:
+        """A modal's content as Slack stores it (views.open, views.update, response_action
+        update): ids filled in, a new hash, and input state kept for the inputs whose block_id
+        stays, as in Slack."""
         blocks = copy.deepcopy(spec.get("blocks") or [])
         blocks_check.fill_missing_ids(blocks)
+        view = record.view
         view.update(
             {
                 "type": spec.get("type", "modal"),
@@ -365,132 +333,49 @@ class WebApi:
                 "blocks": blocks,
                 "private_metadata": spec.get("private_metadata", ""),
                 "callback_id": spec.get("callback_id", ""),
-                "external_id": spec.get("external_id", ""),
-                "clear_on_close": bool(spec.get("clear_on_close", False)),
-                "notify_on_close": bool(spec.get("notify_on_close", False)),
+                "hash": self.ws.new_hash(),
             }
         )
-
-    # ---- users and groups ------------------------------------------------------------------
-
-    def users_info(self, args: dict[str, Any]) -> dict[str, Any]:
-        user = self.ws.user(args.get("user"))
-        if user is None:
-            raise ApiError("user_not_found")
-        return {"ok": True, "user": copy.deepcopy(user)}
-
-    def usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
-        group = self.ws.usergroups.get(str(args.get("usergroup", "")))
-        if group is None:
-            raise ApiError("no_such_subteam")
-        return {"ok": True, "users": list(group["users"])}
-
-    # ---- conversations ---------------------------------------------------------------------
-
-    def conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
-        if args.get("channel"):
-            channel = self.ws.resolve_channel(args["channel"])
-            if channel is None or not channel.is_im:
-                raise ApiError("channel_not_found")
-            return {"ok": True, "no_op": True, "already_open": True, "channel": {"id": channel.id}}
-        users = args.get("users")
-        if isinstance(users, str):
-            users = [u.strip() for u in users.split(",") if u.strip()]
-        if not users:
-            raise ApiError("users_list_not_supplied")
-        if len(users) > 1:
-            # Group DMs are outside what the bot needs; refuse rather than fake them.
-            raise ApiError("invalid_user_combination")
-        if self.ws.user(users[0]) is None or users[0] == BOT_USER_ID:
-            raise ApiError("user_not_found")
-        existed = any(c.is_im and c.im_user == users[0] for c in self.ws.channels.values())
-        channel = self.ws.dm_channel(users[0])
-        shown = channel.info() if _truthy(args.get("return_im")) else {"id": channel.id}
-        return {"ok": True, "no_op": existed, "already_open": existed, "channel": shown}
-
-    def conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "channel": self._visible_channel(args.get("channel")).info()}
-
-    def _visible_channel(self, ref: Any) -> Channel:
-        channel = self.ws.resolve_channel(ref)
-        # A private channel the bot is not in does not exist as far as the bot can tell.
-        if channel is None or ((channel.is_private or channel.is_im) and not channel.bot_member):
-            raise ApiError("channel_not_found")
-        return channel
+        kept_ids = {b.get("block_id") for b in blocks}
+        values = view["state"]["values"]
+        view["state"]["values"] = {k: v for k, v in values.items() if k in kept_ids}
+        self.ws.notify()
 
     # ---- response_url ----------------------------------------------------------------------
 
     def respond(self, url_id: str, raw: bytes) -> ApiReply:
         """A POST to a response_url the stand-in issued with a command or an interaction."""
-        reply = self._respond(url_id, raw)
-        reply.delay = self.ws.latency_for("response_url")
         try:
             payload: Any = json.loads(raw or b"{}")
         except ValueError:
             payload = raw.decode("utf-8", "replace")
-        self.ws.record_call(
-            {
-                "method": "response_url",
-                "args": payload,
-                "url_id": url_id,
-                "ok": bool(reply.body.get("ok")),
-                "error": reply.body.get("error"),
-                "http_status": reply.status,
-                "response": copy.deepcopy(reply.body),
-                "at": self.ws.now(),
-            }
-        )
-        return reply
-
-    def _respond(self, url_id: str, raw: bytes) -> ApiReply:
         with self.ws.lock:
-            source = self.ws.response_urls.get(url_id)
-            if source is None:
-                return ApiReply(404, failure("no_such_url"))
-            if self.ws.now() - source.created > RESPONSE_URL_TTL:
-                return ApiReply(404, failure("expired_url"))
-            if source.uses >= RESPONSE_URL_USES:
-                return ApiReply(404, failure("used_url"))
-            try:
-                payload = json.loads(raw or b"{}")
-            except ValueError:
-                return ApiReply(400, failure("invalid_payload"))
-            if not isinstance(payload, dict):
-                return ApiReply(400, failure("invalid_payload"))
-            original = (
-                self.ws.find_message(source.channel, source.source_ts)
-                if source.channel and source.source_ts
-                else None
-            )
-            try:
-                text, blocks = self.content(payload)
-            except ApiError as exc:
-                return ApiReply(400, failure(exc.error, exc.messages))
-            source.uses += 1
-            if _truthy(payload.get("replace_original")) and original is not None:
-                self._apply_update(original, text, blocks)
-                return ApiReply(200, {"ok": True})
-            if source.channel is None:
-                return ApiReply(404, failure("channel_not_found"))
-            visible_to = None if payload.get("response_type") == "in_channel" else source.user
-            args = dict(payload)
-            args["thread_ts"] = payload.get("thread_ts") or source.thread_ts
-            body = self.bot_message(self.ws.next_ts(), text, blocks, args)
-            self.ws.add_message(source.channel, body, visible_to=visible_to)
-            return ApiReply(200, {"ok": True})
+            reply = self._respond(url_id, payload)
+        return self._record("response_url", payload, reply, url_id=url_id)
 
-
-def _decode_json_arg(value: Any, key: str, method: str) -> Any:
-    if not isinstance(value, str):
-        return value
-    try:
-        return json.loads(value)
-    except ValueError as exc:
-        if method.startswith("views."):
-            raise ApiError(
-                "invalid_arguments", [blocks_check.error("invalid JSON", f"/{key}")]
-            ) from exc
-        raise ApiError(f"invalid_{key}_format") from exc
+    def _respond(self, url_id: str, payload: Any) -> ApiReply:
+        source = self.ws.response_urls.get(url_id)
+        if source is None:
+            return ApiReply(404, failure("no_such_url"))
+        if self.ws.now() - source.created > RESPONSE_URL_TTL:
+            return ApiReply(404, failure("expired_url"))
+        if source.uses >= RESPONSE_URL_USES:
+            return ApiReply(404, failure("used_url"))
+        if not isinstance(payload, dict):
+            return ApiReply(400, failure("invalid_payload"))
+        original = self.ws.find_message(source.channel, source.source_ts)
+        try:
+            self._content(payload)
+        except ApiError as exc:
+            return ApiReply(400, failure(exc.error, exc.messages))
+        source.uses += 1
+        if _truthy(payload.get("replace_original")) and original is not None:
+            self._update(original, payload)
+        else:
+            in_channel = payload.get("response_type") == "in_channel"
+            args = dict(payload, thread_ts=payload.get("thread_ts") or source.thread_ts)
+            self.post(source.channel, args, visible_to=None if in_channel else source.user)
+        return ApiReply(200, {"ok": True})
 
 
 def _truthy(value: Any) -> bool:

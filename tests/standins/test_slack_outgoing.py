@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 from standins.slack import SlackStandIn
+from tests.standins.slack_kit import input_block, option, plain
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -237,51 +238,27 @@ def test_shortcut_on_a_missing_message_is_a_test_error(slack: SlackStandIn) -> N
 SCENARIOS = ["customer_account", "services_engagement", "partner_commercial", "unsure"]
 
 
-def option(value: str) -> dict[str, Any]:
-    return {"text": {"type": "plain_text", "text": value.replace("_", " ")}, "value": value}
-
-
 FORM_VIEW: dict[str, Any] = {
     "type": "modal",
     "callback_id": "partner_fix_modal",
-    "title": {"type": "plain_text", "text": "Partner fix"},
-    "submit": {"type": "plain_text", "text": "Preview"},
+    "title": plain("Partner fix"),
+    "submit": plain("Preview"),
     "private_metadata": json.dumps({"channel": "C0SUPPORT", "thread_ts": "1.2"}),
     "blocks": [
+        input_block("ticket", "Ticket", "plain_text_input"),
+        input_block(
+            "scenario", "Scenario", "radio_buttons", options=[option(v) for v in SCENARIOS]
+        ),
+        {**input_block("customer_email", "Customer email", "email_text_input"), "optional": True},
         {
-            "type": "input",
-            "block_id": "ticket",
-            "label": {"type": "plain_text", "text": "Ticket"},
-            "element": {"type": "plain_text_input", "action_id": "ticket"},
-        },
-        {
-            "type": "input",
-            "block_id": "scenario",
-            "label": {"type": "plain_text", "text": "Scenario"},
-            "element": {
-                "type": "radio_buttons",
-                "action_id": "scenario",
-                "options": [option(v) for v in SCENARIOS],
-            },
-        },
-        {
-            "type": "input",
-            "block_id": "customer_email",
+            **input_block(
+                "region",
+                "Region",
+                "static_select",
+                options=[option("amer"), option("emea")],
+                initial_option=option("amer"),
+            ),
             "optional": True,
-            "label": {"type": "plain_text", "text": "Customer email"},
-            "element": {"type": "email_text_input", "action_id": "customer_email"},
-        },
-        {
-            "type": "input",
-            "block_id": "region",
-            "optional": True,
-            "label": {"type": "plain_text", "text": "Region"},
-            "element": {
-                "type": "static_select",
-                "action_id": "region",
-                "options": [option("amer"), option("emea")],
-                "initial_option": option("amer"),
-            },
         },
     ],
 }

@@ -6,6 +6,7 @@ import pytest
 from slack_sdk import WebClient
 
 from standins.slack import SlackStandIn
+from tests.standins.slack_kit import input_block, option, plain
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -86,37 +87,18 @@ def test_render_message_references(slack: SlackStandIn, client: WebClient) -> No
 def test_render_view(slack: SlackStandIn, client: WebClient) -> None:
     view = {
         "type": "modal",
-        "title": {"type": "plain_text", "text": "Partner fix"},
-        "submit": {"type": "plain_text", "text": "Preview"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": plain("Partner fix"),
+        "submit": plain("Preview"),
+        "close": plain("Cancel"),
         "blocks": [
-            {
-                "type": "input",
-                "block_id": "ticket",
-                "label": {"type": "plain_text", "text": "Ticket"},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": "ticket",
-                    "initial_value": "123",
-                },
-            },
-            {
-                "type": "input",
-                "block_id": "scenario",
-                "label": {"type": "plain_text", "text": "Scenario"},
-                "element": {
-                    "type": "radio_buttons",
-                    "action_id": "scenario",
-                    "initial_option": {
-                        "text": {"type": "plain_text", "text": "Unsure"},
-                        "value": "unsure",
-                    },
-                    "options": [
-                        {"text": {"type": "plain_text", "text": "Customer"}, "value": "customer"},
-                        {"text": {"type": "plain_text", "text": "Unsure"}, "value": "unsure"},
-                    ],
-                },
-            },
+            input_block("ticket", "Ticket", "plain_text_input", initial_value="123"),
+            input_block(
+                "scenario",
+                "Scenario",
+                "radio_buttons",
+                initial_option=option("unsure", "Unsure"),
+                options=[option("customer", "Customer"), option("unsure", "Unsure")],
+            ),
         ],
     }
     opened = client.views_open(trigger_id=slack.new_trigger_id(), view=view)["view"]

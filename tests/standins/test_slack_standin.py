@@ -16,23 +16,17 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from standins.slack import SlackStandIn
+from tests.standins.slack_kit import input_block, plain
 
 pytestmark = pytest.mark.timeout(30)
 
 MODAL: dict[str, Any] = {
     "type": "modal",
     "callback_id": "partner_fix_modal",
-    "title": {"type": "plain_text", "text": "Partner fix"},
-    "submit": {"type": "plain_text", "text": "Preview"},
+    "title": plain("Partner fix"),
+    "submit": plain("Preview"),
     "private_metadata": '{"channel": "C0SUPPORT"}',
-    "blocks": [
-        {
-            "type": "input",
-            "block_id": "ticket",
-            "label": {"type": "plain_text", "text": "Ticket"},
-            "element": {"type": "plain_text_input", "action_id": "ticket"},
-        }
-    ],
+    "blocks": [input_block("ticket", "Ticket", "plain_text_input")],
 }
 
 
