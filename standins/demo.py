@@ -19,6 +19,7 @@ from typing import Any
 
 from bot.slack.alert_blocks import REVIEW
 from bot.slack.blocks import APPLY, UNDO
+from standins import screen
 from standins.harness import ALERT_CHANNEL, Agent, FlowError, Stack, Thread, has_button
 from standins.slack import SlackStandIn
 from standins.zendesk import ZendeskSandbox
@@ -136,7 +137,7 @@ def partner_nfr(demo: Demo) -> Thread:
 def typo_found(demo: Demo) -> Thread:
     view_id = demo.agent.command("512310")
     demo.say("  -- the modal, as the bot filled it in --")
-    demo.say(demo.slack.render_view(view_id))
+    demo.say(screen.view(demo.slack, view_id))
     demo.say("  -- Avery submits it as prefilled --")
     return demo.apply(demo.preview(view_id, {}))
 
@@ -202,7 +203,7 @@ def alert_reviewed(demo: Demo) -> Thread:
     alert = demo.slack.wait_for_message(
         ALERT_CHANNEL, lambda m: f"Ticket #{ticket_id} looks" in str(m.get("text")), 10
     )
-    demo.say(demo.slack.render_message(alert))
+    demo.say(screen.message(demo.slack, alert))
     demo.say("  -- Avery clicks Review on the alert --")
     agent = Agent(demo.slack, AGENT, ALERT_CHANNEL)
     thread = agent.submit(agent.open_from_button(alert["ts"], REVIEW), {})

@@ -28,6 +28,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from bot.config import Settings
 from bot.wiring import build_wsgi
+from standins import screen
 from standins.slack import SlackStandIn
 from standins.zendesk import ZendeskSandbox
 from standins.zendesk.world import bundled_seed
@@ -677,7 +678,7 @@ class Agent:
         return self._awaited(probe, f"the thread did not settle after clicking {action_id}")
 
     def render(self, thread: Thread) -> str:
-        return self.slack.render_thread(thread.channel, thread.ts)
+        return screen.thread(self.slack, thread.channel, thread.ts)
 
 
 def _initial(view: dict[str, Any], block_id: str) -> Any:

@@ -1,5 +1,5 @@
 """The Slack stand-in: a workspace with the bot installed (Web API, response_url, signed requests
-to the app, rendering), on loopback HTTP."""
+to the app), on loopback HTTP; `standins.screen` shows it as a person reads it."""
 
 from .outgoing import AppResponse
 from .standin import SlackStandIn

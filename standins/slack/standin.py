@@ -17,7 +17,6 @@ from typing import Any
 
 from standins.loopback import Loopback
 
-from . import render
 from .interactions import Interactions
 from .outgoing import AppResponse
 from .server import Handler
@@ -170,25 +169,3 @@ class SlackStandIn(Interactions, Loopback):
         if found is None:
             raise TimeoutError(f"no matching {what}")
         return found
-
-    # ---- rendering -------------------------------------------------------------------------
-
-    def render_message(self, msg: Mapping[str, Any]) -> str:
-        return render.render_message(msg, self.workspace.names())
-
-    def render_thread(self, channel: str, ts: str, for_user: str | None = None) -> str:
-        """The thread as text: the parent, then each reply indented with `  | `. With
-        `for_user`, only what that person sees (others' ephemeral messages left out)."""
-        names = self.workspace.names()
-        parts: list[str] = []
-        for message in self.thread(channel, ts):
-            if for_user is not None and message.get("visible_to") not in (None, for_user):
-                continue
-            text = render.render_message(message, names)
-            if message["ts"] != ts:
-                text = "\n".join("  | " + line for line in text.splitlines())
-            parts.append(text)
-        return "\n".join(parts)
-
-    def render_view(self, view_id: str) -> str:
-        return render.render_view(self.view(view_id), self.workspace.names())

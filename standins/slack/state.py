@@ -353,16 +353,6 @@ class Workspace:
                 )
             return self.channels[dm_id]
 
-    def names(self) -> dict[str, str]:
-        """The name shown for every id (render.Names)."""
-        with self.lock:
-            return {
-                **{u: str(obj["real_name"] or obj["name"]) for u, obj in self.users.items()},
-                **{c.id: c.name for c in self.channels.values()},
-                **{g: str(spec["handle"]) for g, spec in self.usergroups.items()},
-                BOT_ID: BOT_NAME,
-            }
-
     # ---- messages and views ----------------------------------------------------------------
 
     def add_message(

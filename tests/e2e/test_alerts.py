@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from standins import screen
 from standins.harness import ALERT_CHANNEL, Agent, ProcfileServer, Thread, has_button
 from standins.slack import SlackStandIn
 from standins.zendesk import ZendeskSandbox
@@ -124,7 +125,7 @@ def test_a_new_wrong_ticket_gets_one_alert_with_link_reason_scenario_and_review(
     webhook: ZendeskSandbox, slack: SlackStandIn
 ) -> None:
     ticket_id, alert = new_alert(webhook, slack)
-    shown = slack.render_message(alert)
+    shown = screen.message(slack, alert)
     assert f"/agent/tickets/{ticket_id}" in json.dumps(alert["blocks"])
     assert "Jane Doe of Acme Corp" in shown and "the requester is the partner Pat Partner" in shown
     assert "customer_account" in shown

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from slack_sdk import WebClient
 
+from standins import screen
 from standins.slack import SlackStandIn
 from tests.standins.slack_kit import input_block, option, plain
 
@@ -53,7 +54,7 @@ def test_render_thread(slack: SlackStandIn, client: WebClient) -> None:
     client.chat_postEphemeral(
         channel="C0SUPPORT", user="U0AGENT1", thread_ts=parent, text="Only <!here> for you"
     )
-    assert slack.render_thread("C0SUPPORT", parent) == "\n".join(
+    assert screen.thread(slack, "C0SUPPORT", parent) == "\n".join(
         [
             "Avery Agent:",
             "  can @Blake Agent fix https://x.example/t/1?",
@@ -72,14 +73,14 @@ def test_render_thread(slack: SlackStandIn, client: WebClient) -> None:
         ]
     )
     # Blake does not see Avery's ephemeral message.
-    assert "only visible" not in slack.render_thread("C0SUPPORT", parent, for_user="U0AGENT2")
+    assert "only visible" not in screen.thread(slack, "C0SUPPORT", parent, for_user="U0AGENT2")
 
 
 def test_render_message_references(slack: SlackStandIn, client: WebClient) -> None:
     text = "<!subteam^S0SUPPORT> see <https://x.example/t/1|ticket 1> in <#C0SUPPORT|support>"
     client.chat_postMessage(channel="C0SUPPORT", text=text)
     (message,) = slack.messages("C0SUPPORT")
-    assert slack.render_message(message) == (
+    assert screen.message(slack, message) == (
         "Partner Fix [app]:\n  @support-team see ticket 1 (https://x.example/t/1) in #support"
     )
 
@@ -102,7 +103,7 @@ def test_render_view(slack: SlackStandIn, client: WebClient) -> None:
         ],
     }
     opened = client.views_open(trigger_id=slack.new_trigger_id(), view=view)["view"]
-    assert slack.render_view(opened["id"]) == "\n".join(
+    assert screen.view(slack, opened["id"]) == "\n".join(
         [
             "[Modal: Partner fix]",
             "  Ticket: [123]",

@@ -1,4 +1,6 @@
-"""Plain-text rendering of Block Kit messages and modals, for the demo and for assertions.
+"""How a person reads the Slack stand-in's workspace: its messages, threads and modals as plain
+text, for the demo, the harness's `Agent.render` and assertions. It reads the stand-in; the
+stand-in does not need it (Slack's server renders nothing).
 
 mrkdwn is shown as written (so `&lt;!channel&gt;` escaped by the bot stays visibly escaped, and
 a raw `<!channel>` shows as the `@channel` broadcast it would trigger); only Slack's angle-bracket
@@ -13,6 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
+
+from standins.slack import SlackStandIn
+from standins.slack.state import BOT_ID, BOT_NAME
 
 Names = Mapping[str, str]
 
@@ -178,3 +183,41 @@ def _rich_text(node: Any, names: Names) -> str:
         return "@" + str(node.get("range", ""))
     inner = _rich_text(node.get("elements") or [], names)
     return inner + "\n" if kind == "rich_text_section" else inner
+
+
+# ---- the workspace as one person sees it ------------------------------------------------------
+
+
+def names_of(slack: SlackStandIn) -> dict[str, str]:
+    """The name shown for every id in the workspace: people, channels, user groups, the bot."""
+    ws = slack.workspace
+    with ws.lock:
+        return {
+            **{u: str(obj["real_name"] or obj["name"]) for u, obj in ws.users.items()},
+            **{c.id: c.name for c in ws.channels.values()},
+            **{g: str(spec["handle"]) for g, spec in ws.usergroups.items()},
+            BOT_ID: BOT_NAME,
+        }
+
+
+def message(slack: SlackStandIn, msg: Mapping[str, Any]) -> str:
+    return render_message(msg, names_of(slack))
+
+
+def thread(slack: SlackStandIn, channel: str, ts: str, for_user: str | None = None) -> str:
+    """The thread as text: the parent, then each reply indented with `  | `. With `for_user`,
+    only what that person sees (others' ephemeral messages left out)."""
+    names = names_of(slack)
+    parts: list[str] = []
+    for msg in slack.thread(channel, ts):
+        if for_user is not None and msg.get("visible_to") not in (None, for_user):
+            continue
+        text = render_message(msg, names)
+        if msg["ts"] != ts:
+            text = "\n".join("  | " + line for line in text.splitlines())
+        parts.append(text)
+    return "\n".join(parts)
+
+
+def view(slack: SlackStandIn, view_id: str) -> str:
+    return render_view(slack.view(view_id), names_of(slack))
