@@ -306,16 +306,14 @@ class ZendeskApi:
 
     @_route("GET", r"/api/v2/users/search")
     def users_search(self, request: ApiRequest, user: User) -> ApiResponse:
-        found = self._search_users(request.param("query"), request.param("external_id"))
+        found = self._search_users(request.param("query"))
         body = paginate(request, "users", [self.world.render_user(u, request.base) for u in found])
         return self._sideload(request, body, [u["id"] for u in body["users"]])
 
-    def _search_users(self, query: str | None, external_id: str | None) -> list[User]:
+    def _search_users(self, query: str | None) -> list[User]:
         """Exact (case-insensitive) email match on every identity for `email:` and bare
         addresses; a bare word matches names and addresses containing it."""
         users = sorted(self.world.users.values(), key=lambda u: u.id)
-        if external_id:
-            return [u for u in users if (u.external_id or "").lower() == external_id.lower()]
         text = (query or "").strip()
         if not text:
             return []

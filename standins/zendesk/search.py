@@ -28,7 +28,7 @@ from standins.zendesk.world import TICKET_STATUSES, Ticket, User, World, parse_t
 MAX_RESULTS = 1000
 PER_PAGE = 100
 STATUS_ORDER = TICKET_STATUSES  # Zendesk's order, for status<S and status>S
-SORTABLE = ("created_at", "updated_at", "status", "priority")
+SORTABLE = ("created_at", "updated_at")
 
 
 def _invalid(description: str) -> ApiError:
@@ -91,13 +91,7 @@ def _sorted(request: ApiRequest, tickets: list[Ticket]) -> list[Ticket]:
         raise bad_request("InvalidParameter", f"sort_by must be one of {', '.join(SORTABLE)}")
     descending = (request.param("sort_order") or "desc") != "asc"
 
-    def key(t: Ticket) -> tuple[object, int]:
-        value: object = getattr(t, sort_by)
-        if sort_by == "status":
-            value = STATUS_ORDER.index(t.status)
-        return (value if value is not None else "", t.id)
-
-    return sorted(tickets, key=key, reverse=descending)
+    return sorted(tickets, key=lambda t: (getattr(t, sort_by), t.id), reverse=descending)
 
 
 @_route("GET", r"/api/v2/search")

@@ -2,7 +2,9 @@
 
 The changes are made to a copy of the ticket and kept only when all of them are valid, so a
 refused update (409, 422) leaves no trace; a successful one bumps `updated_at` and appends one
-audit whose events are the differences. Faithful quirks the bot must cope with:
+audit whose events are the differences. Only what the bot writes is applied (requester,
+organization, custom fields, email CCs, a comment, metadata); the ticket's other attributes are
+dropped as unwritable. Faithful quirks the bot must cope with:
 - changing only `requester_id` keeps the old `organization_id` (Zendesk does not reliably
   re-derive it), and that kept organization must still be one of the new requester's;
 - a `requester` object without a known email creates a new, email-less end user;
@@ -19,23 +21,12 @@ from datetime import timedelta
 from typing import Any
 
 from standins.zendesk.errors import ApiError, JsonDict, bad_request, detail, record_invalid
-from standins.zendesk.world import (
-    TICKET_PRIORITIES,
-    TICKET_STATUSES,
-    TICKET_TYPES,
-    Ticket,
-    User,
-    World,
-    id_text,
-    now_utc,
-    parse_time,
-)
+from standins.zendesk.world import Ticket, User, World, id_text, now_utc, parse_time
 
 MAX_METADATA_BYTES = 1024
 
 # What an update's audit reports as a Change when it differs, in the order Zendesk lists them.
-_TRACKED = ("requester_id", "organization_id", "status", "priority", "type", "subject")
-_TRACKED_IDS = ("assignee_id", "ticket_form_id")
+_TRACKED = ("requester_id", "organization_id")
 
 
 @dataclass
@@ -246,39 +237,6 @@ class _Update:
         html = html_body if isinstance(html_body, str) else None
         self.note = {"author_id": author_id, "body": text[0], "public": public, "html": html}
 
-    def choice(self, value: Any, key: str) -> None:
-        allowed = {"status": TICKET_STATUSES, "priority": TICKET_PRIORITIES, "type": TICKET_TYPES}
-        if value in allowed[key] or (key != "status" and value is None):
-            setattr(self.new, key, value)
-        else:
-            self.fail(key, f"{key.capitalize()}: {value!r} is invalid")
-
-    def subject(self, value: Any, key: str) -> None:
-        if isinstance(value, str):
-            self.new.subject = value
-        else:
-            self.fail(key, "Subject: must be text")
-
-    def assignee_id(self, value: Any, key: str) -> None:
-        user_id = None if value is None else self.existing_user(value, key, "Assignee")
-        if user_id is not None and self.world.users[user_id].role == "end-user":
-            self.fail(key, f"Assignee: user {user_id} is not an agent")
-        elif value is None or user_id is not None:
-            self.new.assignee_id = user_id
-
-    def ticket_form_id(self, value: Any, key: str) -> None:
-        if value is None or value in self.world.ticket_forms:
-            self.new.ticket_form_id = value
-        else:
-            self.fail(key, f"Ticket form: {value!r} could not be found")
-
-    def tags(self, tags: Any, key: str) -> None:
-        tags = tags.split() if isinstance(tags, str) else tags
-        if isinstance(tags, list) and all(isinstance(t, str) for t in tags):
-            self.new.tags = list(dict.fromkeys(t.lower() for t in tags))
-        else:
-            self.fail(key, "Tags: must be a list of strings")
-
     def metadata(self, raw: Any, key: str) -> None:
         if isinstance(raw, dict) and len(json.dumps(raw).encode()) > MAX_METADATA_BYTES:
             # Zendesk documents 1 KB for custom audit metadata; the harsher reading is a refusal.
@@ -312,12 +270,7 @@ class _Update:
             author_id, body, public, html = self.note.values()
             events.append(world.comment_event(audit, author_id, body, public, html))
             new.has_public_comment = old.has_public_comment or public
-        changed: list[tuple[str, Any, Any]] = [
-            (name, getattr(old, name), getattr(new, name)) for name in _TRACKED
-        ]
-        changed[:2] = [(n, id_text(a), id_text(b)) for n, a, b in changed[:2]]
-        changed += [(n, id_text(getattr(old, n)), id_text(getattr(new, n))) for n in _TRACKED_IDS]
-        changed.append(("tags", old.tags, new.tags))
+        changed = [(n, id_text(getattr(old, n)), id_text(getattr(new, n))) for n in _TRACKED]
         changed += [(str(f), old.custom_fields.get(f), v) for f, v in self.fields.items()]
         events += [
             world.event("Change", field_name=name, value=b, previous_value=a)
@@ -342,13 +295,6 @@ _READERS: dict[str, Callable[[_Update, Any, str], None]] = {
     "fields": _Update.custom_fields,
     "email_ccs": _Update.email_ccs,
     "comment": _Update.comment,
-    "status": _Update.choice,
-    "priority": _Update.choice,
-    "type": _Update.choice,
-    "subject": _Update.subject,
-    "assignee_id": _Update.assignee_id,
-    "ticket_form_id": _Update.ticket_form_id,
-    "tags": _Update.tags,
     "metadata": _Update.metadata,
 }
 

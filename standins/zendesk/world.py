@@ -48,8 +48,6 @@ Status = Literal["new", "open", "pending", "hold", "solved", "closed"]
 Priority = Literal["urgent", "high", "normal", "low"]
 Kind = Literal["problem", "incident", "question", "task"]
 TICKET_STATUSES: tuple[str, ...] = get_args(Status)
-TICKET_PRIORITIES: tuple[str, ...] = get_args(Priority)
-TICKET_TYPES: tuple[str, ...] = get_args(Kind)
 # Zendesk's role_type for light agents: read access, no ticket changes.
 LIGHT_AGENT_ROLE_TYPE = 1
 
