@@ -101,7 +101,7 @@ class _Update:
     errors: dict[str, list[JsonDict]] = field(default_factory=dict)
     new_users: list[tuple[str, str | None]] = field(default_factory=list)
     fields: dict[int, Any] = field(default_factory=dict)
-    note: JsonDict | None = None  # the comment
+    note: tuple[str, bool] | None = None  # the comment: its body, and whether it is public
     custom: JsonDict = field(default_factory=dict)  # the audit's metadata
 
     def __post_init__(self) -> None:
@@ -137,8 +137,6 @@ class _Update:
     def requester(self, raw: Any, key: str) -> None:
         if isinstance(raw, int) and not isinstance(raw, bool):
             user_id = self.existing_user(raw, key, "Requester")
-        elif isinstance(raw, str) and "@" in raw:
-            user_id = self.user_by_email(raw, None)
         elif isinstance(raw, dict) and isinstance(raw.get("email"), str) and "@" in raw["email"]:
             user_id = self.user_by_email(raw["email"], raw.get("name"))
         elif isinstance(raw, dict):
@@ -222,20 +220,13 @@ class _Update:
         if not isinstance(raw, dict):
             self.fail(key, "Comment: must be an object")
             return
-        body, html_body = raw.get("body"), raw.get("html_body")
-        text = [t for t in (body, html_body) if isinstance(t, str) and t.strip()]
-        if not text:
+        body, public = raw.get("body"), raw.get("public", True)
+        if not isinstance(body, str) or not body.strip():
             self.fail(key, "Comment: cannot be blank", "BlankValue")
-            return
-        author_id = self.actor.user.id
-        if raw.get("author_id") is not None:
-            author_id = self.existing_user(raw["author_id"], key, "Comment author") or author_id
-        public = raw.get("public", True)
-        if not isinstance(public, bool):
+        elif not isinstance(public, bool):
             self.fail(key, "Comment: public must be true or false")
-            return
-        html = html_body if isinstance(html_body, str) else None
-        self.note = {"author_id": author_id, "body": text[0], "public": public, "html": html}
+        else:
+            self.note = (body, public)
 
     def metadata(self, raw: Any, key: str) -> None:
         if isinstance(raw, dict) and len(json.dumps(raw).encode()) > MAX_METADATA_BYTES:
@@ -267,8 +258,8 @@ class _Update:
         audit["metadata"]["custom"] = self.custom
         events = audit["events"]
         if self.note is not None:
-            author_id, body, public, html = self.note.values()
-            events.append(world.comment_event(audit, author_id, body, public, html))
+            body, public = self.note
+            events.append(world.comment_event(audit, self.actor.user.id, body, public))
             new.has_public_comment = old.has_public_comment or public
         changed = [(n, id_text(getattr(old, n)), id_text(getattr(new, n))) for n in _TRACKED]
         changed += [(str(f), old.custom_fields.get(f), v) for f, v in self.fields.items()]

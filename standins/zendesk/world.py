@@ -472,14 +472,12 @@ class World:
     def event(self, kind: str, **attributes: Any) -> JsonDict:
         return {"id": next(self._event_ids), "type": kind, **attributes}
 
-    def comment_event(
-        self, audit: JsonDict, author_id: int, body: str, public: bool, html: str | None = None
-    ) -> JsonDict:
+    def comment_event(self, audit: JsonDict, author_id: int, body: str, public: bool) -> JsonDict:
         return self.event(
             "Comment",
             author_id=author_id,
             body=body,
-            html_body=html or comment_html(body),
+            html_body=comment_html(body),
             plain_body=body,
             public=public,
             attachments=[],
