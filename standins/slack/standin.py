@@ -18,8 +18,6 @@ from typing import Any
 from standins.loopback import Loopback
 
 from .interactions import Interactions
-from .outgoing import AppResponse
-from .server import Handler
 from .state import (
     APP_ID,
     BOT_ID,
@@ -30,9 +28,7 @@ from .state import (
     Injection,
     Workspace,
 )
-from .webapi import WebApi
-
-__all__ = ["AppResponse", "SlackStandIn"]
+from .webapi import Handler, WebApi
 
 Found = dict[str, Any]
 Matcher = Callable[[Found], bool] | None
@@ -120,15 +116,13 @@ class SlackStandIn(Interactions, Loopback):
         error: str,
         count: int = 1,
         channel: str | None = None,
-        http_status: int | None = None,
         retry_after: float | None = None,
     ) -> None:
         """The next `count` calls of `method` (only those for `channel`, if given) fail with
-        `error`. `ratelimited` defaults to HTTP 429 with Retry-After: 1, as Slack answers."""
-        limited = error == "ratelimited"
-        status = http_status if http_status is not None else 429 if limited else 200
-        retry = retry_after if retry_after is not None else 1 if limited else None
-        injection = Injection(method, error, max(int(count), 1), channel, int(status), retry)
+        `error`. `ratelimited` answers HTTP 429 with Retry-After (1 by default), as Slack does."""
+        if retry_after is None and error == "ratelimited":
+            retry_after = 1
+        injection = Injection(method, error, max(int(count), 1), channel, retry_after)
         with self.workspace.lock:
             self.workspace.injections.append(injection)
 
@@ -136,10 +130,6 @@ class SlackStandIn(Interactions, Loopback):
         """Delay answers of `method` (or every method, and response URLs, when None)."""
         with self.workspace.lock:
             self.workspace.latency[method] = max(float(seconds), 0.0)
-
-    def advance_clock(self, seconds: float) -> None:
-        """Age trigger_ids and response URLs without sleeping."""
-        self.workspace.advance_clock(seconds)
 
     def new_trigger_id(self, user: str = "U0AGENT1") -> str:
         """A fresh trigger_id, for calling views.open directly in tests."""

@@ -1,4 +1,8 @@
-"""The Web API methods of the Slack stand-in (`/api/<method>`) and the response_url endpoint.
+"""The Web API methods of the Slack stand-in and the response_url endpoint, and their HTTP front.
+
+Routes: `GET|POST /api/<method>`, Slack's Web API (arguments from the query string, a form body
+or a JSON body, merged: slack_sdk sends some methods as JSON and others as GET or forms); and
+`GET|POST /_response/<id>`, the response_url issued with a command or an interaction.
 
 Each method answers in Slack's shape: HTTP 200 with `{"ok": false, "error": ...}` for failures,
 except rate limiting (429 with Retry-After), as Slack does. The checks are the ones a bot can
@@ -10,9 +14,15 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+import secrets
+import time
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from standins.loopback import LoopbackHandler
 
 from . import blocks as blocks_check
 from .state import (
@@ -83,19 +93,21 @@ class WebApi:
 
     def _record(self, method: str, args: Any, reply: ApiReply, **extra: str) -> ApiReply:
         """Log a call as `SlackStandIn.calls` shows it, and delay the answer as set."""
-        reply.delay = self.ws.latency_for(method)
-        self.ws.record_call(
-            {
-                "method": method,
-                "args": args,
-                **extra,
-                "ok": bool(reply.body.get("ok")),
-                "error": reply.body.get("error"),
-                "http_status": reply.status,
-                "response": copy.deepcopy(reply.body),
-                "at": self.ws.now(),
-            }
-        )
+        with self.ws.lock:
+            reply.delay = self.ws.latency.get(method, self.ws.latency.get(None, 0.0))
+            self.ws.call_log.append(
+                {
+                    "method": method,
+                    "args": args,
+                    **extra,
+                    "ok": bool(reply.body.get("ok")),
+                    "error": reply.body.get("error"),
+                    "http_status": reply.status,
+                    "response": copy.deepcopy(reply.body),
+                    "at": self.ws.now(),
+                }
+            )
+            self.ws.notify()
         return reply
 
     def _answer(self, method: str, args: dict[str, Any], token: Any) -> ApiReply:
@@ -110,7 +122,8 @@ class WebApi:
             headers = {}
             if injection.retry_after is not None:
                 headers["Retry-After"] = str(int(max(injection.retry_after, 0)))
-            return ApiReply(injection.http_status, failure(injection.error), headers)
+            status = 429 if injection.error == "ratelimited" else 200
+            return ApiReply(status, failure(injection.error), headers)
         if not token:
             return ApiReply(200, failure("not_authed"))
         if token != self.ws.bot_token:
@@ -333,7 +346,7 @@ class WebApi:
                 "blocks": blocks,
                 "private_metadata": spec.get("private_metadata", ""),
                 "callback_id": spec.get("callback_id", ""),
-                "hash": self.ws.new_hash(),
+                "hash": f"{int(self.ws.now())}.{secrets.token_hex(4)}",
             }
         )
         kept_ids = {b.get("block_id") for b in blocks}
@@ -382,3 +395,37 @@ def _truthy(value: Any) -> bool:
     if isinstance(value, str):
         return value.lower() in ("1", "true", "yes")
     return bool(value)
+
+
+class Handler(LoopbackHandler):
+    def dispatch(self) -> None:
+        parts = urllib.parse.urlsplit(self.path)
+        raw = self.read_body()
+        found = re.fullmatch("/(api|_response)/(.+)", parts.path)
+        api: WebApi = self.server.owner.api
+        if found is None or self.command not in ("GET", "POST"):
+            reply = ApiReply(404, failure("not_found"))
+        elif found[1] == "_response":
+            reply = api.respond(found[2], raw)
+        else:
+            reply = self._web_api(api, found[2], parts.query, raw)
+        if reply.delay > 0:
+            time.sleep(reply.delay)
+        self.send(reply.status, json.dumps(reply.body).encode(), headers=reply.headers)
+
+    def _web_api(self, api: WebApi, method: str, query: str, raw: bytes) -> ApiReply:
+        args: dict[str, Any] = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+        content_type = (self.headers.get("Content-Type") or "").lower()
+        if raw and "json" in content_type:
+            try:
+                decoded = json.loads(raw)
+            except ValueError:
+                decoded = None
+            if not isinstance(decoded, dict):
+                return ApiReply(200, failure("invalid_json"))
+            args.update(decoded)
+        elif raw:
+            args.update(urllib.parse.parse_qsl(raw.decode("utf-8", "replace"), True))
+        auth = self.headers.get("Authorization") or ""
+        bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else None
+        return api.handle(method, args, bearer)
