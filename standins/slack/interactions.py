@@ -128,13 +128,12 @@ class Interactions:
     """Builds Slack-shaped requests from the workspace state and delivers them signed to
     `app_url`, Slack's Request URL for the app."""
 
-    def __init__(
-        self, workspace: Workspace, api: WebApi, signing_secret: str, app_url: str | None
-    ) -> None:
+    def __init__(self, workspace: Workspace, api: WebApi, signing_secret: str) -> None:
         self.workspace = workspace
         self.api = api
         self.signing_secret = signing_secret
-        self.app_url = app_url
+        # Slack's Request URL for the app, set once the app listens.
+        self.app_url: str | None = None
 
     # ---- people typing ---------------------------------------------------------------------
 
@@ -319,7 +318,7 @@ class Interactions:
         secret: str | None = None,
     ) -> AppResponse:
         if not self.app_url:
-            raise RuntimeError("no app_url configured: set SlackStandIn(app_url=...)")
+            raise RuntimeError("no app_url configured: set slack.app_url")
         status, body, headers, elapsed = post_signed(
             self.app_url,
             fields,

@@ -21,6 +21,7 @@ from .interactions import Interactions
 from .state import (
     APP_ID,
     BOT_ID,
+    BOT_TOKEN,
     BOT_USER_ID,
     TEAM_DOMAIN,
     TEAM_ID,
@@ -39,24 +40,19 @@ class SlackStandIn(Interactions, Loopback):
 
     handler = Handler
     team_id, team_domain, app_id = TEAM_ID, TEAM_DOMAIN, APP_ID
-    bot_user_id, bot_id = BOT_USER_ID, BOT_ID
+    bot_user_id, bot_id, bot_token = BOT_USER_ID, BOT_ID, BOT_TOKEN
 
     def __init__(
         self,
-        bot_token: str = "xoxb-test",
         signing_secret: str = "stand-in-signing-secret",
-        app_url: str | None = None,
         users: Sequence[Mapping[str, Any]] | None = None,
         channels: Sequence[Mapping[str, Any]] | None = None,
         usergroups: Mapping[str, Any] | None = None,
-        host: str = "127.0.0.1",
-        port: int = 0,
         trigger_ttl: float = TRIGGER_TTL,
     ) -> None:
-        self.bot_token = bot_token
-        workspace = Workspace(bot_token, users, channels, usergroups, trigger_ttl)
-        Interactions.__init__(self, workspace, WebApi(workspace), signing_secret, app_url)
-        Loopback.__init__(self, host, port)
+        workspace = Workspace(users, channels, usergroups, trigger_ttl)
+        Interactions.__init__(self, workspace, WebApi(workspace), signing_secret)
+        Loopback.__init__(self)
 
     # ---- lifecycle: start, stop, port and base_url are Loopback's ----------------------
 

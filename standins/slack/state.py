@@ -24,6 +24,7 @@ TEAM_DOMAIN = "partner-sandbox"
 TEAM_NAME = "Partner Sandbox"
 BOT_USER_ID = "U0PARTNERBOT"
 BOT_ID = "B0PARTNERBOT"
+BOT_TOKEN = "xoxb-test"
 APP_ID = "A0PARTNERFIX"
 BOT_NAME = "Partner Fix"
 # Slack still sends the deprecated verification token in payloads; apps must not rely on it.
@@ -181,13 +182,11 @@ class Workspace:
 
     def __init__(
         self,
-        bot_token: str,
         users: Sequence[Mapping[str, Any]] | None = None,
         channels: Sequence[Mapping[str, Any]] | None = None,
         usergroups: Mapping[str, Any] | None = None,
         trigger_ttl: float = TRIGGER_TTL,
     ) -> None:
-        self.bot_token = bot_token
         self.trigger_ttl = trigger_ttl
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)

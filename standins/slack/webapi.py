@@ -28,6 +28,7 @@ from . import blocks as blocks_check
 from .state import (
     APP_ID,
     BOT_ID,
+    BOT_TOKEN,
     BOT_USER_ID,
     RESPONSE_URL_TTL,
     RESPONSE_URL_USES,
@@ -126,7 +127,7 @@ class WebApi:
             return ApiReply(status, failure(injection.error), headers)
         if not token:
             return ApiReply(200, failure("not_authed"))
-        if token != self.ws.bot_token:
+        if token != BOT_TOKEN:
             return ApiReply(200, failure("invalid_auth"))
         try:
             with self.ws.lock:
