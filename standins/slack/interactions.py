@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import hmac
+import html
 import json
 import re
 import time
@@ -47,10 +48,6 @@ _TOKEN = re.compile(
 )
 
 
-ACK_DEADLINE = 3.0
-USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
-
-
 def signature(secret: str, timestamp: str, body: bytes) -> str:
     """The X-Slack-Signature value for a body sent at `timestamp`."""
     base = b"v0:" + timestamp.encode() + b":" + body
@@ -78,7 +75,7 @@ class AppResponse:
     @property
     def acked_in_time(self) -> bool:
         """Slack shows the user an error unless the app answers 200 within 3 seconds."""
-        return self.status == 200 and self.elapsed < ACK_DEADLINE
+        return self.status == 200 and self.elapsed < 3.0
 
     def json(self) -> Any:
         """The body parsed as JSON, or None when it is empty or not JSON."""
@@ -106,7 +103,7 @@ def post_signed(
     timestamp = str(int(time.time() + timestamp_offset))
     headers = {
         "Content-Type": "application/x-www-form-urlencoded",
-        "User-Agent": USER_AGENT,
+        "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
         "X-Slack-Request-Timestamp": timestamp,
     }
     if sign:
@@ -211,7 +208,7 @@ class Interactions:
         # No api_app_id, as this stand-in has always sent message_action: the app must not need it.
         del payload["api_app_id"]
         payload.update(
-            action_ts=_action_ts(),
+            action_ts=f"{time.time():.6f}",
             channel={"id": where.id, "name": where.name},
             callback_id="partner_fix_message",
             response_url=self.workspace.new_response_url(
@@ -220,7 +217,7 @@ class Interactions:
             message_ts=record.ts,
             message=copy.deepcopy(record.body),
         )
-        return self._send_payload(payload)
+        return self._send({"payload": json.dumps(payload)}, payload)
 
     def click_button(
         self,
@@ -270,8 +267,17 @@ class Interactions:
             found = blocks_check.find_button(blocks, action_id)
             if found is None:
                 raise ValueError(f"no button {action_id!r} in view {view_id}")
-        payload["actions"] = [_button_action(*found)]
-        return self._send_payload(payload)
+        block, button = found
+        action = {
+            "action_id": button["action_id"],
+            "block_id": block["block_id"],
+            "text": copy.deepcopy(button.get("text")),
+            "type": "button",
+            "action_ts": f"{time.time():.6f}",
+        }
+        # Slack sends value and style only when the button has them.
+        payload["actions"] = [action | {k: button[k] for k in ("value", "style") if k in button}]
+        return self._send({"payload": json.dumps(payload)}, payload)
 
     def submit_view(self, user: str, view_id: str, values: Mapping[str, Any]) -> AppResponse:
         """A person fills a modal's inputs (block_id -> the text, or the chosen option's value)
@@ -281,7 +287,7 @@ class Interactions:
             record = self._open_view(user, view_id)
             record.view["state"]["values"] = build_state_values(record.view["blocks"], values)
             payload.update(view=copy.deepcopy(record.view), response_urls=[])
-        reply = self._send_payload(payload)
+        reply = self._send({"payload": json.dumps(payload)}, payload)
         self._apply_response_action(record, reply)
         with self.workspace.lock:
             reply.view = copy.deepcopy(record.view)
@@ -333,9 +339,6 @@ class Interactions:
         elif not reply.acked_in_time:
             reply.problems.append(f"the app took {elapsed:.2f}s to answer: Slack gives up after 3s")
         return reply
-
-    def _send_payload(self, payload: dict[str, Any]) -> AppResponse:
-        return self._send({"payload": json.dumps(payload)}, payload)
 
     def _show_command_ack(self, reply: AppResponse, user: str, where: Channel) -> None:
         if reply.status != 200 or not reply.body.strip():
@@ -437,36 +440,16 @@ def build_state_values(
             text = value if given else element.get("initial_value")
             shown = {"type": kind, "value": None if text in (None, "") else str(text)}
         else:  # radio buttons and static selects: one option, the initial one if untouched
-            option = _option(element, value) if given and value is not None else None
-            chosen = option if given else element.get("initial_option")
+            options = element.get("options") or []
+            chosen = next((copy.deepcopy(o) for o in options if o.get("value") == value), None)
+            if not given:
+                chosen = element.get("initial_option")
+            elif value is not None and chosen is None:
+                choices = [o.get("value") for o in options]
+                raise ValueError(f"{value!r} is not an option of {element['action_id']}: {choices}")
             shown = {"type": kind, "selected_option": chosen}
         state[block_id] = {element["action_id"]: shown}
     return state
-
-
-def _option(element: dict[str, Any], value: Any) -> dict[str, Any]:
-    options = element.get("options") or []
-    for option in options:
-        if option.get("value") == value:
-            return copy.deepcopy(option)
-    choices = [o.get("value") for o in options]
-    raise ValueError(f"{value!r} is not an option of {element.get('action_id')}: {choices}")
-
-
-def _button_action(block: dict[str, Any], button: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "action_id": button["action_id"],
-        "block_id": block["block_id"],
-        "text": copy.deepcopy(button.get("text")),
-        "type": "button",
-        "action_ts": _action_ts(),
-        # Slack sends value and style only when the button has them.
-        **{key: button[key] for key in ("value", "style") if key in button},
-    }
-
-
-def _action_ts() -> str:
-    return f"{time.time():.6f}"
 
 
 def typed(text: str) -> tuple[str, dict[str, Any]]:
@@ -480,14 +463,14 @@ def typed(text: str) -> tuple[str, dict[str, Any]]:
     for match in [*_TOKEN.finditer(text), None]:
         end = len(text) if match is None else match.start()
         if end > position:
-            stored.append(_escape(text[position:end]))
+            stored.append(html.escape(text[position:end], quote=False))
             elements.append({"type": "text", "text": text[position:end]})
         if match is None:
             break
         kind = next(name for name, value in match.groupdict().items() if value is not None)
         value, position = match.group(kind), match.end()
         if kind == "link":
-            stored.append(f"<{_escape(value)}>")
+            stored.append(f"<{html.escape(value, quote=False)}>")
             elements.append({"type": "link", "url": value})
         else:
             stored.append(match.group(0))
@@ -499,7 +482,3 @@ def typed(text: str) -> tuple[str, dict[str, Any]]:
         "elements": [{"type": "rich_text_section", "elements": elements}],
     }
     return "".join(stored), block
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -18,7 +18,7 @@ import re
 import secrets
 import time
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,18 +71,6 @@ class WebApi:
 
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
-        self.methods: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-            "auth.test": self.auth_test,
-            "chat.postMessage": self.chat_post_message,
-            "chat.update": self.chat_update,
-            "chat.postEphemeral": self.chat_post_ephemeral,
-            "views.open": self.views_open,
-            "views.update": self.views_update,
-            "users.info": self.users_info,
-            "usergroups.users.list": self.usergroups_users_list,
-            "conversations.open": self.conversations_open,
-            "conversations.info": self.conversations_info,
-        }
 
     # ---- dispatch --------------------------------------------------------------------------
 
@@ -112,7 +100,10 @@ class WebApi:
         return reply
 
     def _answer(self, method: str, args: dict[str, Any], token: Any) -> ApiReply:
-        handler = self.methods.get(method)
+        # `api_` and the snake_case name answer a method (chat.postMessage:
+        # api_chat_post_message); Slack's own names never hold an underscore.
+        name = "api_" + re.sub(r"\.|(?=[A-Z])", "_", method).lower()
+        handler = None if "_" in method else getattr(self, name, None)
         if handler is None:
             return ApiReply(200, {"ok": False, "error": "unknown_method", "req_method": method})
         # Match injections by channel id even when the bot names the channel (#name).
@@ -148,7 +139,7 @@ class WebApi:
 
     # ---- auth, users, groups, conversations ------------------------------------------------
 
-    def auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+    def api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
             "ok": True,
             "url": f"https://{TEAM_DOMAIN}.slack.com/",
@@ -160,19 +151,19 @@ class WebApi:
             "is_enterprise_install": False,
         }
 
-    def users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+    def api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self.ws.user(args.get("user"))
         if user is None:
             raise ApiError("user_not_found")
         return {"ok": True, "user": copy.deepcopy(user)}
 
-    def usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+    def api_usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
         group = self.ws.usergroups.get(str(args.get("usergroup", "")))
         if group is None:
             raise ApiError("no_such_subteam")
         return {"ok": True, "users": list(group["users"])}
 
-    def conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+    def api_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
         users = args.get("users")
         if isinstance(users, str):
             users = [u.strip() for u in users.split(",") if u.strip()]
@@ -192,18 +183,18 @@ class WebApi:
             "channel": {"id": channel.id},
         }
 
-    def conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+    def api_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": self._channel(args.get("channel")).info()}
 
     # ---- chat ------------------------------------------------------------------------------
 
-    def chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
+    def api_chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args.get("channel"), unjoined="not_in_channel")
         # Public channels accept posts without joining (chat:write.public).
         body = self.post(channel.id, args)
         return {"ok": True, "channel": channel.id, "ts": body["ts"], "message": copy.deepcopy(body)}
 
-    def chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+    def api_chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args.get("channel"))
         user = args.get("user")
         if self.ws.user(user) is None:
@@ -212,7 +203,7 @@ class WebApi:
             raise ApiError("user_not_in_channel")
         return {"ok": True, "message_ts": self.post(channel.id, args, visible_to=str(user))["ts"]}
 
-    def chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+    def api_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args.get("channel"), unjoined=None)
         record = self.ws.find_message(channel.id, args.get("ts"))
         # Ephemeral messages cannot be edited with chat.update, only through response_url.
@@ -284,7 +275,7 @@ class WebApi:
 
     # ---- views -----------------------------------------------------------------------------
 
-    def views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+    def api_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         spec = self._view_spec(args)
         user, error = self.ws.take_trigger(args.get("trigger_id"))
         if user is None:
@@ -308,7 +299,7 @@ class WebApi:
         self.replace_view(record, spec)
         return {"ok": True, "view": copy.deepcopy(record.view)}
 
-    def views_update(self, args: dict[str, Any]) -> dict[str, Any]:
+    def api_views_update(self, args: dict[str, Any]) -> dict[str, Any]:
         spec = self._view_spec(args)
         if not args.get("view_id"):
             raise ApiError("invalid_arguments", [blocks_check.error("must provide view_id", "")])
