@@ -272,25 +272,8 @@ class Workspace:
             self.triggers[trigger_id] = Trigger(user=user, issued=self.now())
             return trigger_id
 
-    def take_trigger(self, trigger_id: Any) -> tuple[str | None, str | None]:
-        """Use a trigger_id once: (user, None) or (None, error)."""
-        with self.lock:
-            trigger = self.triggers.get(trigger_id) if isinstance(trigger_id, str) else None
-            if trigger is None:
-                return None, "invalid_trigger_id"
-            if trigger.used:
-                return None, "exchanged_trigger_id"
-            if self.now() - trigger.issued >= self.trigger_ttl:
-                return None, "expired_trigger_id"
-            trigger.used = True
-            return trigger.user, None
-
     def new_response_url(
-        self,
-        user: str,
-        channel: str,
-        source_ts: str | None = None,
-        thread_ts: str | None = None,
+        self, user: str, channel: str, source_ts: str | None = None, thread_ts: str | None = None
     ) -> str:
         with self.lock:
             url_id = f"{TEAM_ID}/{self.next_id('')}/{secrets.token_hex(12)}"

@@ -277,10 +277,16 @@ class WebApi:
 
     def api_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         spec = self._view_spec(args)
-        user, error = self.ws.take_trigger(args.get("trigger_id"))
-        if user is None:
-            raise ApiError(error or "invalid_trigger_id")
-        self.ws.close_views(user)  # no views.push: a new modal replaces the open one
+        trigger_id = args.get("trigger_id")
+        trigger = self.ws.triggers.get(trigger_id) if isinstance(trigger_id, str) else None
+        if trigger is None:
+            raise ApiError("invalid_trigger_id")
+        if trigger.used:
+            raise ApiError("exchanged_trigger_id")
+        if self.ws.now() - trigger.issued >= self.ws.trigger_ttl:
+            raise ApiError("expired_trigger_id")
+        trigger.used = True
+        self.ws.close_views(trigger.user)  # no views.push: a new modal replaces the open one
         view_id = self.ws.next_id("V")
         record = ViewRecord(
             view={
@@ -293,7 +299,7 @@ class WebApi:
                 "app_installed_team_id": TEAM_ID,
                 "bot_id": BOT_ID,
             },
-            user=user,
+            user=trigger.user,
         )
         self.ws.views[view_id] = record
         self.replace_view(record, spec)
