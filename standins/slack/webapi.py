@@ -111,9 +111,8 @@ class WebApi:
         target = channel.id if channel is not None else args.get("channel")
         injection = self.ws.take_injection(method, target)
         if injection is not None:
-            headers = {}
-            if injection.retry_after is not None:
-                headers["Retry-After"] = str(int(max(injection.retry_after, 0)))
+            retry = injection.retry_after
+            headers = {} if retry is None else {"Retry-After": str(int(max(retry, 0)))}
             status = 429 if injection.error == "ratelimited" else 200
             return ApiReply(status, failure(injection.error), headers)
         if not token:
@@ -175,13 +174,8 @@ class WebApi:
         if self.ws.user(users[0]) is None or users[0] == BOT_USER_ID:
             raise ApiError("user_not_found")
         existed = any(c.is_im and c.im_user == users[0] for c in self.ws.channels.values())
-        channel = self.ws.dm_channel(users[0])
-        return {
-            "ok": True,
-            "no_op": existed,
-            "already_open": existed,
-            "channel": {"id": channel.id},
-        }
+        dm = self.ws.dm_channel(users[0])
+        return {"ok": True, "no_op": existed, "already_open": existed, "channel": {"id": dm.id}}
 
     def api_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": self._channel(args.get("channel")).info()}
