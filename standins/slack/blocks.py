@@ -14,8 +14,6 @@ import string
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-MESSAGE_BLOCK_LIMIT = 50
-MODAL_BLOCK_LIMIT = 100
 MESSAGE_TEXT_LIMIT = 40000
 ID_LIMIT = 255
 
@@ -24,7 +22,6 @@ TEXT_INPUTS = frozenset({"plain_text_input", "email_text_input"})
 OPTION_LIMITS = {"radio_buttons": 10, "static_select": 100}
 INPUT_ELEMENTS = TEXT_INPUTS | set(OPTION_LIMITS)
 INTERACTIVE_ELEMENTS = INPUT_ELEMENTS | {"button"}
-BLOCK_TYPES = frozenset({"section", "header", "divider", "context", "actions", "input"})
 
 # The optional text objects each kind holds, when present: key -> (limit, plain_text only).
 # ("element": what every element may hold.)
@@ -40,10 +37,6 @@ _REQUIRED: dict[str, dict[str, tuple[int, bool]]] = {
     "input": {"label": (2000, True)},
     "button": {"text": (75, True)},
 }
-# A modal's own strings and their limits.
-_VIEW_STRINGS = {"private_metadata": 3000, "callback_id": ID_LIMIT}
-
-_ID_ALPHABET = string.ascii_letters + string.digits
 
 
 def slack_length(text: str) -> int:
@@ -63,9 +56,9 @@ def error(text: str, pointer: str) -> str:
     return f"[ERROR] {text} [json-pointer:{pointer}]"
 
 
-def random_id(length: int = 5) -> str:
+def random_id() -> str:
     """A block_id/action_id like the ones Slack assigns when the app leaves them out."""
-    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(length))
+    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(5))
 
 
 def fill_missing_ids(blocks: list[dict[str, Any]]) -> None:
@@ -105,7 +98,7 @@ def check_message(blocks: Any, pointer: str = "/blocks") -> list[str]:
     """Problems with a message's blocks (chat.postMessage, chat.update, response_url)."""
     if not isinstance(blocks, list):
         return [error("must be an array", pointer)]
-    return _count(blocks, MESSAGE_BLOCK_LIMIT, pointer) + _check_blocks(blocks, pointer)
+    return _count(blocks, 50, pointer) + _check_blocks(blocks, pointer)
 
 
 def check_view(view: Any, pointer: str = "/view") -> list[str]:
@@ -123,11 +116,11 @@ def check_view(view: Any, pointer: str = "/view") -> list[str]:
     if not isinstance(blocks, list):
         problems.append(error("missing required field: blocks", pointer))
         blocks = []
-    problems += _count(blocks, MODAL_BLOCK_LIMIT, f"{pointer}/blocks")
+    problems += _count(blocks, 100, f"{pointer}/blocks")
     problems += _check_blocks(blocks, f"{pointer}/blocks")
     if not isinstance(view.get("private_metadata", ""), str):
         problems.append(error("must be a string", f"{pointer}/private_metadata"))
-    for key, limit in _VIEW_STRINGS.items():
+    for key, limit in (("private_metadata", 3000), ("callback_id", ID_LIMIT)):
         value = view.get(key, "")
         if isinstance(value, str) and slack_length(value) > limit:
             problems.append(_too_long(limit, f"{pointer}/{key}"))
@@ -201,7 +194,7 @@ def _check_blocks(blocks: list[Any], pointer: str) -> list[str]:
 
 def _check_block(block: dict[str, Any], where: str) -> list[str]:
     kind = block.get("type")
-    if kind not in BLOCK_TYPES:
+    if kind not in ("section", "header", "divider", "context", "actions", "input"):
         return [error(f"unsupported type: {kind}", f"{where}/type")]
     problems = _check_texts(block, kind, where)
     if kind == "section":

@@ -24,6 +24,7 @@ TEAM_DOMAIN = "partner-sandbox"
 TEAM_NAME = "Partner Sandbox"
 BOT_USER_ID = "U0PARTNERBOT"
 BOT_ID = "B0PARTNERBOT"
+BOT_TOKEN = "xoxb-test"
 APP_ID = "A0PARTNERFIX"
 BOT_NAME = "Partner Fix"
 # Slack still sends the deprecated verification token in payloads; apps must not rely on it.
@@ -173,32 +174,19 @@ class Injection:
     error: str
     remaining: int
     channel: str | None
-    http_status: int
     retry_after: float | None
 
 
 class Workspace:
     """State shared by the Web API server, the response_url endpoint and the interactions."""
 
-    # What happened since the last reset.
-    channels: dict[str, Channel]
-    messages: list[MessageRecord]
-    views: dict[str, ViewRecord]
-    triggers: dict[str, Trigger]
-    response_urls: dict[str, ResponseUrl]
-    call_log: list[dict[str, Any]]
-    injections: list[Injection]
-    latency: dict[str | None, float]
-
     def __init__(
         self,
-        bot_token: str,
         users: Sequence[Mapping[str, Any]] | None = None,
         channels: Sequence[Mapping[str, Any]] | None = None,
         usergroups: Mapping[str, Any] | None = None,
         trigger_ttl: float = TRIGGER_TTL,
     ) -> None:
-        self.bot_token = bot_token
         self.trigger_ttl = trigger_ttl
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
@@ -229,7 +217,7 @@ class Workspace:
                 for u, obj in self.users.items()
                 if not obj["is_bot"] and not obj["deleted"] and obj["team_id"] == TEAM_ID
             ]
-            self.channels = {}
+            self.channels: dict[str, Channel] = {}
             for spec in self._channel_specs:
                 is_private = bool(spec.get("is_private", False))
                 members = [u for u in spec.get("members", humans) if u != BOT_USER_ID]
@@ -243,8 +231,13 @@ class Workspace:
                     created=int(self.now()) - 86400,
                     shared_team_ids=list(spec.get("shared_team_ids", [])),
                 )
-            self.messages, self.views, self.triggers, self.response_urls = [], {}, {}, {}
-            self.call_log, self.injections, self.latency = [], [], {}
+            self.messages: list[MessageRecord] = []
+            self.views: dict[str, ViewRecord] = {}
+            self.triggers: dict[str, Trigger] = {}
+            self.response_urls: dict[str, ResponseUrl] = {}
+            self.call_log: list[dict[str, Any]] = []
+            self.injections: list[Injection] = []
+            self.latency: dict[str | None, float] = {}
             self.changed.notify_all()
 
     # ---- time and ids ----------------------------------------------------------------------
@@ -271,9 +264,6 @@ class Workspace:
             self._counter += 1
             return f"{prefix}0{self._counter:08X}"
 
-    def new_hash(self) -> str:
-        return f"{int(self.now())}.{secrets.token_hex(4)}"
-
     # ---- triggers and response URLs --------------------------------------------------------
 
     def new_trigger(self, user: str) -> str:
@@ -282,25 +272,8 @@ class Workspace:
             self.triggers[trigger_id] = Trigger(user=user, issued=self.now())
             return trigger_id
 
-    def take_trigger(self, trigger_id: Any) -> tuple[str | None, str | None]:
-        """Use a trigger_id once: (user, None) or (None, error)."""
-        with self.lock:
-            trigger = self.triggers.get(trigger_id) if isinstance(trigger_id, str) else None
-            if trigger is None:
-                return None, "invalid_trigger_id"
-            if trigger.used:
-                return None, "exchanged_trigger_id"
-            if self.now() - trigger.issued >= self.trigger_ttl:
-                return None, "expired_trigger_id"
-            trigger.used = True
-            return trigger.user, None
-
     def new_response_url(
-        self,
-        user: str,
-        channel: str,
-        source_ts: str | None = None,
-        thread_ts: str | None = None,
+        self, user: str, channel: str, source_ts: str | None = None, thread_ts: str | None = None
     ) -> str:
         with self.lock:
             url_id = f"{TEAM_ID}/{self.next_id('')}/{secrets.token_hex(12)}"
@@ -395,11 +368,6 @@ class Workspace:
 
     # ---- calls, injections, waiting --------------------------------------------------------
 
-    def record_call(self, entry: dict[str, Any]) -> None:
-        with self.lock:
-            self.call_log.append(entry)
-            self.notify()
-
     def take_injection(self, method: str, channel: Any) -> Injection | None:
         with self.lock:
             for injection in self.injections:
@@ -409,10 +377,6 @@ class Workspace:
                         self.injections.remove(injection)
                     return injection
             return None
-
-    def latency_for(self, method: str) -> float:
-        with self.lock:
-            return self.latency.get(method, self.latency.get(None, 0.0))
 
     def notify(self) -> None:
         with self.lock:
@@ -428,25 +392,17 @@ class Workspace:
 
 
 def _user_object(spec: Mapping[str, Any]) -> dict[str, Any]:
-    """A users.info user from a short spec (id, name, real_name, email, tz, is_bot, deleted,
-    is_restricted, is_ultra_restricted, team_id for an external member)."""
-    user_id = str(spec["id"])
-    real_name = str(spec.get("real_name", user_id))
+    """A users.info user from a short spec (id, name, real_name; email, tz, team_id for an
+    external member, and the flags)."""
     team_id = str(spec.get("team_id", TEAM_ID))
-    profile: dict[str, Any] = {
-        "real_name": real_name,
-        "display_name": str(spec.get("display_name", "")),
-        "team": team_id,
-    }
-    if spec.get("email"):
-        profile["email"] = str(spec["email"])
+    profile = {"real_name": str(spec["real_name"]), "display_name": "", "team": team_id}
     return {
-        "id": user_id,
+        "id": str(spec["id"]),
         "team_id": team_id,
-        "name": str(spec.get("name", real_name.split(" ")[0].lower())),
-        "real_name": real_name,
+        "name": str(spec["name"]),
+        "real_name": str(spec["real_name"]),
         "tz": str(spec.get("tz", "America/Los_Angeles")),
-        "profile": profile,
+        "profile": profile | ({"email": str(spec["email"])} if spec.get("email") else {}),
         **{
             flag: bool(spec.get(flag, False))
             for flag in ("deleted", "is_bot", "is_app_user", "is_restricted", "is_ultra_restricted")

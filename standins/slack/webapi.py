@@ -1,4 +1,8 @@
-"""The Web API methods of the Slack stand-in (`/api/<method>`) and the response_url endpoint.
+"""The Web API methods of the Slack stand-in and the response_url endpoint, and their HTTP front.
+
+Routes: `GET|POST /api/<method>`, Slack's Web API (arguments from the query string, a form body
+or a JSON body, merged: slack_sdk sends some methods as JSON and others as GET or forms); and
+`GET|POST /_response/<id>`, the response_url issued with a command or an interaction.
 
 Each method answers in Slack's shape: HTTP 200 with `{"ok": false, "error": ...}` for failures,
 except rate limiting (429 with Retry-After), as Slack does. The checks are the ones a bot can
@@ -10,14 +14,21 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Mapping
+import re
+import secrets
+import time
+import urllib.parse
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from standins.loopback import LoopbackHandler
 
 from . import blocks as blocks_check
 from .state import (
     APP_ID,
     BOT_ID,
+    BOT_TOKEN,
     BOT_USER_ID,
     RESPONSE_URL_TTL,
     RESPONSE_URL_USES,
@@ -60,18 +71,6 @@ class WebApi:
 
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
-        self.methods: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-            "auth.test": self.auth_test,
-            "chat.postMessage": self.chat_post_message,
-            "chat.update": self.chat_update,
-            "chat.postEphemeral": self.chat_post_ephemeral,
-            "views.open": self.views_open,
-            "views.update": self.views_update,
-            "users.info": self.users_info,
-            "usergroups.users.list": self.usergroups_users_list,
-            "conversations.open": self.conversations_open,
-            "conversations.info": self.conversations_info,
-        }
 
     # ---- dispatch --------------------------------------------------------------------------
 
@@ -83,23 +82,28 @@ class WebApi:
 
     def _record(self, method: str, args: Any, reply: ApiReply, **extra: str) -> ApiReply:
         """Log a call as `SlackStandIn.calls` shows it, and delay the answer as set."""
-        reply.delay = self.ws.latency_for(method)
-        self.ws.record_call(
-            {
-                "method": method,
-                "args": args,
-                **extra,
-                "ok": bool(reply.body.get("ok")),
-                "error": reply.body.get("error"),
-                "http_status": reply.status,
-                "response": copy.deepcopy(reply.body),
-                "at": self.ws.now(),
-            }
-        )
+        with self.ws.lock:
+            reply.delay = self.ws.latency.get(method, self.ws.latency.get(None, 0.0))
+            self.ws.call_log.append(
+                {
+                    "method": method,
+                    "args": args,
+                    **extra,
+                    "ok": bool(reply.body.get("ok")),
+                    "error": reply.body.get("error"),
+                    "http_status": reply.status,
+                    "response": copy.deepcopy(reply.body),
+                    "at": self.ws.now(),
+                }
+            )
+            self.ws.notify()
         return reply
 
     def _answer(self, method: str, args: dict[str, Any], token: Any) -> ApiReply:
-        handler = self.methods.get(method)
+        # `api_` and the snake_case name answer a method (chat.postMessage:
+        # api_chat_post_message); Slack's own names never hold an underscore.
+        name = "api_" + re.sub(r"\.|(?=[A-Z])", "_", method).lower()
+        handler = None if "_" in method else getattr(self, name, None)
         if handler is None:
             return ApiReply(200, {"ok": False, "error": "unknown_method", "req_method": method})
         # Match injections by channel id even when the bot names the channel (#name).
@@ -107,13 +111,13 @@ class WebApi:
         target = channel.id if channel is not None else args.get("channel")
         injection = self.ws.take_injection(method, target)
         if injection is not None:
-            headers = {}
-            if injection.retry_after is not None:
-                headers["Retry-After"] = str(int(max(injection.retry_after, 0)))
-            return ApiReply(injection.http_status, failure(injection.error), headers)
+            retry = injection.retry_after
+            headers = {} if retry is None else {"Retry-After": str(int(max(retry, 0)))}
+            status = 429 if injection.error == "ratelimited" else 200
+            return ApiReply(status, failure(injection.error), headers)
         if not token:
             return ApiReply(200, failure("not_authed"))
-        if token != self.ws.bot_token:
+        if token != BOT_TOKEN:
             return ApiReply(200, failure("invalid_auth"))
         try:
             with self.ws.lock:
@@ -134,7 +138,7 @@ class WebApi:
 
     # ---- auth, users, groups, conversations ------------------------------------------------
 
-    def auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+    def api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
             "ok": True,
             "url": f"https://{TEAM_DOMAIN}.slack.com/",
@@ -146,19 +150,19 @@ class WebApi:
             "is_enterprise_install": False,
         }
 
-    def users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+    def api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self.ws.user(args.get("user"))
         if user is None:
             raise ApiError("user_not_found")
         return {"ok": True, "user": copy.deepcopy(user)}
 
-    def usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+    def api_usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
         group = self.ws.usergroups.get(str(args.get("usergroup", "")))
         if group is None:
             raise ApiError("no_such_subteam")
         return {"ok": True, "users": list(group["users"])}
 
-    def conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+    def api_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
         users = args.get("users")
         if isinstance(users, str):
             users = [u.strip() for u in users.split(",") if u.strip()]
@@ -170,26 +174,21 @@ class WebApi:
         if self.ws.user(users[0]) is None or users[0] == BOT_USER_ID:
             raise ApiError("user_not_found")
         existed = any(c.is_im and c.im_user == users[0] for c in self.ws.channels.values())
-        channel = self.ws.dm_channel(users[0])
-        return {
-            "ok": True,
-            "no_op": existed,
-            "already_open": existed,
-            "channel": {"id": channel.id},
-        }
+        dm = self.ws.dm_channel(users[0])
+        return {"ok": True, "no_op": existed, "already_open": existed, "channel": {"id": dm.id}}
 
-    def conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+    def api_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": self._channel(args.get("channel")).info()}
 
     # ---- chat ------------------------------------------------------------------------------
 
-    def chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
+    def api_chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args.get("channel"), unjoined="not_in_channel")
         # Public channels accept posts without joining (chat:write.public).
         body = self.post(channel.id, args)
         return {"ok": True, "channel": channel.id, "ts": body["ts"], "message": copy.deepcopy(body)}
 
-    def chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+    def api_chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args.get("channel"))
         user = args.get("user")
         if self.ws.user(user) is None:
@@ -198,7 +197,7 @@ class WebApi:
             raise ApiError("user_not_in_channel")
         return {"ok": True, "message_ts": self.post(channel.id, args, visible_to=str(user))["ts"]}
 
-    def chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+    def api_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args.get("channel"), unjoined=None)
         record = self.ws.find_message(channel.id, args.get("ts"))
         # Ephemeral messages cannot be edited with chat.update, only through response_url.
@@ -270,12 +269,18 @@ class WebApi:
 
     # ---- views -----------------------------------------------------------------------------
 
-    def views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+    def api_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         spec = self._view_spec(args)
-        user, error = self.ws.take_trigger(args.get("trigger_id"))
-        if user is None:
-            raise ApiError(error or "invalid_trigger_id")
-        self.ws.close_views(user)  # no views.push: a new modal replaces the open one
+        trigger_id = args.get("trigger_id")
+        trigger = self.ws.triggers.get(trigger_id) if isinstance(trigger_id, str) else None
+        if trigger is None:
+            raise ApiError("invalid_trigger_id")
+        if trigger.used:
+            raise ApiError("exchanged_trigger_id")
+        if self.ws.now() - trigger.issued >= self.ws.trigger_ttl:
+            raise ApiError("expired_trigger_id")
+        trigger.used = True
+        self.ws.close_views(trigger.user)  # no views.push: a new modal replaces the open one
         view_id = self.ws.next_id("V")
         record = ViewRecord(
             view={
@@ -288,13 +293,13 @@ class WebApi:
                 "app_installed_team_id": TEAM_ID,
                 "bot_id": BOT_ID,
             },
-            user=user,
+            user=trigger.user,
         )
         self.ws.views[view_id] = record
         self.replace_view(record, spec)
         return {"ok": True, "view": copy.deepcopy(record.view)}
 
-    def views_update(self, args: dict[str, Any]) -> dict[str, Any]:
+    def api_views_update(self, args: dict[str, Any]) -> dict[str, Any]:
         spec = self._view_spec(args)
         if not args.get("view_id"):
             raise ApiError("invalid_arguments", [blocks_check.error("must provide view_id", "")])
@@ -333,7 +338,7 @@ class WebApi:
                 "blocks": blocks,
                 "private_metadata": spec.get("private_metadata", ""),
                 "callback_id": spec.get("callback_id", ""),
-                "hash": self.ws.new_hash(),
+                "hash": f"{int(self.ws.now())}.{secrets.token_hex(4)}",
             }
         )
         kept_ids = {b.get("block_id") for b in blocks}
@@ -382,3 +387,37 @@ def _truthy(value: Any) -> bool:
     if isinstance(value, str):
         return value.lower() in ("1", "true", "yes")
     return bool(value)
+
+
+class Handler(LoopbackHandler):
+    def dispatch(self) -> None:
+        parts = urllib.parse.urlsplit(self.path)
+        raw = self.read_body()
+        found = re.fullmatch("/(api|_response)/(.+)", parts.path)
+        api: WebApi = self.server.owner.api
+        if found is None or self.command not in ("GET", "POST"):
+            reply = ApiReply(404, failure("not_found"))
+        elif found[1] == "_response":
+            reply = api.respond(found[2], raw)
+        else:
+            reply = self._web_api(api, found[2], parts.query, raw)
+        if reply.delay > 0:
+            time.sleep(reply.delay)
+        self.send(reply.status, json.dumps(reply.body).encode(), headers=reply.headers)
+
+    def _web_api(self, api: WebApi, method: str, query: str, raw: bytes) -> ApiReply:
+        args: dict[str, Any] = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+        content_type = (self.headers.get("Content-Type") or "").lower()
+        if raw and "json" in content_type:
+            try:
+                decoded = json.loads(raw)
+            except ValueError:
+                decoded = None
+            if not isinstance(decoded, dict):
+                return ApiReply(200, failure("invalid_json"))
+            args.update(decoded)
+        elif raw:
+            args.update(urllib.parse.parse_qsl(raw.decode("utf-8", "replace"), True))
+        auth = self.headers.get("Authorization") or ""
+        bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else None
+        return api.handle(method, args, bearer)

@@ -36,7 +36,7 @@ import requests
 from bot.slack.listeners.commands import HELP_WORDS
 from standins.harness import PROGRESS_MARKS, Agent, Thread, has_button
 from standins.slack import AppResponse, SlackStandIn
-from standins.slack.outgoing import post_signed
+from standins.slack.standin import post_signed
 from standins.zendesk import ZendeskSandbox
 
 CORPUS_PATH = Path(__file__).with_name("hostile_inputs.json")

@@ -19,7 +19,7 @@ import pytest
 from bot.worker import READ_DEADLINE
 from standins.harness import Agent, ProcfileServer
 from standins.slack import SlackStandIn
-from standins.slack.outgoing import signature
+from standins.slack.standin import signature
 
 HALF_SENT = 300
 FORM = "application/x-www-form-urlencoded"

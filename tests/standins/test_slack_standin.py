@@ -230,7 +230,7 @@ def test_trigger_id_is_single_use_and_short_lived(client: WebClient, slack: Slac
     unknown = error_of(lambda: client.views_open(trigger_id="123.456.abc", view=MODAL))
     assert unknown["error"] == "invalid_trigger_id"
     stale = slack.new_trigger_id()
-    slack.advance_clock(3.0)
+    slack.workspace.advance_clock(3.0)
     expired = error_of(lambda: client.views_open(trigger_id=stale, view=MODAL))
     assert expired["error"] == "expired_trigger_id"
 
@@ -370,5 +370,5 @@ def test_response_url_replace_original(client: WebClient, slack: SlackStandIn) -
 
 def test_response_url_expires_after_30_minutes(slack: SlackStandIn) -> None:
     url = slack.workspace.new_response_url("U0AGENT1", "C0SUPPORT")
-    slack.advance_clock(31 * 60)
+    slack.workspace.advance_clock(31 * 60)
     assert post_json(url, {"text": "late"}) == (404, {"ok": False, "error": "expired_url"})
