@@ -526,18 +526,10 @@ class SlackStandIn(Loopback):
                 ws.notify()
             elif action == "errors":
                 self._show_errors(record, answer.get("errors"), reply)
-            elif action == "update":
-                spec = answer.get("view")
-                problems = blocks_check.check_view(spec)
-                if problems:
-                    # Slack shows "We had some trouble connecting" and keeps the old modal.
-                    reply.problems += problems
-                else:
-                    self.api.replace_view(record, spec)
-            elif action == "clear":
-                ws.close_views(record.user)
             else:
-                reply.problems.append(f"unknown response_action {action!r}")
+                # Slack also has update, push and clear; the bot answers with errors or
+                # nothing, so any other answer is reported rather than half-modelled.
+                reply.problems.append(f"response_action {action!r} is not modelled")
 
     def _show_errors(self, record: ViewRecord, errors: Any, reply: AppResponse) -> None:
         if not isinstance(errors, dict) or not errors:

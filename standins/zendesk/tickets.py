@@ -7,8 +7,7 @@ organization, custom fields, email CCs, a comment, metadata); the ticket's other
 dropped as unwritable. Faithful quirks the bot must cope with:
 - changing only `requester_id` keeps the old `organization_id` (Zendesk does not reliably
   re-derive it), and that kept organization must still be one of the new requester's;
-- a `requester` object without a known email creates a new, email-less end user;
-- an unknown `user_email` in `email_ccs` creates a new end user.
+- a `requester` object without a known email creates a new, email-less end user.
 """
 
 from __future__ import annotations
@@ -200,13 +199,9 @@ class _Update:
                 self.fail(key, f"Email CCs: action {action!r} must be put or delete")
             elif "user_id" in entry:
                 self.cc(action, self.existing_user(entry["user_id"], key, "Email CCs"))
-            elif isinstance(entry.get("user_email"), str) and "@" in entry["user_email"]:
-                known = self.world.find_user_by_email(entry["user_email"].strip())
-                # Deleting an address nobody has is a no-op, not a reason to create a user.
-                if action == "put" or known is not None:
-                    self.cc(action, self.user_by_email(entry["user_email"], entry.get("user_name")))
             else:
-                self.fail(key, f"Email CCs: {entry!r} needs user_id or user_email")
+                # Zendesk also takes `user_email`; the bot names CCs by id only.
+                self.fail(key, f"Email CCs: {entry!r} needs a user_id")
 
     def cc(self, action: str, user_id: int | None) -> None:
         ccs = self.new.email_cc_ids

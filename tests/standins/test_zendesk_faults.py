@@ -156,9 +156,8 @@ def test_reset_restores_the_seed_and_clears_log_and_faults(
 ) -> None:
     original = zendesk.ticket(512301)
     zendesk_api.put("/api/v2/tickets/512301.json", FIX)
-    zendesk_api.put(
-        "/api/v2/tickets/512302.json", {"ticket": {"email_ccs": [{"user_email": "x@y.z"}]}}
-    )
+    new_user = {"requester": {"name": "X", "email": "x@y.z"}, "organization_id": None}
+    assert zendesk_api.put("/api/v2/tickets/512302.json", {"ticket": new_user}).status == 200
     zendesk.inject("GET", ".*", status=500, count=5)
     zendesk.set_latency(0.5)
     zendesk.reset()

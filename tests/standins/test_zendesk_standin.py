@@ -472,26 +472,12 @@ def test_email_ccs_put_and_delete(zendesk_api: Http, zendesk: ZendeskSandbox) ->
     (event,) = ticket.audit.events
     assert isinstance(event, schema.EmailCcChangeEvent)
     assert (event.previous_email_ccs, event.current_email_ccs) == ([], ["pat@acmedevops.example"])
-    again = put_ticket(
-        zendesk_api, 512302, {"email_ccs": [{"user_email": "PAT@acmedevops.example"}]}
-    )
+    again = put_ticket(zendesk_api, 512302, {"email_ccs": [{"user_id": PAT, "action": "put"}]})
     assert again.json()["ticket"]["email_cc_ids"] == [PAT]
     assert again.json()["audit"]["events"] == []
     removed = put_ticket(zendesk_api, 512302, {"email_ccs": [{"user_id": PAT, "action": "delete"}]})
     assert removed.json()["ticket"]["email_cc_ids"] == []
     assert zendesk.ticket(512302)["email_cc_ids"] == []
-
-
-def test_email_cc_with_unknown_address_creates_an_end_user(zendesk_api: Http) -> None:
-    answer = put_ticket(
-        zendesk_api, 512308, {"email_ccs": [{"user_email": "new.person@globex.example"}]}
-    )
-    (cc_id,) = answer.json()["ticket"]["email_cc_ids"]
-    found = zendesk_api.get(
-        "/api/v2/users/search.json?query=email:new.person@globex.example"
-    ).json()
-    (user,) = schema.UsersResponse.model_validate(found).users
-    assert (user.id, user.role, user.organization_id) == (cc_id, "end-user", None)
 
 
 def test_requester_object_creates_an_emailless_user(
