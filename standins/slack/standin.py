@@ -428,17 +428,13 @@ class SlackStandIn(Loopback):
     def _payload(self, kind: str, user: str) -> dict[str, Any]:
         """What every interactivity payload carries: who, where, and a fresh trigger_id."""
         person = self.workspace.require_user(user)
+        name = person["name"]
         return {
             "type": kind,
             "token": VERIFICATION_TOKEN,
             "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
             # An external member's own team_id, as Slack sends it for Slack Connect channels.
-            "user": {
-                "id": user,
-                "username": person["name"],
-                "name": person["name"],
-                "team_id": person["team_id"],
-            },
+            "user": {"id": user, "username": name, "name": name, "team_id": person["team_id"]},
             "api_app_id": APP_ID,
             "is_enterprise_install": False,
             "enterprise": None,

@@ -312,12 +312,9 @@ class WebApi:
         return {"ok": True, "view": copy.deepcopy(record.view)}
 
     def _view_spec(self, args: dict[str, Any]) -> dict[str, Any]:
-        spec = args.get("view")
-        if spec is None:
-            raise ApiError(
-                "invalid_arguments", [blocks_check.error("missing required field: view", "")]
-            )
-        problems = blocks_check.check_view(spec)
+        spec: Any = args.get("view")
+        missing = [blocks_check.error("missing required field: view", "")]
+        problems = missing if spec is None else blocks_check.check_view(spec)
         if problems:
             raise ApiError("invalid_arguments", problems)
         return spec
@@ -330,16 +327,14 @@ class WebApi:
         blocks_check.fill_missing_ids(blocks)
         view = record.view
         view.update(
-            {
-                "type": spec.get("type", "modal"),
-                "title": copy.deepcopy(spec.get("title")),
-                "close": copy.deepcopy(spec.get("close")),
-                "submit": copy.deepcopy(spec.get("submit")),
-                "blocks": blocks,
-                "private_metadata": spec.get("private_metadata", ""),
-                "callback_id": spec.get("callback_id", ""),
-                "hash": f"{int(self.ws.now())}.{secrets.token_hex(4)}",
-            }
+            type=spec.get("type", "modal"),
+            title=copy.deepcopy(spec.get("title")),
+            close=copy.deepcopy(spec.get("close")),
+            submit=copy.deepcopy(spec.get("submit")),
+            blocks=blocks,
+            private_metadata=spec.get("private_metadata", ""),
+            callback_id=spec.get("callback_id", ""),
+            hash=f"{int(self.ws.now())}.{secrets.token_hex(4)}",
         )
         kept_ids = {b.get("block_id") for b in blocks}
         values = view["state"]["values"]
