@@ -31,7 +31,6 @@ from standins.zendesk.tickets import Actor, update_ticket
 from standins.zendesk.world import Ticket, User, World
 
 MAX_PAGE_SIZE = 100
-WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
 @dataclass
@@ -233,7 +232,7 @@ class ZendeskApi:
                 if found is None:
                     raise ApiError(404, INVALID_ENDPOINT)
                 handler, args = found
-                if request.method in WRITE_METHODS and user.is_light_agent:
+                if request.method in ("POST", "PUT", "PATCH", "DELETE") and user.is_light_agent:
                     raise ApiError(403)
                 return handler(self, request, user, *args)
         except ApiError as error:

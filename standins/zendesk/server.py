@@ -181,12 +181,10 @@ class ZendeskSandbox(Loopback):
     def set_search_rate_limit(self, per_minute: int | None) -> None:
         self._api.search_limit.configure(per_minute)
 
-    @_admin("POST", "memberships")
     def add_membership(self, user_id: int, org_id: int, default: bool = False) -> None:
         with self._api.world.lock:
             self._api.world.add_membership(user_id, org_id, default)
 
-    @_admin("POST", "organizations")
     def add_organization(self, name: str, tags: list[str] | None = None) -> int:
         with self._api.world.lock:
             return self._api.world.add_organization(name, tags)
@@ -197,12 +195,10 @@ class ZendeskSandbox(Loopback):
         with world.lock:
             return world.create_end_user(name, email, now_utc()).id
 
-    @_admin("DELETE", "memberships")
     def remove_membership(self, user_id: int, org_id: int) -> None:
         with self._api.world.lock:
             self._api.world.remove_membership(user_id, org_id)
 
-    @_admin("POST", r"organizations/(\d+)")
     def update_organization(
         self, org_id: int, tags: list[str] | None = None, fields: dict[str, Any] | None = None
     ) -> None:
@@ -227,7 +223,6 @@ class ZendeskSandbox(Loopback):
         with world.lock:
             return world.render_ticket(world.tickets[ticket_id], self.url)
 
-    @_admin("POST", "tickets")
     def add_ticket(self, fields: dict[str, Any], notify: bool = True) -> int:
         """A new ticket (see World.add_ticket); with `notify` and a webhook URL set, the
         trigger "ticket created" calls the webhook with `{"ticket_id": "{{ticket.id}}"}`."""
@@ -317,7 +312,7 @@ class ZendeskSandbox(Loopback):
 # ---- command line ----------------------------------------------------------------------------
 
 
-def _parser() -> argparse.ArgumentParser:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot sandbox",
         description=(
@@ -329,21 +324,11 @@ def _parser() -> argparse.ArgumentParser:
         "rate_limit, tickets/{id} (see standins/zendesk/server.py).",
     )
     add = parser.add_argument
-    add(
-        "--port",
-        type=int,
-        default=DEFAULT_PORT,
-        metavar="N",
-        help="port (default %(default)s; 0: any free one)",
-    )
+    add("--port", type=int, default=DEFAULT_PORT, help="port (default %(default)s; 0: any free)")
     add("--host", default="127.0.0.1", help="address to bind (the stand-in has no security)")
     add("--seed", metavar="FILE", help="JSON seed file (default: the bundled demo world)")
     add("--verbose", action="store_true", help="log every HTTP request to stderr")
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = parser.parse_args(argv)
     try:
         seed = load_seed_file(args.seed) if args.seed else None
         sandbox = ZendeskSandbox(seed, host=args.host, port=args.port, verbose=args.verbose)

@@ -558,9 +558,7 @@ class World:
         return org_id
 
     def remove_membership(self, user_id: int, org_id: int) -> None:
-        found = [
-            m for m in self.memberships if m.user_id == user_id and m.organization_id == org_id
-        ]
+        found = [m for m in self.memberships_of(user_id) if m.organization_id == org_id]
         if not found:
             raise KeyError(f"user {user_id} is not in organization {org_id}")
         self.memberships.remove(found[0])
