@@ -29,6 +29,7 @@ from bot.fixes import Done, Preview
 from bot.ports import Trace
 from bot.slack.blocks import UNDO
 from bot.wiring import build_fixes
+from standins.zendesk.world import Organization as StandInOrganization
 
 KINDS = (
     (r"GET /api/v2/tickets/\d+(\.json)?", "ticket"),
@@ -70,17 +71,17 @@ def facts(stack: Stack, correction: Correction) -> int:
     # The submitter (the partner by default) needs their organizations read unless their
     # sideloaded default organization is a partner's.
     submitter = stack.zendesk.ticket(correction.ticket_id)["submitter_id"]
-    orgs = stack.zendesk.organization_ids_of(submitter)
-    proven = bool(orgs) and _is_partner_org(stack.zendesk.organization(orgs[0]))
+    orgs = stack.zendesk.world.organization_ids_of(submitter)
+    proven = bool(orgs) and _is_partner_org(stack.zendesk.world.organizations[orgs[0]])
     return 1 + emails + emails + (0 if proven else 1)
 
 
-def _is_partner_org(raw: dict[str, Any]) -> bool:
+def _is_partner_org(raw: StandInOrganization) -> bool:
     org = Organization(
-        id=raw["id"],
-        name=raw["name"],
-        tags=frozenset(raw.get("tags") or ()),
-        account_type=(raw.get("organization_fields") or {}).get("account_type"),
+        id=raw.id,
+        name=raw.name,
+        tags=frozenset(raw.tags),
+        account_type=raw.organization_fields.get("account_type"),
     )
     return ProcessRules().is_partner_org(org)
 

@@ -427,10 +427,6 @@ class Stack:
     ) -> Agent:
         return Agent(self.slack, user, channel, timeout)
 
-    def agents(self, timeout: float = 10.0) -> list[Agent]:
-        """One agent per engineer of `people`, each in their own channel."""
-        return [Agent(self.slack, user, channel, timeout) for user, channel in self.people]
-
 
 class FlowError(AssertionError):
     """A step did not go as a person would expect (the bot's words, or what was missing)."""

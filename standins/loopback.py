@@ -9,16 +9,35 @@ stand-in as `self.server.owner`.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import socket
 import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Generic, Self, TypeVar
 
 JSON_TYPE = "application/json; charset=utf-8"
+
+
+@dataclass
+class Answer:
+    """One answer of a stand-in, and how it travels: after `delay` seconds; `cut` sends half
+    the body then hangs up, `drip` sends it a byte every `drip` seconds."""
+
+    status: int
+    body: Any  # JSON, or a str sent as it is
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = JSON_TYPE
+    delay: float = 0.0
+    cut: bool = False
+    drip: float = 0.0
+
+    def payload(self) -> bytes:
+        return (self.body if isinstance(self.body, str) else json.dumps(self.body)).encode("utf-8")
 
 
 H = TypeVar("H")
@@ -129,22 +148,14 @@ class LoopbackHandler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
 
-    def send(
-        self,
-        status: int,
-        payload: bytes,
-        content_type: str = JSON_TYPE,
-        headers: dict[str, str] | None = None,
-        *,
-        cut: bool = False,
-        drip: float = 0.0,
-    ) -> None:
-        """Answer; `cut` sends half the body then hangs up, `drip` sends it a byte at a time."""
+    def send(self, answer: Answer) -> None:
+        payload, cut, drip = answer.payload(), answer.cut, answer.drip
+        time.sleep(answer.delay)
         try:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
+            self.send_response(answer.status)
+            self.send_header("Content-Type", answer.content_type)
             self.send_header("Content-Length", str(len(payload)))
-            for name, value in (headers or {}).items():
+            for name, value in answer.headers.items():
                 self.send_header(name, value)
             if self.close_connection:
                 # The client asked to close (or spoke HTTP/1.0): say so, as HTTP/1.1 wants.
@@ -217,10 +228,6 @@ class Loopback:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
-
-    @property
-    def port(self) -> int:
-        return self._port
 
     @property
     def base_url(self) -> str:

@@ -236,9 +236,9 @@ def writes_of(zendesk: ZendeskSandbox) -> list[dict]:
 @pytest.mark.parametrize(
     "move",
     [
-        lambda z: z.add_membership(CARLA, ACME, default=False),
-        lambda z: z.update_organization(GLOBEX, tags=["open_partner"]),
-        lambda z: z.update_organization(GLOBEX, fields={"account_type": "alliance_partner"}),
+        lambda z: z.world.add_membership(CARLA, ACME, default=False),
+        lambda z: z.world.update_organization(GLOBEX, tags=["open_partner"]),
+        lambda z: z.world.update_organization(GLOBEX, fields={"account_type": "alliance_partner"}),
     ],
     ids=["membership", "org-tag", "org-field"],
 )
@@ -262,7 +262,7 @@ def test_undo_that_would_put_a_partner_user_on_a_customer_org_is_refused(
 ) -> None:
     fixed = run(["fix", "512303", "-s", "partner_commercial", "--yes"], env, tmp_path)
     assert fixed.returncode == 0, fixed.stderr
-    zendesk.add_membership(HANA, NORTHWIND, default=False)
+    zendesk.world.add_membership(HANA, NORTHWIND, default=False)
     zendesk.clear_requests()
     done = run(["undo", "512303", "--yes"], env, tmp_path)
     assert done.returncode == 1
@@ -348,7 +348,7 @@ def test_a_partner_of_another_company_is_refused_naming_both(
 def test_the_account_type_field_marks_a_partner_organization(
     env: dict, tmp_path: Path, zendesk: ZendeskSandbox
 ) -> None:
-    zendesk.update_organization(GLOBEX, fields={"account_type": "Open_Partner"})
+    zendesk.world.update_organization(GLOBEX, fields={"account_type": "Open_Partner"})
     refused = run(
         ["plan", "512301", "-s", "customer_account", "--customer-email", "carla@globex.example"],
         env, tmp_path,
@@ -357,7 +357,7 @@ def test_the_account_type_field_marks_a_partner_organization(
     assert "belongs to the partner organization Globex Corporation" in refused.stdout
     # An untagged organization marked only in the field is a partner's, and can be put on a
     # ticket as one. The field's key and values are settings.
-    zendesk.update_organization(ACME, tags=[], fields={"kind": "reseller_partner"})
+    zendesk.world.update_organization(ACME, tags=[], fields={"kind": "reseller_partner"})
     custom = {**env, "ZENDESK_PARTNER_ORG_FIELD": "kind",
               "ZENDESK_PARTNER_ORG_VALUES": "reseller_partner"}  # fmt: skip
     planned = run(["plan", "512304", "-s", "partner_nfr"], custom, tmp_path)

@@ -106,10 +106,10 @@ def check_view(view: Any, pointer: str = "/view") -> list[str]:
     if not isinstance(view, dict):
         return [error("must be an object", pointer)]
     problems: list[str] = []
-    view_type = view.get("type")
-    if view_type not in ("modal", "home"):
-        problems.append(error("must be one of: modal, home", f"{pointer}/type"))
-    if view_type == "modal" and "title" not in view:
+    # Modals only: the bot opens no other kind of view (no App Home).
+    if view.get("type") != "modal":
+        problems.append(error("must be one of: modal", f"{pointer}/type"))
+    if "title" not in view:
         problems.append(error("missing required field: title", pointer))
     problems += _check_texts(view, "modal", pointer)
     blocks = view.get("blocks")
@@ -125,7 +125,7 @@ def check_view(view: Any, pointer: str = "/view") -> list[str]:
         if isinstance(value, str) and slack_length(value) > limit:
             problems.append(_too_long(limit, f"{pointer}/{key}"))
     has_input = any(isinstance(b, dict) and b.get("type") == "input" for b in blocks)
-    if view_type == "modal" and has_input and "submit" not in view:
+    if has_input and "submit" not in view:
         problems.append(error("must provide submit when the view has input blocks", pointer))
     return problems
 

@@ -41,7 +41,6 @@ from .state import (
     BOT_USER_ID,
     TEAM_DOMAIN,
     TEAM_ID,
-    TRIGGER_TTL,
     VERIFICATION_TOKEN,
     Channel,
     Injection,
@@ -151,10 +150,9 @@ class SlackStandIn(Loopback):
         users: Sequence[Mapping[str, Any]] | None = None,
         channels: Sequence[Mapping[str, Any]] | None = None,
         usergroups: Mapping[str, Any] | None = None,
-        trigger_ttl: float = TRIGGER_TTL,
     ) -> None:
         super().__init__()
-        self.workspace = Workspace(users, channels, usergroups, trigger_ttl)
+        self.workspace = Workspace(users, channels, usergroups)
         self.api = WebApi(self.workspace)
         self.signing_secret = signing_secret
         # Slack's Request URL for the app, set once the app listens.

@@ -180,14 +180,15 @@ class Injection:
 class Workspace:
     """State shared by the Web API server, the response_url endpoint and the interactions."""
 
+    # How long a trigger_id stays usable (a test may shorten it to watch one expire in real time).
+    trigger_ttl = TRIGGER_TTL
+
     def __init__(
         self,
         users: Sequence[Mapping[str, Any]] | None = None,
         channels: Sequence[Mapping[str, Any]] | None = None,
         usergroups: Mapping[str, Any] | None = None,
-        trigger_ttl: float = TRIGGER_TTL,
     ) -> None:
-        self.trigger_ttl = trigger_ttl
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
         self.base_url = "http://127.0.0.1:0"

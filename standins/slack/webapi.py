@@ -16,13 +16,11 @@ import copy
 import json
 import re
 import secrets
-import time
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from standins.loopback import LoopbackHandler
+from standins.loopback import Answer, LoopbackHandler
 
 from . import blocks as blocks_check
 from .state import (
@@ -51,14 +49,6 @@ class ApiError(Exception):
         self.messages = messages or []
 
 
-@dataclass
-class ApiReply:
-    status: int
-    body: dict[str, Any]
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-
-
 def failure(error: str, messages: list[str] | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"ok": False, "error": error}
     if messages:
@@ -74,13 +64,13 @@ class WebApi:
 
     # ---- dispatch --------------------------------------------------------------------------
 
-    def handle(self, method: str, args: dict[str, Any], bearer: str | None) -> ApiReply:
+    def handle(self, method: str, args: dict[str, Any], bearer: str | None) -> Answer:
         """Answer one call and record it (method, args without the token, outcome)."""
         token = bearer or args.get("token")
         call_args = {k: v for k, v in args.items() if k != "token"}
         return self._record(method, call_args, self._answer(method, call_args, token))
 
-    def _record(self, method: str, args: Any, reply: ApiReply, **extra: str) -> ApiReply:
+    def _record(self, method: str, args: Any, reply: Answer, **extra: str) -> Answer:
         """Log a call as `SlackStandIn.calls` shows it, and delay the answer as set."""
         with self.ws.lock:
             reply.delay = self.ws.latency.get(method, self.ws.latency.get(None, 0.0))
@@ -99,13 +89,13 @@ class WebApi:
             self.ws.notify()
         return reply
 
-    def _answer(self, method: str, args: dict[str, Any], token: Any) -> ApiReply:
+    def _answer(self, method: str, args: dict[str, Any], token: Any) -> Answer:
         # `api_` and the snake_case name answer a method (chat.postMessage:
         # api_chat_post_message); Slack's own names never hold an underscore.
         name = "api_" + re.sub(r"\.|(?=[A-Z])", "_", method).lower()
         handler = None if "_" in method else getattr(self, name, None)
         if handler is None:
-            return ApiReply(200, {"ok": False, "error": "unknown_method", "req_method": method})
+            return Answer(200, {"ok": False, "error": "unknown_method", "req_method": method})
         # Match injections by channel id even when the bot names the channel (#name).
         channel = self.ws.resolve_channel(args.get("channel"))
         target = channel.id if channel is not None else args.get("channel")
@@ -114,17 +104,17 @@ class WebApi:
             retry = injection.retry_after
             headers = {} if retry is None else {"Retry-After": str(int(max(retry, 0)))}
             status = 429 if injection.error == "ratelimited" else 200
-            return ApiReply(status, failure(injection.error), headers)
+            return Answer(status, failure(injection.error), headers)
         if not token:
-            return ApiReply(200, failure("not_authed"))
+            return Answer(200, failure("not_authed"))
         if token != BOT_TOKEN:
-            return ApiReply(200, failure("invalid_auth"))
+            return Answer(200, failure("invalid_auth"))
         try:
             with self.ws.lock:
                 body = handler(args)
         except ApiError as exc:
-            return ApiReply(200, failure(exc.error, exc.messages))
-        return ApiReply(200, body)
+            return Answer(200, failure(exc.error, exc.messages))
+        return Answer(200, body)
 
     def _channel(self, ref: Any, unjoined: str | None = "channel_not_found") -> Channel:
         """The channel a call names. A private channel or DM the bot is not in answers
@@ -343,7 +333,7 @@ class WebApi:
 
     # ---- response_url ----------------------------------------------------------------------
 
-    def respond(self, url_id: str, raw: bytes) -> ApiReply:
+    def respond(self, url_id: str, raw: bytes) -> Answer:
         """A POST to a response_url the stand-in issued with a command or an interaction."""
         try:
             payload: Any = json.loads(raw or b"{}")
@@ -353,35 +343,30 @@ class WebApi:
             reply = self._respond(url_id, payload)
         return self._record("response_url", payload, reply, url_id=url_id)
 
-    def _respond(self, url_id: str, payload: Any) -> ApiReply:
+    def _respond(self, url_id: str, payload: Any) -> Answer:
         source = self.ws.response_urls.get(url_id)
         if source is None:
-            return ApiReply(404, failure("no_such_url"))
+            return Answer(404, failure("no_such_url"))
         if self.ws.now() - source.created > RESPONSE_URL_TTL:
-            return ApiReply(404, failure("expired_url"))
+            return Answer(404, failure("expired_url"))
         if source.uses >= RESPONSE_URL_USES:
-            return ApiReply(404, failure("used_url"))
+            return Answer(404, failure("used_url"))
         if not isinstance(payload, dict):
-            return ApiReply(400, failure("invalid_payload"))
+            return Answer(400, failure("invalid_payload"))
         original = self.ws.find_message(source.channel, source.source_ts)
         try:
             self._content(payload)
         except ApiError as exc:
-            return ApiReply(400, failure(exc.error, exc.messages))
+            return Answer(400, failure(exc.error, exc.messages))
         source.uses += 1
-        if _truthy(payload.get("replace_original")) and original is not None:
+        # Slack's own examples send the flag as the string "true"; slack_sdk sends a boolean.
+        if payload.get("replace_original") in (True, "true") and original is not None:
             self._update(original, payload)
         else:
             in_channel = payload.get("response_type") == "in_channel"
             args = dict(payload, thread_ts=payload.get("thread_ts") or source.thread_ts)
             self.post(source.channel, args, visible_to=None if in_channel else source.user)
-        return ApiReply(200, {"ok": True})
-
-
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.lower() in ("1", "true", "yes")
-    return bool(value)
+        return Answer(200, {"ok": True})
 
 
 class Handler(LoopbackHandler):
@@ -391,16 +376,14 @@ class Handler(LoopbackHandler):
         found = re.fullmatch("/(api|_response)/(.+)", parts.path)
         api: WebApi = self.server.owner.api
         if found is None or self.command not in ("GET", "POST"):
-            reply = ApiReply(404, failure("not_found"))
+            reply = Answer(404, failure("not_found"))
         elif found[1] == "_response":
             reply = api.respond(found[2], raw)
         else:
             reply = self._web_api(api, found[2], parts.query, raw)
-        if reply.delay > 0:
-            time.sleep(reply.delay)
-        self.send(reply.status, json.dumps(reply.body).encode(), headers=reply.headers)
+        self.send(reply)
 
-    def _web_api(self, api: WebApi, method: str, query: str, raw: bytes) -> ApiReply:
+    def _web_api(self, api: WebApi, method: str, query: str, raw: bytes) -> Answer:
         args: dict[str, Any] = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
         content_type = (self.headers.get("Content-Type") or "").lower()
         if raw and "json" in content_type:
@@ -409,7 +392,7 @@ class Handler(LoopbackHandler):
             except ValueError:
                 decoded = None
             if not isinstance(decoded, dict):
-                return ApiReply(200, failure("invalid_json"))
+                return Answer(200, failure("invalid_json"))
             args.update(decoded)
         elif raw:
             args.update(urllib.parse.parse_qsl(raw.decode("utf-8", "replace"), True))

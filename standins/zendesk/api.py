@@ -14,11 +14,11 @@ import binascii
 import copy
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from standins.loopback import JSON_TYPE, Routes
+from standins.loopback import Answer, Routes
 from standins.zendesk.errors import (
     INVALID_ENDPOINT,
     UNAUTHORIZED_HEADERS,
@@ -48,30 +48,11 @@ class ApiRequest:
         return values[-1] if values else None
 
     def includes(self) -> set[str]:
-        parts = (
-            part.strip() for value in self.query.get("include", []) for part in value.split(",")
-        )
-        return {part for part in parts if part}
+        return {p.strip() for v in self.query.get("include", []) for p in v.split(",")} - {""}
 
 
-@dataclass
-class ApiResponse:
-    status: int
-    body: Any
-    headers: dict[str, str] = field(default_factory=dict)
-    content_type: str = JSON_TYPE
-    # Set by a fault: how the answer is sent (see faults.Fault).
-    cut: bool = False
-    drip: float = 0.0
-
-    def payload(self) -> bytes:
-        if isinstance(self.body, str):
-            return self.body.encode("utf-8")
-        return json.dumps(self.body).encode("utf-8")
-
-
-def error_response(error: ApiError) -> ApiResponse:
-    return ApiResponse(error.status, error.body, dict(error.headers))
+def error_response(error: ApiError) -> Answer:
+    return Answer(error.status, error.body, dict(error.headers))
 
 
 def parse_json_body(raw: bytes) -> Any:
@@ -86,11 +67,11 @@ def parse_json_body(raw: bytes) -> Any:
 
 # Handlers are ZendeskApi methods (or functions shaped like them): (api, request, user, *groups).
 # Zendesk serves every resource with and without the .json suffix.
-_route: Routes[Callable[..., ApiResponse]] = Routes(suffix=r"(?:\.json)?")
+_route: Routes[Callable[..., Answer]] = Routes(suffix=r"(?:\.json)?")
 
 
-def _ok(body: JsonDict, headers: dict[str, str] | None = None) -> ApiResponse:
-    return ApiResponse(200, body, headers or {})
+def _ok(body: JsonDict) -> Answer:
+    return Answer(200, body)
 
 
 def authenticate(world: World, headers: Mapping[str, str]) -> User:
@@ -224,7 +205,7 @@ class ZendeskApi:
         # The search API's own limit, none until set (see search.py).
         self.search_limit = RateLimiter()
 
-    def handle(self, request: ApiRequest) -> ApiResponse:
+    def handle(self, request: ApiRequest) -> Answer:
         try:
             with self.world.lock:
                 user = authenticate(self.world, request.headers)
@@ -242,7 +223,7 @@ class ZendeskApi:
 
     def _sideload(
         self, request: ApiRequest, body: JsonDict, user_ids: list[int], org_ids: Iterable[int] = ()
-    ) -> ApiResponse:
+    ) -> Answer:
         """What `include=users,organizations` adds: the users, and as `organizations` the
         records' own organizations (`org_ids`) and each user's default organization, never a
         user's other memberships (as Zendesk does)."""
@@ -265,7 +246,7 @@ class ZendeskApi:
     # ---- tickets -------------------------------------------------------------------------------
 
     @_route("GET", r"/api/v2/tickets/(\d+)")
-    def ticket_show(self, request: ApiRequest, user: User, ticket_id: str) -> ApiResponse:
+    def ticket_show(self, request: ApiRequest, user: User, ticket_id: str) -> Answer:
         ticket = self._ticket(ticket_id)
         body = {"ticket": self.world.render_ticket(ticket, request.base)}
         people = [ticket.requester_id, ticket.submitter_id, ticket.assignee_id]
@@ -275,36 +256,30 @@ class ZendeskApi:
         return self._sideload(request, body, user_ids, org_ids)
 
     @_route("PUT", r"/api/v2/tickets/(\d+)")
-    def ticket_update(self, request: ApiRequest, user: User, ticket_id: str) -> ApiResponse:
+    def ticket_update(self, request: ApiRequest, user: User, ticket_id: str) -> Answer:
         payload = parse_json_body(request.body)
         actor = Actor(user, request.headers.get("User-Agent") or "unknown", request.client_ip)
-        result = update_ticket(self.world, int(ticket_id), payload, actor, request.base)
-        if not result.ignored_keys:
-            return _ok(result.body)
-        # Zendesk drops attributes it does not accept and says so in this header.
-        keys = json.dumps(["ticket." + k for k in result.ignored_keys])
-        warning = f"Removed restricted keys {keys} from parameters according to whitelist"
-        return _ok(result.body, {"X-Zendesk-API-Warn": warning})
+        return _ok(update_ticket(self.world, int(ticket_id), payload, actor, request.base))
 
     @_route("GET", r"/api/v2/tickets/(\d+)/audits")
-    def ticket_audits(self, request: ApiRequest, user: User, ticket_id: str) -> ApiResponse:
+    def ticket_audits(self, request: ApiRequest, user: User, ticket_id: str) -> Answer:
         audits = copy.deepcopy(self.world.audits.get(self._ticket(ticket_id).id, []))
         return _ok(paginate(request, "audits", audits))
 
     # ---- users ---------------------------------------------------------------------------------
 
     @_route("GET", r"/api/v2/users/me")
-    def users_me(self, request: ApiRequest, user: User) -> ApiResponse:
+    def users_me(self, request: ApiRequest, user: User) -> Answer:
         return _ok({"user": self.world.render_user(user, self.instance_origin)})
 
     @_route("GET", r"/api/v2/users/show_many")
-    def users_show_many(self, request: ApiRequest, user: User) -> ApiResponse:
+    def users_show_many(self, request: ApiRequest, user: User) -> Answer:
         users = [self.world.users[i] for i in _ids_param(request) if i in self.world.users]
         body = _unpaged("users", [self.world.render_user(u, request.base) for u in users])
         return self._sideload(request, body, [u.id for u in users])
 
     @_route("GET", r"/api/v2/users/search")
-    def users_search(self, request: ApiRequest, user: User) -> ApiResponse:
+    def users_search(self, request: ApiRequest, user: User) -> Answer:
         found = self._search_users(request.param("query"))
         body = paginate(request, "users", [self.world.render_user(u, request.base) for u in found])
         return self._sideload(request, body, [u["id"] for u in body["users"]])
@@ -324,7 +299,7 @@ class ZendeskApi:
         return [u for u in users if any(text in t.lower() for t in [u.name, *u.emails()])]
 
     @_route("GET", r"/api/v2/users/(\d+)/organizations")
-    def user_organizations(self, request: ApiRequest, user: User, user_id: str) -> ApiResponse:
+    def user_organizations(self, request: ApiRequest, user: User, user_id: str) -> Answer:
         if int(user_id) not in self.world.users:
             raise ApiError(404)
         orgs = [self.world.organizations[o] for o in self.world.organization_ids_of(int(user_id))]
@@ -334,19 +309,19 @@ class ZendeskApi:
     # ---- organizations and fields ------------------------------------------------------------
 
     @_route("GET", r"/api/v2/organizations/show_many")
-    def organizations_show_many(self, request: ApiRequest, user: User) -> ApiResponse:
+    def organizations_show_many(self, request: ApiRequest, user: User) -> Answer:
         orgs = [self.world.organizations.get(i) for i in _ids_param(request)]
         items = [self.world.render_organization(o, request.base) for o in orgs if o is not None]
         return _ok(_unpaged("organizations", items))
 
     @_route("GET", r"/api/v2/organization_fields")
-    def organization_fields(self, request: ApiRequest, user: User) -> ApiResponse:
+    def organization_fields(self, request: ApiRequest, user: User) -> Answer:
         fields = sorted(self.world.organization_fields.values(), key=lambda f: (f.position, f.id))
         items = [self.world.render_organization_field(f, request.base) for f in fields]
         return _ok(paginate(request, "organization_fields", items))
 
     @_route("GET", r"/api/v2/ticket_fields/(\d+)")
-    def ticket_field_show(self, request: ApiRequest, user: User, field_id: str) -> ApiResponse:
+    def ticket_field_show(self, request: ApiRequest, user: User, field_id: str) -> Answer:
         found = self.world.ticket_fields.get(int(field_id))
         if found is None:
             raise ApiError(404)

@@ -18,7 +18,8 @@ def detail(description: str, error: str = "InvalidValue") -> JsonDict:
 
 
 # What Zendesk (or the edge in front of it) answers with each status; also the body of an
-# injected fault that names a status but no body.
+# injected fault that names a status but no body. Other statuses (500, 503) get their HTTP
+# phrase, which is Zendesk's `error` for them too (InternalServerError, ServiceUnavailable).
 BODIES: dict[int, JsonDict] = {
     400: {"error": "InvalidValue", "description": "The request could not be processed"},
     401: {"error": "Couldn't authenticate you"},
@@ -45,11 +46,6 @@ BODIES: dict[int, JsonDict] = {
     429: {
         "error": "APIRateLimitExceeded",
         "description": "Number of allowed API requests per minute exceeded",
-    },
-    500: {"error": "InternalServerError", "description": "Something went wrong"},
-    503: {
-        "error": "ServiceUnavailable",
-        "description": "The service is temporarily unavailable. Please try again later.",
     },
 }
 # A path no route serves; zenpy tells it from a missing record by `error`.

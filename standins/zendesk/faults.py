@@ -13,10 +13,11 @@ import time
 from collections import deque
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator, validate_call
 
 JsonDict = dict[str, Any]
-Seconds = Annotated[float, Field(ge=0)]
+Seconds = Annotated[float, Field(ge=0, strict=True)]
+PerMinute = Annotated[int, Field(ge=1, strict=True)]
 
 
 class Fault(BaseModel):
@@ -76,11 +77,8 @@ class RateLimiter:
         self._per_minute: int | None = None
         self._stamps: deque[float] = deque()
 
-    def configure(self, per_minute: int | None) -> None:
-        if per_minute is not None and (
-            isinstance(per_minute, bool) or not isinstance(per_minute, int) or per_minute < 1
-        ):
-            raise ValueError("per_minute must be a positive integer or None")
+    @validate_call  # a ValidationError (a ValueError) for anything but None or a count
+    def configure(self, per_minute: PerMinute | None) -> None:
         with self._lock:
             self._per_minute = per_minute
             self._stamps.clear()

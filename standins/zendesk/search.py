@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from standins.loopback import Answer
 from standins.zendesk.api import (
     ApiRequest,
-    ApiResponse,
     ZendeskApi,
     _route,
     int_param,
@@ -95,10 +95,10 @@ def _sorted(request: ApiRequest, tickets: list[Ticket]) -> list[Ticket]:
 
 
 @_route("GET", r"/api/v2/search")
-def _search(api: ZendeskApi, request: ApiRequest, user: User) -> ApiResponse:
+def _search(api: ZendeskApi, request: ApiRequest, user: User) -> Answer:
     admitted, headers = api.search_limit.admit()
     if not admitted:
-        return ApiResponse(429, default_body(429), headers)
+        return Answer(429, default_body(429), headers)
     found = _sorted(request, matching(api.world, request.param("query") or ""))
     per_page = min(int_param(request, "per_page", PER_PAGE), PER_PAGE)
     number = int_param(request, "page", 1)
@@ -113,4 +113,4 @@ def _search(api: ZendeskApi, request: ApiRequest, user: User) -> ApiResponse:
     more = end < min(len(found), MAX_RESULTS)
     # Zendesk counts every match, also past the 1,000 it will page through.
     body = {"results": results, "facets": None, "count": len(found)}
-    return ApiResponse(200, {**body, **offset_links(request, number, per_page, more)})
+    return Answer(200, {**body, **offset_links(request, number, per_page, more)})

@@ -23,19 +23,20 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from standins.loopback import Loopback, LoopbackHandler, Routes
+from pydantic import validate_call
+
+from standins.loopback import Answer, Loopback, LoopbackHandler, Routes
 from standins.zendesk import search  # noqa: F401  (it adds the search route to the API's)
 from standins.zendesk.api import (
     ApiRequest,
-    ApiResponse,
     ZendeskApi,
     error_response,
     parse_json_body,
 )
 from standins.zendesk.errors import INVALID_ENDPOINT, ApiError, JsonDict, default_body
-from standins.zendesk.faults import Fault, RateLimiter
+from standins.zendesk.faults import Fault, RateLimiter, Seconds
 from standins.zendesk.webhooks import Delivery, Webhooks
-from standins.zendesk.world import SeedError, World, bundled_seed, load_seed_file, now_utc
+from standins.zendesk.world import SeedError, World, bundled_seed, load_seed_file
 
 __all__ = ["SeedError", "ZendeskSandbox", "main"]
 
@@ -56,11 +57,10 @@ class _Handler(LoopbackHandler):
         except ApiError as error:
             body_error = error
         if (parts.path + "/").startswith("/_sandbox/"):
-            self._send(
-                error_response(body_error)
-                if body_error
-                else sandbox._serve_admin(self.command, parts.path, parsed_body)
-            )
+            if body_error:
+                self.send(error_response(body_error))
+            else:
+                self.send(sandbox._serve_admin(self.command, parts.path, parsed_body))
             return
         request = ApiRequest(
             method=self.command,
@@ -76,11 +76,7 @@ class _Handler(LoopbackHandler):
         if outcome is None:
             self.hang_up()
         else:
-            self._send(outcome)
-
-    def _send(self, response: ApiResponse) -> None:
-        payload, kind, headers = response.payload(), response.content_type, response.headers
-        self.send(response.status, payload, kind, headers, cut=response.cut, drip=response.drip)
+            self.send(outcome)
 
 
 class ZendeskSandbox(Loopback):
@@ -119,6 +115,12 @@ class ZendeskSandbox(Loopback):
     def url(self) -> str:
         """Where the API is served, once started ("" before)."""
         return self.base_url if self._port else ""
+
+    @property
+    def world(self) -> World:
+        """The records as they are now (reset replaces them): tests change memberships and
+        organizations, or add users, through its methods, which lock it."""
+        return self._api.world
 
     # ---- controls -------------------------------------------------------------------------
 
@@ -168,10 +170,9 @@ class ZendeskSandbox(Loopback):
             return [fault.model_dump(mode="json") for fault in self._faults]
 
     @_admin("POST", "latency")
-    def set_latency(self, seconds: float) -> None:
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-            raise ValueError("latency must be a non-negative number of seconds")
-        self._latency = float(seconds)
+    @validate_call
+    def set_latency(self, seconds: Seconds) -> None:
+        self._latency = seconds
 
     @_admin("POST", "rate_limit")
     def set_rate_limit(self, per_minute: int | None) -> None:
@@ -181,53 +182,16 @@ class ZendeskSandbox(Loopback):
     def set_search_rate_limit(self, per_minute: int | None) -> None:
         self._api.search_limit.configure(per_minute)
 
-    def add_membership(self, user_id: int, org_id: int, default: bool = False) -> None:
-        with self._api.world.lock:
-            self._api.world.add_membership(user_id, org_id, default)
-
-    def add_organization(self, name: str, tags: list[str] | None = None) -> int:
-        with self._api.world.lock:
-            return self._api.world.add_organization(name, tags)
-
-    def add_user(self, name: str, email: str) -> int:
-        """An end user, as Zendesk makes one for a new requester's address."""
-        world = self._api.world
-        with world.lock:
-            return world.create_end_user(name, email, now_utc()).id
-
-    def remove_membership(self, user_id: int, org_id: int) -> None:
-        with self._api.world.lock:
-            self._api.world.remove_membership(user_id, org_id)
-
-    def update_organization(
-        self, org_id: int, tags: list[str] | None = None, fields: dict[str, Any] | None = None
-    ) -> None:
-        with self._api.world.lock:
-            self._api.world.update_organization(org_id, tags, fields)
-
-    def organization_ids_of(self, user_id: int) -> list[int]:
-        """Every organization the user belongs to now (all memberships, the default first)."""
-        with self._api.world.lock:
-            return self._api.world.organization_ids_of(user_id)
-
-    def organization(self, org_id: int) -> dict[str, Any]:
-        """The organization as the API would show it now; KeyError when there is none."""
-        world = self._api.world
-        with world.lock:
-            return world.render_organization(world.organizations[org_id], self.url)
-
     @_admin("GET", r"tickets/(\d+)")
     def ticket(self, ticket_id: int) -> dict[str, Any]:
         """The ticket as the API would show it now; KeyError when there is no such ticket."""
-        world = self._api.world
-        with world.lock:
-            return world.render_ticket(world.tickets[ticket_id], self.url)
+        with self.world.lock:
+            return self.world.render_ticket(self.world.tickets[ticket_id], self.url)
 
     def add_ticket(self, fields: dict[str, Any], notify: bool = True) -> int:
         """A new ticket (see World.add_ticket); with `notify` and a webhook URL set, the
         trigger "ticket created" calls the webhook with `{"ticket_id": "{{ticket.id}}"}`."""
-        with self._api.world.lock:
-            ticket_id = self._api.world.add_ticket(fields)
+        ticket_id = self.world.add_ticket(fields)
         if notify and self.webhooks.url:
             self.notify_webhook(ticket_id)
         return ticket_id
@@ -237,7 +201,7 @@ class ZendeskSandbox(Loopback):
 
     # ---- serving --------------------------------------------------------------------------
 
-    def _serve_api(self, request: ApiRequest, parsed_body: Any) -> ApiResponse | None:
+    def _serve_api(self, request: ApiRequest, parsed_body: Any) -> Answer | None:
         """The answer, or None when a fault drops the connection instead. The request is
         logged on arrival, its status None until answered (and for ever if dropped)."""
         entry = {
@@ -270,28 +234,28 @@ class ZendeskSandbox(Loopback):
         headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
         if isinstance(fault.body, str):
             # Proxies in front of Zendesk answer 502/504 with HTML pages, not JSON.
-            answer = ApiResponse(fault.status, fault.body, headers, "text/html; charset=utf-8")
+            answer = Answer(fault.status, fault.body, headers, "text/html; charset=utf-8")
         else:
             body = default_body(fault.status) if fault.body is None else copy.deepcopy(fault.body)
-            answer = ApiResponse(fault.status, body, headers)
+            answer = Answer(fault.status, body, headers)
         return self._finish(entry, answer, fault)
 
-    def _finish(self, entry: JsonDict, answer: ApiResponse, fault: Fault | None) -> ApiResponse:
+    def _finish(self, entry: JsonDict, answer: Answer, fault: Fault | None) -> Answer:
         with self._lock:
             entry["status"] = answer.status
         if fault is not None:
             answer.cut, answer.drip = fault.cut, fault.drip
         return answer
 
-    def _process(self, request: ApiRequest) -> ApiResponse:
+    def _process(self, request: ApiRequest) -> Answer:
         admitted, headers = self._rate.admit()
         if not admitted:
-            return ApiResponse(429, default_body(429), headers)
+            return Answer(429, default_body(429), headers)
         response = self._api.handle(request)
         response.headers.update(headers)
         return response
 
-    def _serve_admin(self, method: str, path: str, body: Any) -> ApiResponse:
+    def _serve_admin(self, method: str, path: str, body: Any) -> Answer:
         try:
             found = _admin.find(method, path)
             if found is None:
@@ -301,12 +265,12 @@ class ZendeskSandbox(Loopback):
                 raise ValueError("the request body must be a JSON object")
             result = control(self, *map(int, ids), **(body or {}))
         except (TypeError, ValueError) as exc:  # arguments missing, unknown or out of range
-            return ApiResponse(400, {"error": "InvalidArgument", "description": str(exc)})
+            return Answer(400, {"error": "InvalidArgument", "description": str(exc)})
         except KeyError:
             return error_response(ApiError(404))
         except ApiError as error:
             return error_response(error)
-        return ApiResponse(200, {"ok": True} if result is None else result)
+        return Answer(200, {"ok": True} if result is None else result)
 
 
 # ---- command line ----------------------------------------------------------------------------

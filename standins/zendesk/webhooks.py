@@ -18,8 +18,10 @@ import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
+
+from standins.zendesk.world import format_time, now_utc
 
 # Zendesk waits this long for an answer before it counts the call as failed.
 TIMEOUT = 5.0
@@ -31,8 +33,7 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def timestamp(offset: float = 0.0) -> str:
-    moment = datetime.now(UTC) + timedelta(seconds=offset)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_time(now_utc() + timedelta(seconds=offset))
 
 
 @dataclass

@@ -37,7 +37,6 @@ from pydantic import (
     Strict,
     ValidationError,
     field_validator,
-    model_validator,
 )
 
 JsonDict = dict[str, Any]
@@ -125,14 +124,11 @@ class Record(BaseModel):
 
 class Stamped(Record):
     created_at: Moment = EPOCH
-    updated_at: Moment = EPOCH
+    updated_at: Moment = EPOCH  # created_at when the seed gives none
 
-    @model_validator(mode="before")
-    @classmethod
-    def _updated_when_created(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "updated_at" not in data and "created_at" in data:
-            return {**data, "updated_at": data["created_at"]}
-        return data
+    def model_post_init(self, context: Any) -> None:
+        if "updated_at" not in self.model_fields_set:
+            self.updated_at = self.created_at
 
 
 class CustomField(Stamped):
@@ -233,7 +229,7 @@ class Ticket(Stamped):
     subject: Name
     description: Name
     requester_id: int
-    submitter_id: int  # the requester's when the seed names none
+    submitter_id: int = 0  # the requester's when the seed names none
     created_at: Moment
     status: Status = "open"
     priority: Priority | None = "normal"
@@ -252,12 +248,10 @@ class Ticket(Stamped):
     via: JsonDict = {"channel": "web", "source": {"from": {}, "to": {}, "rel": None}}
     has_public_comment: bool = True
 
-    @model_validator(mode="before")
-    @classmethod
-    def _submitted_by_requester(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "submitter_id" not in data:
-            return {**data, "submitter_id": data.get("requester_id")}
-        return data
+    def model_post_init(self, context: Any) -> None:
+        super().model_post_init(context)
+        if "submitter_id" not in self.model_fields_set:
+            self.submitter_id = self.requester_id
 
     @field_validator("custom_fields", mode="before")
     @classmethod
@@ -409,12 +403,14 @@ class World:
         _check(not user.is_light_agent, "auth.api_tokens[0]", "its user must be a full agent")
         return (user.id, first.token), auth.oauth_tokens[0].token if auth.oauth_tokens else None
 
-    def create_end_user(self, name: str, email: str | None, moment: datetime) -> User:
-        """A user Zendesk makes on the fly (an unknown CC address, a `requester` object)."""
-        user = User(id=self.next_user_id, name=name, email=email, created_at=moment, verified=False)
-        self.users[user.id] = user
-        self.next_user_id += 1
-        return user
+    def create_end_user(self, name: str, email: str | None, moment: datetime | None = None) -> User:
+        """A user Zendesk makes on the fly (a new requester's address, a `requester` object)."""
+        with self.lock:
+            at = moment or now_utc()
+            user = User(id=self.next_user_id, name=name, email=email, created_at=at, verified=False)
+            self.users[user.id] = user
+            self.next_user_id += 1
+            return user
 
     def add_ticket(self, fields: JsonDict) -> int:
         """A ticket arriving (what a partner's form submission creates; the API has no route
@@ -422,34 +418,35 @@ class World:
         `submitter_id`, `organization_id`, `ticket_form_id`, `subject`, `description`, `status`,
         `created_at`, `custom_fields: [{id, value}]`, `tags`; returns its id. Like Zendesk with
         user and organization tagging on, the requester's organization's tags join its own."""
-        requester_id = fields["requester_id"]
-        if requester_id not in self.users:
-            raise ValueError(f"unknown requester {requester_id}")
-        org_id = fields.get("organization_id", self.default_organization_id(requester_id))
-        tags = list(fields.get("tags") or [])
-        if org_id in self.organizations:
-            tags += [t for t in self.organizations[org_id].tags if t not in tags]
-        defaults = {"subject": "A new ticket", "description": "Please help.", "status": "new"}
-        ticket = Ticket.model_validate(
-            {
-                "id": next(_NEW_TICKET_IDS),
-                "created_at": now_utc(),
-                "brand_id": self.brand_id,
-                "via": {"channel": "web"},
-                **defaults,
-                **fields,
-                "organization_id": org_id,
-                "tags": tags,
-            }
-        )
-        if ticket.id in self.tickets:
-            raise ValueError(f"ticket {ticket.id} exists")
-        unknown = [f for f in ticket.custom_fields if f not in self.ticket_fields]
-        if unknown:
-            raise ValueError(f"unknown ticket fields {unknown}")
-        self.tickets[ticket.id] = ticket
-        self._creation_audit(ticket)
-        return ticket.id
+        with self.lock:
+            requester_id = fields["requester_id"]
+            if requester_id not in self.users:
+                raise ValueError(f"unknown requester {requester_id}")
+            org_id = fields.get("organization_id", self.default_organization_id(requester_id))
+            tags = list(fields.get("tags") or [])
+            if org_id in self.organizations:
+                tags += [t for t in self.organizations[org_id].tags if t not in tags]
+            defaults = {"subject": "A new ticket", "description": "Please help.", "status": "new"}
+            ticket = Ticket.model_validate(
+                {
+                    "id": next(_NEW_TICKET_IDS),
+                    "created_at": now_utc(),
+                    "brand_id": self.brand_id,
+                    "via": {"channel": "web"},
+                    **defaults,
+                    **fields,
+                    "organization_id": org_id,
+                    "tags": tags,
+                }
+            )
+            if ticket.id in self.tickets:
+                raise ValueError(f"ticket {ticket.id} exists")
+            unknown = [f for f in ticket.custom_fields if f not in self.ticket_fields]
+            if unknown:
+                raise ValueError(f"unknown ticket fields {unknown}")
+            self.tickets[ticket.id] = ticket
+            self._creation_audit(ticket)
+            return ticket.id
 
     # ---- audits ----------------------------------------------------------------------------
 
@@ -529,52 +526,56 @@ class World:
     # ---- what an admin changes between two requests ---------------------------------------
     # Memberships and organization tags/fields change without touching any ticket (so a ticket's
     # updated_at, and safe_update, cannot see it): tests use these to move the world under a
-    # preview.
+    # preview, from their own thread, hence the lock.
 
     def add_membership(self, user_id: int, org_id: int, default: bool = False) -> None:
-        if user_id not in self.users or org_id not in self.organizations:
-            raise KeyError("unknown user or organization")
-        if org_id in self.organization_ids_of(user_id):
-            raise ValueError(f"user {user_id} is already in organization {org_id}")
-        mine = self.memberships_of(user_id)
-        if default or not mine:
-            for membership in mine:
-                membership.default = False
-        self.memberships.append(
-            Membership(
-                id=max((m.id for m in self.memberships), default=FIRST_MEMBERSHIP_ID - 1) + 1,
-                user_id=user_id,
-                organization_id=org_id,
-                default=default or not mine,
-                created_at=now_utc(),
+        with self.lock:
+            if user_id not in self.users or org_id not in self.organizations:
+                raise KeyError("unknown user or organization")
+            if org_id in self.organization_ids_of(user_id):
+                raise ValueError(f"user {user_id} is already in organization {org_id}")
+            mine = self.memberships_of(user_id)
+            if default or not mine:
+                for membership in mine:
+                    membership.default = False
+            self.memberships.append(
+                Membership(
+                    id=max((m.id for m in self.memberships), default=FIRST_MEMBERSHIP_ID - 1) + 1,
+                    user_id=user_id,
+                    organization_id=org_id,
+                    default=default or not mine,
+                    created_at=now_utc(),
+                )
             )
-        )
 
     def add_organization(self, name: str, tags: list[str] | None = None) -> int:
-        org_id = max(self.organizations, default=360_100_000_000) + 1
-        self.organizations[org_id] = Organization(
-            id=org_id, name=name, tags=list(tags or []), created_at=now_utc()
-        )
-        return org_id
+        with self.lock:
+            org_id = max(self.organizations, default=360_100_000_000) + 1
+            self.organizations[org_id] = Organization(
+                id=org_id, name=name, tags=list(tags or []), created_at=now_utc()
+            )
+            return org_id
 
     def remove_membership(self, user_id: int, org_id: int) -> None:
-        found = [m for m in self.memberships_of(user_id) if m.organization_id == org_id]
-        if not found:
-            raise KeyError(f"user {user_id} is not in organization {org_id}")
-        self.memberships.remove(found[0])
-        rest = self.memberships_of(user_id)
-        if found[0].default and rest:
-            rest[0].default = True  # Zendesk promotes another membership to default
+        with self.lock:
+            found = [m for m in self.memberships_of(user_id) if m.organization_id == org_id]
+            if not found:
+                raise KeyError(f"user {user_id} is not in organization {org_id}")
+            self.memberships.remove(found[0])
+            rest = self.memberships_of(user_id)
+            if found[0].default and rest:
+                rest[0].default = True  # Zendesk promotes another membership to default
 
     def update_organization(
         self, org_id: int, tags: list[str] | None = None, fields: JsonDict | None = None
     ) -> None:
-        org = self.organizations[org_id]
-        if tags is not None:
-            org.tags = [str(t).lower() for t in tags]
-        if fields is not None:
-            org.organization_fields = {**org.organization_fields, **fields}
-        org.updated_at = now_utc()
+        with self.lock:
+            org = self.organizations[org_id]
+            if tags is not None:
+                org.tags = [str(t).lower() for t in tags]
+            if fields is not None:
+                org.organization_fields = {**org.organization_fields, **fields}
+            org.updated_at = now_utc()
 
     # ---- lookups ---------------------------------------------------------------------------
 
@@ -584,15 +585,16 @@ class World:
 
     def memberships_of(self, user_id: int) -> list[Membership]:
         """A user's memberships as Zendesk lists them: the default first, then by org name."""
-        mine = [m for m in self.memberships if m.user_id == user_id]
 
         def order(m: Membership) -> tuple[int, str, int]:
             org = self.organizations.get(m.organization_id)
             return (0 if m.default else 1, org.name.lower() if org else "", m.organization_id)
 
-        return sorted(mine, key=order)
+        with self.lock:
+            return sorted((m for m in self.memberships if m.user_id == user_id), key=order)
 
     def organization_ids_of(self, user_id: int) -> list[int]:
+        """Every organization the user belongs to now (all memberships, the default first)."""
         return [m.organization_id for m in self.memberships_of(user_id)]
 
     def default_organization_id(self, user_id: int) -> int | None:
@@ -648,7 +650,8 @@ class World:
             "satisfaction_rating": {"score": "unoffered"},
             "sharing_agreement_ids": [],
             "custom_status_id": CUSTOM_STATUS_IDS[ticket.status],
-            "encoded_id": _encoded_id(ticket.id),
+            # Zendesk shows customers a short opaque id; nothing reads it, any stable code will do.
+            "encoded_id": f"{ticket.id * 7919:X}",
             "fields": copy.deepcopy(custom_fields),
             "followup_ids": [],
             "allow_channelback": False,
@@ -703,17 +706,6 @@ def comment_html(body: str) -> str:
     paragraphs = [p for p in body.replace("\r\n", "\n").split("\n\n") if p.strip()]
     inner = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
     return f'<div class="zd-comment" dir="auto">{inner}</div>'
-
-
-def _encoded_id(ticket_id: int) -> str:
-    # Zendesk shows customers a short opaque id; any stable, reversible-looking code will do.
-    alphabet = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-    digits = ""
-    value = ticket_id * 7919
-    while value:
-        value, rest = divmod(value, len(alphabet))
-        digits = alphabet[rest] + digits
-    return f"{digits[:-4]}-{digits[-4:]}" if len(digits) > 4 else digits
 
 
 def id_text(value: int | None) -> str | None:

@@ -79,10 +79,12 @@ def request_id_of_summary(slack: SlackStandIn, thread: Thread) -> str:
 @pytest.mark.parametrize(
     "move",
     [
-        lambda z: z.add_membership(CARLA, ACME),
-        lambda z: z.add_membership(CARLA, NORTHWIND, default=False),  # not the default: no sideload
-        lambda z: z.update_organization(GLOBEX, tags=["open_partner"]),
-        lambda z: z.update_organization(GLOBEX, fields={"account_type": "open_partner"}),
+        lambda z: z.world.add_membership(CARLA, ACME),
+        lambda z: z.world.add_membership(
+            CARLA, NORTHWIND, default=False
+        ),  # not the default: no sideload
+        lambda z: z.world.update_organization(GLOBEX, tags=["open_partner"]),
+        lambda z: z.world.update_organization(GLOBEX, fields={"account_type": "open_partner"}),
     ],
     ids=["joins-partner-org", "joins-partner-org-not-default", "org-tagged", "org-field-set"],
 )
@@ -115,7 +117,7 @@ def test_undo_never_puts_a_partner_user_back_on_a_customer_organization(
     assert zendesk.ticket(512303)["requester_id"] == NINA
     # Since the fix, Hana (whom Undo would make requester again, on Hooli) joined Northwind, as a
     # membership that is not her default and so is in no sideload.
-    zendesk.add_membership(HANA, NORTHWIND, default=False)
+    zendesk.world.add_membership(HANA, NORTHWIND, default=False)
     zendesk.clear_requests()
     rendered = undo_clicked(avery, thread)
     assert "would associate a customer with a partner's organization" in rendered
@@ -238,7 +240,7 @@ def test_a_partner_of_another_company_is_refused_in_the_preview(
 def test_a_customer_organization_marked_partner_in_its_field_is_refused(
     slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
-    zendesk.update_organization(GLOBEX, fields={"account_type": "Open_Partner"})
+    zendesk.world.update_organization(GLOBEX, fields={"account_type": "Open_Partner"})
     thread = avery.submit(avery.command("512301"), CARLA_ON_GLOBEX)
     rendered = avery.render(thread)
     assert "belongs to the partner organization Globex Corporation" in rendered
@@ -248,7 +250,7 @@ def test_a_customer_organization_marked_partner_in_its_field_is_refused(
 def test_an_untagged_partner_organization_marked_in_its_field_is_the_partners(
     slack: SlackStandIn, zendesk: ZendeskSandbox, avery: Agent
 ) -> None:
-    zendesk.update_organization(ACME, tags=[], fields={"account_type": "select_partner"})
+    zendesk.world.update_organization(ACME, tags=[], fields={"account_type": "select_partner"})
     thread = fixed(avery, "512304", {"scenario": "partner_nfr"})
     assert "Acme DevOps Partners: the partner's NFR licences" in avery.render(thread)
     assert zendesk.ticket(512304)["organization_id"] == ACME

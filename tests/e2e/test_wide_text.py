@@ -21,9 +21,9 @@ CREATED = "2026-11-20T08:00:00Z"
 
 
 def add_organization(zendesk: ZendeskSandbox, name: str, partner: bool) -> int:
-    org_id = zendesk.add_organization(name, ["open_partner"] if partner else [])
+    org_id = zendesk.world.add_organization(name, ["open_partner"] if partner else [])
     fields = {"support_level": "premium", "account_type": "Reseller" if partner else "Customer"}
-    zendesk.update_organization(org_id, fields=fields)
+    zendesk.world.update_organization(org_id, fields=fields)
     return org_id
 
 
@@ -31,13 +31,13 @@ def add_wide_ticket(zendesk: ZendeskSandbox) -> None:
     """A partner in two partner organizations raises a ticket for a customer; every name and
     text is wide. Organization names are short in code points (a button label fits 75 of them)
     and long in bytes."""
-    partner = zendesk.add_user((WIDE * 3).strip(), "zoe.partner@acme-wide.example")
-    customer = zendesk.add_user((WIDE * 3).strip(), "zoe@globex-wide.example")
+    partner = zendesk.world.create_end_user((WIDE * 3).strip(), "zoe.partner@acme-wide.example").id
+    customer = zendesk.world.create_end_user((WIDE * 3).strip(), "zoe@globex-wide.example").id
     for index, name in enumerate(("Ácmé 😀 合作伙伴 ", "Nørđ 🚀 パートナー ")):
         org_id = add_organization(zendesk, (name * 6).strip(), partner=True)
-        zendesk.add_membership(partner, org_id, default=index == 0)
+        zendesk.world.add_membership(partner, org_id, default=index == 0)
     org_id = add_organization(zendesk, (WIDE * 8).strip(), partner=False)
-    zendesk.add_membership(customer, org_id, default=True)
+    zendesk.world.add_membership(customer, org_id, default=True)
     zendesk.add_ticket(
         {
             "id": TICKET,

@@ -55,9 +55,9 @@ def carla_on(ticket_id: int = 512301) -> FixRequest:
 @pytest.mark.parametrize(
     "move",
     [
-        lambda z: z.add_membership(CARLA, ACME),  # Carla joins a partner organization
-        lambda z: z.update_organization(GLOBEX, tags=["open_partner"]),  # Globex tagged
-        lambda z: z.update_organization(GLOBEX, fields={"account_type": "open_partner"}),
+        lambda z: z.world.add_membership(CARLA, ACME),  # Carla joins a partner organization
+        lambda z: z.world.update_organization(GLOBEX, tags=["open_partner"]),  # Globex tagged
+        lambda z: z.world.update_organization(GLOBEX, fields={"account_type": "open_partner"}),
     ],
     ids=["membership", "org-tag", "org-field"],
 )
@@ -84,7 +84,7 @@ def test_apply_writes_the_fresh_plan_only_when_it_is_the_previewed_one(
     plan = planned(fixes, request)
     assert plan.organization_id == HOOLI
     # Hana's default organization changes: the same request would now put the ticket elsewhere.
-    zendesk.remove_membership(HANA, HOOLI)
+    zendesk.world.remove_membership(HANA, HOOLI)
     result = fixes.apply(plan, request, TRACE)
     assert isinstance(result, Stale) and "would now be different" in result.reason
     assert writes(zendesk) == []
@@ -94,7 +94,7 @@ def test_an_unrelated_change_to_the_world_does_not_stop_apply(
     zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
     plan = planned(fixes, carla_on())
-    zendesk.add_membership(IVAN, HOOLI)
+    zendesk.world.add_membership(IVAN, HOOLI)
     assert isinstance(fixes.apply(plan, carla_on(), TRACE), Done)
 
 
@@ -105,7 +105,7 @@ def test_a_customer_hidden_behind_a_default_organization_is_still_refused(
     zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
     # Carla's default organization stays Globex; her partner membership is not sideloaded.
-    zendesk.add_membership(CARLA, ACME, default=False)
+    zendesk.world.add_membership(CARLA, ACME, default=False)
     outcome = preview(fixes, carla_on()).outcome
     assert isinstance(outcome, Refusal) and outcome.rule == "never_cross_associate"
 
@@ -117,7 +117,7 @@ def test_undo_never_puts_a_partner_user_back_on_a_customer_organization(
     assert isinstance(fixes.apply(planned(fixes, request), request, TRACE), Done)
     # Since the fix, Hana (the requester Undo would restore) joined a partner organization, as a
     # non-default membership that no sideload shows.
-    zendesk.add_membership(HANA, NORTHWIND, default=False)
+    zendesk.world.add_membership(HANA, NORTHWIND, default=False)
     zendesk.clear_requests()
     result = fixes.undo(512303, TRACE, TRACE.request_id)
     assert isinstance(result, Refusal) and result.rule == "never_cross_associate", result
@@ -136,7 +136,9 @@ def test_a_list_of_organizations_longer_than_the_bot_reads_is_refused(
     zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
     for n in range(PAGE_SIZE * MAX_PAGES + 1):
-        zendesk.add_membership(CARLA, zendesk.add_organization(f"Globex subsidiary {n}"))
+        zendesk.world.add_membership(
+            CARLA, zendesk.world.add_organization(f"Globex subsidiary {n}")
+        )
     outcome = preview(fixes, carla_on()).outcome
     assert isinstance(outcome, Refusal) and outcome.rule == "facts_incomplete", outcome
 
@@ -245,7 +247,7 @@ def test_a_user_of_another_partner_company_is_refused(
 def test_an_untagged_organization_marked_partner_in_its_field_is_a_partners(
     zendesk: ZendeskSandbox, fixes: Fixes
 ) -> None:
-    zendesk.update_organization(GLOBEX, fields={"account_type": "Select_Partner"})
+    zendesk.world.update_organization(GLOBEX, fields={"account_type": "Select_Partner"})
     outcome = preview(fixes, carla_on()).outcome
     assert isinstance(outcome, Refusal) and outcome.rule == "never_cross_associate"
 
@@ -289,7 +291,7 @@ def test_undo_reads_the_organization_it_restores(zendesk: ZendeskSandbox, fixes:
     # Pat, of Acme, also works for Northwind, now his default: partner_nfr moves 512302 (Pat's,
     # on Acme) to Northwind. Undo puts it back on Acme, which after the fix neither the ticket
     # nor Pat's sideloaded default organization shows.
-    zendesk.add_membership(PAT, NORTHWIND, default=True)
+    zendesk.world.add_membership(PAT, NORTHWIND, default=True)
     request = FixRequest(ticket_id=512302, scenario=Scenario.PARTNER_NFR)
     plan = planned(fixes, request)
     assert plan.correction.organization == (ACME, NORTHWIND)
@@ -304,7 +306,7 @@ def test_undo_to_a_customer_organization_of_a_partner_user_says_why(
 ) -> None:
     # Carla's own ticket, on Globex; she now works for Acme too (her default). Moving the ticket
     # to Acme is allowed; moving it back would put a partner's user on a customer organization.
-    zendesk.add_membership(CARLA, ACME, default=True)
+    zendesk.world.add_membership(CARLA, ACME, default=True)
     request = FixRequest(ticket_id=512309, scenario=Scenario.PARTNER_COMMERCIAL)
     assert isinstance(fixes.apply(planned(fixes, request), request, TRACE), Done)
     zendesk.clear_requests()

@@ -65,9 +65,9 @@ WRITING = [
 
 
 def is_partner_org(zendesk: ZendeskSandbox, org_id: int) -> bool:
-    org = zendesk.organization(org_id)
-    kind = str((org["organization_fields"] or {}).get("account_type") or "").strip().lower()
-    return bool(set(org["tags"]) & PARTNER_TAGS) or kind in PARTNER_VALUES
+    org = zendesk.world.organizations[org_id]
+    kind = str(org.organization_fields.get("account_type") or "").strip().lower()
+    return bool(set(org.tags) & PARTNER_TAGS) or kind in PARTNER_VALUES
 
 
 def violation(zendesk: ZendeskSandbox, ticket_id: int) -> str | None:
@@ -76,7 +76,7 @@ def violation(zendesk: ZendeskSandbox, ticket_id: int) -> str | None:
     requester, org = ticket["requester_id"], ticket["organization_id"]
     if org is None:
         return None
-    memberships = zendesk.organization_ids_of(requester)
+    memberships = zendesk.world.organization_ids_of(requester)
     if org not in memberships:
         return f"ticket {ticket_id}: requester {requester} is not in organization {org}"
     requester_is_partner = any(is_partner_org(zendesk, o) for o in memberships)
@@ -111,7 +111,7 @@ def which_org(zendesk: ZendeskSandbox, request: FixRequest, role: int | str) -> 
         return int(found) if found else None
     if isinstance(role, str):
         user = who(zendesk, request, role.removesuffix("'s"))
-        orgs = zendesk.organization_ids_of(user) if user else []
+        orgs = zendesk.world.organization_ids_of(user) if user else []
         return orgs[0] if orgs else None
     return role
 
@@ -133,13 +133,13 @@ class Move:
             return
         try:
             if self.kind == "join" and user is not None:
-                zendesk.add_membership(user, org, default=self.default)
+                zendesk.world.add_membership(user, org, default=self.default)
             elif self.kind == "leave" and user is not None:
-                zendesk.remove_membership(user, org)
+                zendesk.world.remove_membership(user, org)
             elif self.kind == "tags":
-                zendesk.update_organization(org, tags=[self.value] if self.value else [])
+                zendesk.world.update_organization(org, tags=[self.value] if self.value else [])
             elif self.kind == "field":
-                zendesk.update_organization(org, fields={"account_type": self.value})
+                zendesk.world.update_organization(org, fields={"account_type": self.value})
         except (KeyError, ValueError):
             pass  # already a member, or not one: this move changes nothing
 
