@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import http.client
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from standins.zendesk import ZendeskSandbox
+from standins.zendesk.world import World
 from tests.standins import zendesk_schemas as schema
 from tests.standins.zendesk_http import Http, basic
 
 pytestmark = pytest.mark.timeout(15)
 
-CARLA, GLOBEX = 4101000000101, 360100000011
+CARLA, GLOBEX, ACME = 4101000000101, 360100000011, 360100000001
 TICKET_PATH = r"/api/v2/tickets/\d+\.json"
 FIX = {"ticket": {"requester_id": CARLA, "organization_id": GLOBEX}}
 
@@ -280,3 +284,40 @@ def test_a_stopped_sandbox_is_down_even_on_kept_alive_connections() -> None:
     finally:
         connection.close()
         sandbox.stop()
+
+
+# ---- the world's own lock ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda w: w.add_membership(CARLA, ACME),
+        lambda w: w.remove_membership(CARLA, GLOBEX),
+        lambda w: w.update_organization(GLOBEX, tags=["open_partner"]),
+        lambda w: w.add_organization("Globex Labs"),
+        lambda w: w.create_end_user("Nina New", "nina@new.example"),
+        lambda w: w.add_ticket({"requester_id": CARLA}),
+        lambda w: w.organization_ids_of(CARLA),
+    ],
+    ids=[
+        "add_membership",
+        "remove_membership",
+        "update_organization",
+        "add_organization",
+        "create_end_user",
+        "add_ticket",
+        "organization_ids_of",
+    ],
+)
+def test_world_controls_wait_for_a_request_holding_the_world(
+    zendesk: ZendeskSandbox, change: Callable[[World], Any]
+) -> None:
+    # Tests change the world from their own thread while the HTTP server's threads answer the
+    # bot under `world.lock`: a change that did not take the lock could land mid-request.
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (change(zendesk.world), done.set()), daemon=True)
+    with zendesk.world.lock:
+        worker.start()
+        assert not done.wait(0.2), "the change ran while a request held the world"
+    assert done.wait(5), "the change never ran once the world was free"
